@@ -29,10 +29,15 @@ ALTER ROLE orderly_payments PASSWORD :'payments_password';
 ALTER ROLE orderly_shipping PASSWORD :'shipping_password';
 ALTER ROLE orderly_relay PASSWORD :'relay_password';
 
--- Nobody but the named roles connects, and nobody creates objects outside its own schema.
+-- Nobody but the named roles connects to this database, and nobody creates objects outside its own schema.
+-- (Other databases of a shared cluster, such as 'postgres', keep the cluster's own policy.)
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database())
 \gexec
-SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO orderly_api, orderly_order_worker, orderly_payments, '
+-- CONNECT only: no role needs temporary tables, so none may create them.
+SELECT format('GRANT CONNECT ON DATABASE %I TO orderly_api, orderly_order_worker, orderly_payments, '
+                  'orderly_shipping, orderly_relay', current_database())
+\gexec
+SELECT format('REVOKE TEMPORARY ON DATABASE %I FROM orderly_api, orderly_order_worker, orderly_payments, '
                   'orderly_shipping, orderly_relay', current_database())
 \gexec
 REVOKE ALL ON SCHEMA public FROM PUBLIC;

@@ -1,0 +1,107 @@
+package dev.orderly.testsupport;
+
+import static org.awaitility.Awaitility.await;
+
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import org.testcontainers.rabbitmq.RabbitMQContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * RabbitMQ 4 with management and Prometheus in a Testcontainers container, with virtual host {@code orderly} and an
+ * administrator on it.
+ *
+ * <p>Invariant: host ports are fixed when the container is created, so {@link #stop()} and {@link #start()} (a Docker
+ * stop and start of the same container, same hostname and therefore same node and Mnesia) keep ports and data.
+ */
+final class ContainerRabbit implements RabbitBroker {
+
+    private static final String IMAGE = "rabbitmq:4-management";
+
+    private final String adminPassword = Secrets.generate();
+
+    private final int[] hostPorts = FreePorts.pick(3);
+
+    private final RabbitMQContainer container;
+
+    ContainerRabbit() {
+        this.container = new RabbitMQContainer(DockerImageName.parse(IMAGE))
+                .withAdminUser(adminUser())
+                .withAdminPassword(this.adminPassword)
+                .withExposedPorts(5672, 15672, 15692);
+        Containers.bindPorts(this.container, this.hostPorts, 5672, 15672, 15692);
+    }
+
+    void initialise() {
+        this.container.start();
+        rabbitmqctl("add_vhost", virtualHost());
+        rabbitmqctl("set_permissions", "-p", virtualHost(), adminUser(), ".*", ".*", ".*");
+        // Enabled in the official image already; enabling again is a no-op that guards against an image without it.
+        Containers.exec(this.container, "rabbitmq-plugins", "enable", "rabbitmq_prometheus");
+    }
+
+    @Override
+    public String host() {
+        return this.container.getHost();
+    }
+
+    @Override
+    public int amqpPort() {
+        return this.hostPorts[0];
+    }
+
+    @Override
+    public int managementPort() {
+        return this.hostPorts[1];
+    }
+
+    @Override
+    public int prometheusPort() {
+        return this.hostPorts[2];
+    }
+
+    @Override
+    public String adminPassword() {
+        return this.adminPassword;
+    }
+
+    @Override
+    public String rabbitmqctl(String... args) {
+        String[] command = new String[args.length + 1];
+        command[0] = "rabbitmqctl";
+        System.arraycopy(args, 0, command, 1, args.length);
+        return Containers.exec(this.container, command);
+    }
+
+    @Override
+    public synchronized void stop() {
+        Containers.stop(this.container);
+    }
+
+    @Override
+    public synchronized void start() {
+        Containers.start(this.container);
+        await("RabbitMQ container accepting AMQP on " + host() + ":" + amqpPort())
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .until(this::acceptsAmqp);
+    }
+
+    void shutdown() {
+        this.container.stop();
+    }
+
+    private boolean acceptsAmqp() {
+        ConnectionFactory factory = connectionFactory();
+        factory.setConnectionTimeout(2_000);
+        factory.setAutomaticRecoveryEnabled(false);
+        try (Connection connection = factory.newConnection("orderly-test-readiness")) {
+            return connection.isOpen();
+        } catch (IOException | TimeoutException ex) {
+            return false;
+        }
+    }
+}
