@@ -1,0 +1,73 @@
+package dev.orderly.messaging.outbox;
+
+import dev.orderly.contracts.Envelope;
+import dev.orderly.contracts.EventCodec;
+import dev.orderly.contracts.Json;
+import dev.orderly.contracts.MessageHeaders;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Appends events to a service's outbox table, in the caller's database transaction.
+ *
+ * <p>A service never publishes to the broker from a request or a handler: it records the event here, in the same
+ * transaction as the state change that caused it, and the outbox relay publishes the row after that transaction
+ * commits. So the change and its event are stored together or not at all.
+ *
+ * <p>Invariant: {@link #append} refuses to run outside an active transaction, because a row written on its own
+ * would reach the broker even if the change it announces were rolled back.
+ *
+ * <p>Each row holds the whole envelope (exactly the bytes consumers will receive), the routing key (the event
+ * type), the aggregate it belongs to, and the AMQP headers the relay sets: {@code event_version} and, when the
+ * change was caused by a traced request, its {@code traceparent}.
+ */
+public final class OutboxWriter {
+
+    private final JdbcClient jdbc;
+    private final EventCodec codec;
+    private final JsonMapper json;
+    private final String insertSql;
+
+    public OutboxWriter(JdbcClient jdbc, EventCodec codec, OutboxTable table) {
+        this.jdbc = jdbc;
+        this.codec = codec;
+        this.json = Json.mapper();
+        this.insertSql = """
+                INSERT INTO %s (event_id, event_type, routing_key, aggregate_id, payload, headers)
+                VALUES (:eventId, :eventType, :routingKey, :aggregateId, CAST(:payload AS json), CAST(:headers AS jsonb))
+                """.formatted(table.qualifiedName());
+    }
+
+    /**
+     * Records {@code envelope} for publishing once the current transaction commits.
+     *
+     * @param envelope the event, serialised here exactly as it will go on the wire
+     * @param aggregateId the entity the event is about (the order id), which keeps per-aggregate order visible
+     * @param traceparent the W3C trace context of the request or message that caused the event, if any
+     * @throws IllegalStateException if no transaction is active
+     */
+    public void append(Envelope<?> envelope, String aggregateId, @Nullable String traceparent) {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException(("Refusing to write %s event %s to the outbox outside a transaction: "
+                            + "the row must commit or roll back with the change it announces")
+                    .formatted(envelope.eventType(), envelope.eventId()));
+        }
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put(MessageHeaders.EVENT_VERSION, envelope.eventVersion());
+        if (traceparent != null) {
+            headers.put(MessageHeaders.TRACEPARENT, traceparent);
+        }
+        jdbc.sql(insertSql)
+                .param("eventId", envelope.eventId())
+                .param("eventType", envelope.eventType())
+                .param("routingKey", envelope.eventType())
+                .param("aggregateId", aggregateId)
+                .param("payload", codec.toJsonString(envelope))
+                .param("headers", json.writeValueAsString(headers))
+                .update();
+    }
+}

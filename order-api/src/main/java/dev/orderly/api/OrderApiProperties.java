@@ -1,0 +1,51 @@
+package dev.orderly.api;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of order-api, under {@code orderly.api}. Every one has a default that is safe to run with.
+ *
+ * @param maxRequestBody the largest request body accepted; larger ones are refused with 413 before being read
+ * @param outboxTable the schema-qualified outbox table that orders' events are written to
+ * @param idempotency how long {@code Idempotency-Key}s are remembered
+ * @param backpressure when new orders are refused because the outbox is not being drained
+ */
+@ConfigurationProperties("orderly.api")
+@Validated
+public record OrderApiProperties(
+        @DefaultValue("64KB") DataSize maxRequestBody,
+        @DefaultValue("orders.outbox") @NotBlank String outboxTable,
+        @DefaultValue @Valid Idempotency idempotency,
+        @DefaultValue @Valid Backpressure backpressure) {
+
+    /**
+     * @param retention how long a key answers with its first response; after that it may be used again
+     * @param purgeInterval how often expired keys are deleted
+     * @param purgeBatchSize how many expired keys one delete statement removes, keeping each transaction short
+     */
+    public record Idempotency(
+            @DefaultValue("24h") Duration retention,
+            @DefaultValue("10m") Duration purgeInterval,
+            @DefaultValue("1000") @Positive int purgeBatchSize) {}
+
+    /**
+     * @param enabled whether POST /orders is refused while the backlog is over a limit
+     * @param maxBacklog the number of unpublished outbox rows above which new orders are refused
+     * @param maxOldestAge the age of the oldest unpublished outbox row above which new orders are refused
+     * @param sampleInterval how often the backlog is measured (a bounded query on a partial index)
+     * @param retryAfter what the {@code Retry-After} header of a 503 tells clients
+     */
+    public record Backpressure(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("10000") @Positive int maxBacklog,
+            @DefaultValue("60s") Duration maxOldestAge,
+            @DefaultValue("500ms") Duration sampleInterval,
+            @DefaultValue("5s") Duration retryAfter) {}
+}

@@ -1,0 +1,149 @@
+package dev.orderly.api.orders;
+
+import dev.orderly.api.OrderApiProperties;
+import dev.orderly.api.backpressure.OutboxBacklog;
+import dev.orderly.contracts.Envelope;
+import dev.orderly.contracts.OrderCreated;
+import dev.orderly.contracts.OrderLine;
+import dev.orderly.messaging.outbox.OutboxWriter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Places and reads orders.
+ *
+ * <p>Invariant: an accepted order, its lines, its first timeline entry, its {@code order.created} outbox row and
+ * (when given) its idempotency key are committed in one transaction, or none of them is. Nothing else publishes the
+ * event: the relay does, from the outbox row, after this transaction commits.
+ */
+@Service
+class OrderService {
+
+    static final String PRODUCER = "order-api";
+
+    private final OrderRepository orders;
+    private final IdempotencyKeys idempotencyKeys;
+    private final OutboxWriter outbox;
+    private final OutboxBacklog backlog;
+    private final TransactionTemplate transaction;
+    private final Clock clock;
+    private final OrderApiProperties.Idempotency idempotency;
+    private final Counter accepted;
+    private final Counter replayed;
+
+    OrderService(
+            OrderRepository orders,
+            IdempotencyKeys idempotencyKeys,
+            OutboxWriter outbox,
+            OutboxBacklog backlog,
+            TransactionTemplate transaction,
+            Clock clock,
+            OrderApiProperties properties,
+            MeterRegistry meters) {
+        this.orders = orders;
+        this.idempotencyKeys = idempotencyKeys;
+        this.outbox = outbox;
+        this.backlog = backlog;
+        this.transaction = transaction;
+        this.clock = clock;
+        this.idempotency = properties.idempotency();
+        this.accepted = Counter.builder("orderly.orders.accepted")
+                .description("Orders accepted by POST /orders and stored with their order.created outbox row")
+                .register(meters);
+        this.replayed = Counter.builder("orderly.orders.idempotent.replays")
+                .description("POST /orders answered from an Idempotency-Key's first answer, creating nothing")
+                .register(meters);
+    }
+
+    /** What placing an order came to: the order's answer, and whether it is the first answer replayed. */
+    record Placement(OrderAccepted order, boolean replayed) {}
+
+    /**
+     * Places a new order, or, for a known {@code idempotencyKey}, returns the answer it first got.
+     *
+     * @throws IdempotencyKeyReusedException if the key first answered a different request
+     * @throws dev.orderly.api.backpressure.BackpressureException if the outbox backlog is over its limits
+     */
+    Placement place(PlaceOrderRequest request, @Nullable String idempotencyKey, @Nullable String traceparent) {
+        byte[] requestHash = idempotencyKey == null ? new byte[0] : idempotencyKeys.hash(request);
+        if (idempotencyKey != null) {
+            // A retry of an order already taken is answered even under backpressure: it adds no work.
+            Optional<Placement> previous = replay(idempotencyKey, requestHash);
+            if (previous.isPresent()) {
+                return previous.get();
+            }
+        }
+        backlog.requireCapacity();
+        Placement placement =
+                transaction.execute(status -> placeInTransaction(request, idempotencyKey, requestHash, traceparent));
+        if (placement == null) {
+            throw new IllegalStateException("The order transaction returned no result");
+        }
+        if (!placement.replayed()) {
+            accepted.increment();
+        }
+        return placement;
+    }
+
+    private Placement placeInTransaction(
+            PlaceOrderRequest request,
+            @Nullable String idempotencyKey,
+            byte[] requestHash,
+            @Nullable String traceparent) {
+        // PostgreSQL keeps microseconds: truncate so that the answer equals what GET later reads back.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        UUID orderId = UUID.randomUUID();
+        OrderAccepted answer = new OrderAccepted(
+                orderId, OrderStatus.PENDING, request.customerId(), request.currency(), request.totalCents(), now);
+
+        if (idempotencyKey != null
+                && !idempotencyKeys.claim(idempotencyKey, requestHash, answer, now.plus(idempotency.retention()))) {
+            // Another request holding this key committed first (we waited for it on the key's row).
+            return replay(idempotencyKey, requestHash)
+                    .orElseThrow(() -> new IllegalStateException(
+                            "Idempotency-Key was taken and vanished within one transaction; retry the request"));
+        }
+
+        OrderCreated event = new OrderCreated(
+                orderId,
+                request.customerId(),
+                request.currency(),
+                answer.totalCents(),
+                request.lines().stream()
+                        .map(line -> new OrderLine(line.sku(), line.quantity(), line.unitPriceCents()))
+                        .toList());
+        Envelope<OrderCreated> envelope = new Envelope<>(
+                UUID.randomUUID(), event.eventType(), event.eventVersion(), now, PRODUCER, orderId.toString(), event);
+        orders.insertPending(answer, request.lines(), envelope.eventId(), envelope.eventType());
+        outbox.append(envelope, orderId.toString(), traceparent);
+        return new Placement(answer, false);
+    }
+
+    private Optional<Placement> replay(String idempotencyKey, byte[] requestHash) {
+        return idempotencyKeys.find(idempotencyKey).map(remembered -> {
+            if (!remembered.answers(requestHash)) {
+                throw new IdempotencyKeyReusedException(remembered.answer().orderId());
+            }
+            replayed.increment();
+            return new Placement(remembered.answer(), true);
+        });
+    }
+
+    /** The order with its lines and timeline. */
+    OrderView get(UUID orderId) {
+        return orders.find(orderId).orElseThrow(() -> new OrderNotFoundException(orderId));
+    }
+
+    /** Deletes one batch of expired idempotency keys; scheduled by the application's configuration. */
+    int purgeExpiredIdempotencyKeys() {
+        return idempotencyKeys.purgeExpired(idempotency.purgeBatchSize());
+    }
+}

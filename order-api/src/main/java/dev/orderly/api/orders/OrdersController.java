@@ -1,0 +1,82 @@
+package dev.orderly.api.orders;
+
+import dev.orderly.api.web.TraceContext;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import java.net.URI;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /orders} and {@code GET /orders/{order_id}}.
+ *
+ * <p>Thin on purpose: it checks what only HTTP knows (headers), hands the order to {@link OrderService}, and shapes
+ * the answer. Every error becomes a problem detail in {@link OrderProblems} or the shared handler.
+ */
+@RestController
+@RequestMapping("/orders")
+@Tag(name = "orders")
+class OrdersController {
+
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+    private static final Pattern PRINTABLE_ASCII = Pattern.compile("[\\x20-\\x7E]{1,255}");
+
+    private final OrderService orders;
+    private final TraceContext traceContext;
+
+    OrdersController(OrderService orders, TraceContext traceContext) {
+        this.orders = orders;
+        this.traceContext = traceContext;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            summary = "Place an order",
+            description = "Stores the order and its order.created event in one transaction and answers 202: the "
+                    + "order is accepted and will move through stock, payment and shipping. With an Idempotency-Key, "
+                    + "a repeated request gets the first answer back and creates nothing.")
+    ResponseEntity<OrderAccepted> place(
+            @Valid @RequestBody PlaceOrderRequest request,
+            @Parameter(description = "1 to 255 printable ASCII characters, remembered for a retention period")
+                    @RequestHeader(name = IDEMPOTENCY_KEY, required = false)
+                    @Nullable
+                    String idempotencyKey) {
+        if (idempotencyKey != null) {
+            requireValid(idempotencyKey);
+        }
+        OrderService.Placement placement = orders.place(request, idempotencyKey, traceContext.currentTraceparent());
+        OrderAccepted order = placement.order();
+        ResponseEntity.BodyBuilder answer =
+                ResponseEntity.accepted().location(URI.create("/orders/" + order.orderId()));
+        if (placement.replayed()) {
+            answer.header(IDEMPOTENT_REPLAYED, "true");
+        }
+        return answer.body(order);
+    }
+
+    @GetMapping("/{order_id}")
+    @Operation(summary = "Read an order", description = "Its status, lines, totals and the timeline of its events.")
+    OrderView get(@PathVariable("order_id") UUID orderId) {
+        return orders.get(orderId);
+    }
+
+    private static void requireValid(String key) {
+        if (!PRINTABLE_ASCII.matcher(key).matches() || key.isBlank()) {
+            throw new InvalidIdempotencyKeyException(
+                    "Idempotency-Key must be 1 to 255 printable ASCII characters, and not only spaces");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.orderly.api.orders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderly.api.Api;
+import dev.orderly.testsupport.RealInfrastructure;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** An Idempotency-Key makes POST /orders safe to retry: one key, one order, one answer. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@RealInfrastructure
+class IdempotencyIntegrationTests {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    IdempotencyKeyPurge purge;
+
+    Api api;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(port);
+    }
+
+    @Test
+    void sameKeyAndBodyReturnsTheFirstAnswerAndCreatesNothing() {
+        String key = "key-" + UUID.randomUUID();
+        String customer = "customer-" + UUID.randomUUID();
+        String body = Api.order(customer, "SKU-1", 2, 500);
+
+        HttpResponse<String> first = postWithKey(body, key);
+        // Same order, other spacing: the key compares what the request means, not its bytes.
+        HttpResponse<String> second = postWithKey(body.replace(",", ", "), key);
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(second.statusCode()).isEqualTo(202);
+        assertThat(Api.json(second)).isEqualTo(Api.json(first));
+        assertThat(second.headers().firstValue("Location"))
+                .isEqualTo(first.headers().firstValue("Location"));
+        assertThat(second.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(ordersOf(customer)).isEqualTo(1);
+        assertThat(outboxRowsOf(customer)).isEqualTo(1);
+    }
+
+    @Test
+    void sameKeyWithDifferentBodyIsRefusedAndStoresNothing() {
+        String key = "key-" + UUID.randomUUID();
+        String customer = "customer-" + UUID.randomUUID();
+        assertThat(postWithKey(Api.order(customer, "SKU-1", 2, 500), key).statusCode())
+                .isEqualTo(202);
+
+        HttpResponse<String> reused = postWithKey(Api.order(customer, "SKU-1", 3, 500), key);
+
+        assertThat(reused.statusCode()).isEqualTo(422);
+        assertThat(reused.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(Api.json(reused).get("type").asString()).isEqualTo("urn:orderly:problem:idempotency-key-reused");
+        assertThat(ordersOf(customer)).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentRequestsWithOneKeyCreateOneOrder() throws Exception {
+        String key = "key-" + UUID.randomUUID();
+        String customer = "customer-" + UUID.randomUUID();
+        String body = Api.order(customer, "SKU-1", 1, 100);
+        int clients = 12;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<HttpResponse<String>>> responses = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
+            for (int i = 0; i < clients; i++) {
+                responses.add(pool.submit(() -> {
+                    start.await();
+                    return postWithKey(body, key);
+                }));
+            }
+            start.countDown();
+            List<String> orderIds = new ArrayList<>();
+            for (Future<HttpResponse<String>> response : responses) {
+                HttpResponse<String> answer = response.get();
+                assertThat(answer.statusCode()).isEqualTo(202);
+                orderIds.add(Api.json(answer).get("order_id").asString());
+            }
+            assertThat(orderIds).hasSize(clients).containsOnly(orderIds.getFirst());
+        }
+        assertThat(ordersOf(customer)).isEqualTo(1);
+        assertThat(outboxRowsOf(customer)).isEqualTo(1);
+    }
+
+    @Test
+    void expiredKeyMayBeUsedForANewOrder() {
+        String key = "key-" + UUID.randomUUID();
+        String customer = "customer-" + UUID.randomUUID();
+        String body = Api.order(customer, "SKU-1", 1, 100);
+        String first = Api.json(postWithKey(body, key)).get("order_id").asString();
+        expire(key);
+
+        HttpResponse<String> again = postWithKey(body, key);
+
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(Api.json(again).get("order_id").asString()).isNotEqualTo(first);
+        assertThat(ordersOf(customer)).isEqualTo(2);
+    }
+
+    @Test
+    void purgeDeletesOnlyExpiredKeys() {
+        String expired = "key-" + UUID.randomUUID();
+        String live = "key-" + UUID.randomUUID();
+        postWithKey(Api.order("customer-" + UUID.randomUUID(), "SKU-1", 1, 100), expired);
+        postWithKey(Api.order("customer-" + UUID.randomUUID(), "SKU-1", 1, 100), live);
+        expire(expired);
+
+        purge.run();
+
+        assertThat(keyExists(expired)).isFalse();
+        assertThat(keyExists(live)).isTrue();
+    }
+
+    @Test
+    void malformedKeyIsRefusedNamingTheHeader() {
+        String customer = "customer-" + UUID.randomUUID();
+        for (String key : List.of(" ", "x".repeat(256), "tab\there")) {
+            HttpResponse<String> response = postWithKey(Api.order(customer, "SKU-1", 1, 100), key);
+
+            assertThat(response.statusCode()).as("key %s", key).isEqualTo(400);
+            assertThat(Api.json(response).get("errors").get(0).get("field").asString())
+                    .isEqualTo("Idempotency-Key");
+        }
+        assertThat(ordersOf(customer)).isZero();
+    }
+
+    private HttpResponse<String> postWithKey(String body, String key) {
+        return api.postOrder(body, "Idempotency-Key", key, "Accept", "application/json");
+    }
+
+    private void expire(String key) {
+        jdbc.sql("UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE idempotency_key = ?")
+                .param(key)
+                .update();
+    }
+
+    private boolean keyExists(String key) {
+        return jdbc.sql("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = ?")
+                        .param(key)
+                        .query(Long.class)
+                        .single()
+                == 1;
+    }
+
+    private long ordersOf(String customer) {
+        return jdbc.sql("SELECT count(*) FROM orders WHERE customer_id = ?")
+                .param(customer)
+                .query(Long.class)
+                .single();
+    }
+
+    private long outboxRowsOf(String customer) {
+        return jdbc.sql("SELECT count(*) FROM outbox WHERE payload->'data'->>'customer_id' = ?")
+                .param(customer)
+                .query(Long.class)
+                .single();
+    }
+}

@@ -1,0 +1,239 @@
+package dev.orderly.api.orders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderly.api.Api;
+import dev.orderly.contracts.Envelope;
+import dev.orderly.contracts.EventCodec;
+import dev.orderly.contracts.EventTypes;
+import dev.orderly.contracts.OrderCreated;
+import dev.orderly.contracts.OrderLine;
+import dev.orderly.testsupport.OrderlyInfrastructure;
+import dev.orderly.testsupport.RealInfrastructure;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/** POST /orders stores the order and its order.created outbox row together; GET reads it back. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@RealInfrastructure
+class OrderIntakeIntegrationTests {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    Api api;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(port);
+    }
+
+    @Test
+    void acceptedOrderIsStoredWithItsOrderCreatedOutboxRow() {
+        String customer = "customer-" + UUID.randomUUID();
+        HttpResponse<String> response = api.postOrder("""
+                {"customer_id": "%s", "currency": "EUR", "lines": [
+                  {"sku": "SKU-1", "quantity": 2, "unit_price_cents": 1250},
+                  {"sku": "SKU-2", "quantity": 1, "unit_price_cents": 99}]}
+                """.formatted(customer));
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode body = Api.json(response);
+        UUID orderId = UUID.fromString(body.get("order_id").asString());
+        assertThat(response.headers().firstValue("Location")).hasValue("/orders/" + orderId);
+        assertThat(body.get("status").asString()).isEqualTo("PENDING");
+        assertThat(body.get("customer_id").asString()).isEqualTo(customer);
+        assertThat(body.get("currency").asString()).isEqualTo("EUR");
+        assertThat(body.get("total_cents").asLong()).isEqualTo(2599);
+        assertThat(body.get("created_at").asString()).endsWith("Z");
+
+        assertThat(jdbc.sql("SELECT status FROM orders WHERE id = ?")
+                        .param(orderId)
+                        .query(String.class)
+                        .single())
+                .isEqualTo("PENDING");
+        assertThat(jdbc.sql("SELECT count(*) FROM order_lines WHERE order_id = ?")
+                        .param(orderId)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(2);
+
+        Map<String, Object> row =
+                jdbc.sql("""
+                        SELECT event_id, event_type, routing_key, aggregate_id, payload::text AS payload,
+                               headers->>'event_version' AS event_version, published_at
+                        FROM outbox WHERE aggregate_id = ?
+                        """).param(orderId.toString()).query().singleRow();
+        assertThat(row.get("event_type")).isEqualTo(EventTypes.ORDER_CREATED);
+        assertThat(row.get("routing_key")).isEqualTo(EventTypes.ORDER_CREATED);
+        assertThat(row.get("event_version")).isEqualTo("1");
+        assertThat(row.get("published_at")).isNull();
+
+        // The stored envelope is exactly what consumers will parse: valid against its schema, and complete.
+        Envelope<?> envelope = new EventCodec().fromJson((String) row.get("payload"));
+        assertThat(envelope.eventId()).isEqualTo(row.get("event_id"));
+        assertThat(envelope.producer()).isEqualTo("order-api");
+        assertThat(envelope.correlationId()).isEqualTo(orderId.toString());
+        assertThat(envelope.data())
+                .isEqualTo(new OrderCreated(
+                        orderId,
+                        customer,
+                        "EUR",
+                        2599,
+                        List.of(new OrderLine("SKU-1", 2, 1250), new OrderLine("SKU-2", 1, 99))));
+    }
+
+    @Test
+    void getReturnsStatusLinesTotalsAndTimeline() {
+        UUID orderId = placeOrder("customer-" + UUID.randomUUID());
+
+        HttpResponse<String> response = api.get("/orders/" + orderId);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = Api.json(response);
+        assertThat(body.get("order_id").asString()).isEqualTo(orderId.toString());
+        assertThat(body.get("status").asString()).isEqualTo("PENDING");
+        assertThat(body.get("total_cents").asLong()).isEqualTo(3000);
+        JsonNode line = body.get("lines").get(0);
+        assertThat(line.get("sku").asString()).isEqualTo("SKU-9");
+        assertThat(line.get("quantity").asInt()).isEqualTo(3);
+        assertThat(line.get("unit_price_cents").asLong()).isEqualTo(1000);
+        assertThat(line.get("line_total_cents").asLong()).isEqualTo(3000);
+        JsonNode timeline = body.get("timeline");
+        assertThat(timeline).hasSize(1);
+        assertThat(timeline.get(0).get("event_type").asString()).isEqualTo("order.created");
+        assertThat(timeline.get(0).get("status").asString()).isEqualTo("PENDING");
+        assertThat(timeline.get(0).get("occurred_at").asString())
+                .isEqualTo(body.get("created_at").asString());
+    }
+
+    @Test
+    void unknownOrderIsNotFoundProblem() {
+        HttpResponse<String> response = api.get("/orders/" + UUID.randomUUID());
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(Api.json(response).get("type").asString()).isEqualTo("urn:orderly:problem:order-not-found");
+    }
+
+    @Test
+    void malformedOrderIdIsBadRequestProblemNamingIt() {
+        HttpResponse<String> response = api.get("/orders/not-a-uuid");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(Api.json(response).get("errors").get(0).get("field").asString())
+                .isEqualTo("order_id");
+    }
+
+    @Test
+    void requestTraceIsStoredWithTheOutboxRow() {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        HttpResponse<String> response = api.postOrder(
+                Api.order("customer-" + UUID.randomUUID(), "SKU-1", 1, 100),
+                "traceparent",
+                "00-" + traceId + "-00f067aa0ba902b7-01",
+                "Accept",
+                "application/json");
+        assertThat(response.statusCode()).isEqualTo(202);
+        String orderId = Api.json(response).get("order_id").asString();
+
+        String stored = jdbc.sql("SELECT headers->>'traceparent' FROM outbox WHERE aggregate_id = ?")
+                .param(orderId)
+                .query(String.class)
+                .single();
+
+        // The server span continues the caller's trace: same trace id, its own span id.
+        assertThat(stored).matches("00-" + traceId + "-[0-9a-f]{16}-0[01]");
+    }
+
+    @Test
+    void failingOutboxInsertLeavesNoOrder() throws Exception {
+        String customer = "atomicity-" + UUID.randomUUID();
+        try (Connection admin = OrderlyInfrastructure.postgres().connectAsSuperuser();
+                Statement sql = admin.createStatement()) {
+            sql.execute("""
+                    CREATE FUNCTION orders.refuse_outbox_row() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF NEW.payload->'data'->>'customer_id' = '%s' THEN
+                            RAISE EXCEPTION 'outbox insert refused by test';
+                        END IF;
+                        RETURN NEW;
+                    END $$;
+                    CREATE TRIGGER refuse_outbox_row BEFORE INSERT ON orders.outbox
+                        FOR EACH ROW EXECUTE FUNCTION orders.refuse_outbox_row();
+                    """.formatted(customer));
+            try {
+                HttpResponse<String> response = api.postOrder(Api.order(customer, "SKU-1", 1, 100));
+
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(response.headers().firstValue("Retry-After")).isPresent();
+                assertThat(Api.json(response).get("type").asString())
+                        .isEqualTo("urn:orderly:problem:storage-unavailable");
+            } finally {
+                sql.execute("""
+                        DROP TRIGGER refuse_outbox_row ON orders.outbox;
+                        DROP FUNCTION orders.refuse_outbox_row();
+                        """);
+            }
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM orders WHERE customer_id = ?")
+                        .param(customer)
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(jdbc.sql(
+                                "SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.customer_id = ?")
+                        .param(customer)
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
+    @Test
+    void serviceConnectsAsItsOwnLeastPrivilegeRole() {
+        assertThat(jdbc.sql("SELECT current_user").query(String.class).single()).isEqualTo("orderly_api");
+        assertThat(jdbc.sql("SELECT has_schema_privilege('payments', 'USAGE')")
+                        .query(Boolean.class)
+                        .single())
+                .isFalse();
+    }
+
+    @Test
+    void probesMetricsAndOpenApiAreServed() {
+        assertThat(api.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        assertThat(api.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+        placeOrder("customer-" + UUID.randomUUID());
+        HttpResponse<String> metrics = api.get("/actuator/prometheus");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+                .contains("orderly_orders_accepted_total")
+                .contains("http_server_requests_seconds")
+                .contains("orderly_api_outbox_backlog");
+        HttpResponse<String> openApi = api.get("/v3/api-docs");
+        assertThat(openApi.statusCode()).isEqualTo(200);
+        assertThat(Api.json(openApi).get("paths").has("/orders")).isTrue();
+    }
+
+    private UUID placeOrder(String customer) {
+        HttpResponse<String> response = api.postOrder(Api.order(customer, "SKU-9", 3, 1000));
+        assertThat(response.statusCode()).isEqualTo(202);
+        return UUID.fromString(Api.json(response).get("order_id").asString());
+    }
+}
