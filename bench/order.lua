@@ -1,0 +1,17 @@
+-- wrk script: POST one order per request, each from a different customer and with a different SKU mix.
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"customer_id":"bench-%d-%d","currency":"EUR","lines":[{"sku":"SKU-%d","quantity":%d,"unit_price_cents":1250},{"sku":"SKU-%d","quantity":1,"unit_price_cents":99}]}',
+    math.random(1, 1000000), counter, counter % 50, 1 + counter % 5, (counter + 7) % 50)
+  return wrk.format("POST", "/orders", {["Content-Type"] = "application/json"}, body)
+end
+
+done = function(summary, latency, requests)
+  local non2xx = summary.errors.status
+  io.write(string.format("RESULT requests=%d duration_us=%d rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f non2xx=%d socket_errors=%d\n",
+    summary.requests, summary.duration, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    non2xx, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
