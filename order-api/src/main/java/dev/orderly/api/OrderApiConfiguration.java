@@ -4,6 +4,7 @@ import dev.orderly.api.backpressure.OutboxBacklog;
 import dev.orderly.api.orders.IdempotencyKeyPurge;
 import dev.orderly.api.web.RequestBodyLimitFilter;
 import dev.orderly.contracts.EventCodec;
+import dev.orderly.messaging.outbox.OutboxNotifier;
 import dev.orderly.messaging.outbox.OutboxTable;
 import dev.orderly.messaging.outbox.OutboxWriter;
 import java.time.Clock;
@@ -11,6 +12,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,8 +32,14 @@ class OrderApiConfiguration {
     }
 
     @Bean
-    OutboxWriter outboxWriter(JdbcClient jdbc, EventCodec codec, OrderApiProperties properties) {
-        return new OutboxWriter(jdbc, codec, OutboxTable.parse(properties.outboxTable()));
+    OutboxNotifier outboxNotifier(JdbcTemplate jdbc) {
+        return new OutboxNotifier(jdbc);
+    }
+
+    @Bean
+    OutboxWriter outboxWriter(
+            JdbcClient jdbc, EventCodec codec, OrderApiProperties properties, OutboxNotifier notifier) {
+        return new OutboxWriter(jdbc, codec, OutboxTable.parse(properties.outboxTable()), notifier);
     }
 
     @Bean

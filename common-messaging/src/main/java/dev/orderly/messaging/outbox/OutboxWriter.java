@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Each row holds the whole envelope (exactly the bytes consumers will receive), the routing key (the event
  * type), the aggregate it belongs to, and the AMQP headers the relay sets: {@code event_version} and, when the
- * change was caused by a traced request, its {@code traceparent}.
+ * change was caused by a traced request, its {@code traceparent}. Once the transaction has committed, the
+ * {@link OutboxNotifier} (if any) wakes the relay.
  */
 public final class OutboxWriter {
 
@@ -31,11 +33,19 @@ public final class OutboxWriter {
     private final EventCodec codec;
     private final JsonMapper json;
     private final String insertSql;
+    private final OutboxTable table;
+    private final @Nullable OutboxNotifier notifier;
 
-    public OutboxWriter(JdbcClient jdbc, EventCodec codec, OutboxTable table) {
+    /**
+     * @param notifier wakes the relay after each commit that wrote rows; without one, the relay finds the rows on
+     *     its next poll
+     */
+    public OutboxWriter(JdbcClient jdbc, EventCodec codec, OutboxTable table, @Nullable OutboxNotifier notifier) {
         this.jdbc = jdbc;
         this.codec = codec;
         this.json = Json.mapper();
+        this.table = table;
+        this.notifier = notifier;
         this.insertSql = """
                 INSERT INTO %s (event_id, event_type, routing_key, aggregate_id, payload, headers)
                 VALUES (:eventId, :eventType, :routingKey, :aggregateId, CAST(:payload AS json), CAST(:headers AS jsonb))
@@ -69,5 +79,17 @@ public final class OutboxWriter {
                 .param("payload", codec.toJsonString(envelope))
                 .param("headers", json.writeValueAsString(headers))
                 .update();
+        if (notifier != null) {
+            // Registered once per transaction: synchronizations are kept in a set.
+            TransactionSynchronizationManager.registerSynchronization(new NotifyAfterCommit(notifier, table));
+        }
+    }
+
+    private record NotifyAfterCommit(OutboxNotifier notifier, OutboxTable table) implements TransactionSynchronization {
+
+        @Override
+        public void afterCommit() {
+            notifier.committed(table);
+        }
     }
 }

@@ -19,7 +19,10 @@ class OutboxWriterTests {
     void refusesToWriteOutsideATransaction() {
         // No database is needed: the writer must refuse before it touches one.
         OutboxWriter writer = new OutboxWriter(
-                JdbcClient.create(new SimpleDriverDataSource()), new EventCodec(), OutboxTable.parse("orders.outbox"));
+                JdbcClient.create(new SimpleDriverDataSource()),
+                new EventCodec(),
+                OutboxTable.parse("orders.outbox"),
+                null);
         UUID orderId = UUID.randomUUID();
         Envelope<OrderCreated> envelope = Envelope.of(
                 new OrderCreated(orderId, "c", "EUR", 100, List.of(new OrderLine("s", 1, 100))),

@@ -119,7 +119,7 @@ class OrderRepository {
     private List<OrderView.TimelineEntry> timeline(UUID orderId) {
         return jdbc.sql("""
                         SELECT event_type, event_id, status, detail, occurred_at FROM order_timeline
-                        WHERE order_id = :id ORDER BY occurred_at, id
+                        WHERE order_id = :id ORDER BY occurred_at, recorded_at
                         """)
                 .param("id", orderId)
                 .query((rs, row) -> new OrderView.TimelineEntry(

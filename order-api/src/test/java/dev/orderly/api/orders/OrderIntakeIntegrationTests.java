@@ -1,6 +1,7 @@
 package dev.orderly.api.orders;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.orderly.api.Api;
 import dev.orderly.contracts.Envelope;
@@ -13,11 +14,15 @@ import dev.orderly.testsupport.RealInfrastructure;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -204,6 +209,29 @@ class OrderIntakeIntegrationTests {
                         .query(Long.class)
                         .single())
                 .isZero();
+    }
+
+    @Test
+    void committedOrderWakesTheRelayWithANotification() throws Exception {
+        try (Connection relay = OrderlyInfrastructure.postgres().connect("orderly_relay");
+                Statement sql = relay.createStatement()) {
+            sql.execute("LISTEN orderly_outbox");
+
+            placeOrder("customer-" + UUID.randomUUID());
+
+            PGConnection listener = relay.unwrap(PGConnection.class);
+            List<String> payloads = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                PGNotification[] notifications = listener.getNotifications(200);
+                if (notifications != null) {
+                    for (PGNotification notification : notifications) {
+                        payloads.add(notification.getParameter());
+                    }
+                }
+                return !payloads.isEmpty();
+            });
+            assertThat(payloads).containsOnly("orders.outbox");
+        }
     }
 
     @Test
