@@ -1,5 +1,18 @@
 -- wrk script: POST one order per request, each from a different customer and with a different SKU mix.
+--
+-- With ORDERLY_BENCH_DELAY_MS set, each connection waits before each request for a random time with that mean
+-- (exponentially distributed, so the many connections together send like independent clients, not in bursts), and
+-- C connections offer about C * 1000 / (delay + latency) requests per second: a fixed rate, as long as latency stays
+-- small against the delay (the achieved rate is printed, so check it). Latencies exclude the wait.
 local counter = 0
+local mean_pause = tonumber(os.getenv("ORDERLY_BENCH_DELAY_MS") or "0")
+
+delay = function()
+  if mean_pause <= 0 then
+    return 0
+  end
+  return math.floor(-math.log(1 - math.random()) * mean_pause + 0.5)
+end
 request = function()
   counter = counter + 1
   local body = string.format(
