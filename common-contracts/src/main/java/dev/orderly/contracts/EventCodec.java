@@ -91,13 +91,7 @@ public final class EventCodec {
      */
     public Envelope<?> fromJson(String json) {
         Objects.requireNonNull(json, "json must not be null");
-        JsonNode tree;
-        try {
-            tree = mapper.readTree(json);
-        } catch (JacksonException e) {
-            throw unparseable(e);
-        }
-        return decode(tree);
+        return fromJson(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private Envelope<?> decode(@Nullable JsonNode tree) {

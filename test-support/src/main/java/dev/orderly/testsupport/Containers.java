@@ -2,6 +2,8 @@ package dev.orderly.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container.ExecResult;
@@ -19,11 +21,24 @@ final class Containers {
 
     /** Whether a Docker engine answers; false rather than an exception when none does. */
     static boolean dockerAvailable() {
+        if (noSignOfDocker()) {
+            // Testcontainers' own probe logs an ERROR when it finds nothing; on machines without any Docker
+            // configuration that is noise in every test run, so it is only asked where Docker may exist.
+            return false;
+        }
         try {
             return DockerClientFactory.instance().isDockerAvailable();
         } catch (RuntimeException | LinkageError ex) {
             return false;
         }
+    }
+
+    private static boolean noSignOfDocker() {
+        String home = System.getProperty("user.home", "");
+        return System.getenv("DOCKER_HOST") == null
+                && !Files.exists(Path.of("/var/run/docker.sock"))
+                && !Files.exists(Path.of(home, ".docker", "run", "docker.sock"))
+                && !Files.exists(Path.of(home, ".testcontainers.properties"));
     }
 
     /** Port bindings {@code host:container} fixed up front, so a stopped and restarted container keeps its ports. */
