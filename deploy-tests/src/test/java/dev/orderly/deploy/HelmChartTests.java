@@ -1,0 +1,234 @@
+package dev.orderly.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The Helm chart lints strictly and renders, with the default and the production values, manifests that keep the
+ * chart's promises: probes, resources and non-root everywhere, one autoscaler per workload, no password inlined,
+ * Kubernetes' recommended labels, and the same alert rules docker compose mounts.
+ */
+class HelmChartTests {
+
+    private static final Path CHART = Tool.ROOT.resolve("helm/orderly");
+    private static final String DEFAULT = "default";
+    private static final String PRODUCTION = "values-production.yaml";
+
+    @Test
+    void chartLintsStrictly() {
+        LintResult lint = new Helm(CHART).lint().strict().call();
+
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULT, PRODUCTION})
+    void everyContainerHasProbesResourcesAndRunsAsNonRoot(String values) {
+        List<Map<String, Object>> manifests = render(values);
+
+        List<Map<String, Object>> deployments = ofKind(manifests, "Deployment");
+        assertThat(deployments).hasSize(5);
+        for (Map<String, Object> deployment : deployments) {
+            Map<String, Object> pod = map(map(map(deployment, "spec"), "template"), "spec");
+            assertThat(map(pod, "securityContext")).containsEntry("runAsNonRoot", true);
+            for (Map<String, Object> container : list(pod, "containers")) {
+                String name = (String) container.get("name");
+                assertThat(container).as(name).containsKeys("livenessProbe", "readinessProbe", "startupProbe");
+                assertThat(map(map(container, "resources"), "requests"))
+                        .as(name)
+                        .containsKeys("cpu", "memory");
+                assertThat(map(map(container, "resources"), "limits")).as(name).containsKey("memory");
+                assertThat(map(container, "securityContext"))
+                        .as(name)
+                        .containsEntry("readOnlyRootFilesystem", true)
+                        .containsEntry("allowPrivilegeEscalation", false);
+            }
+        }
+        // The helm test pod is a hook, with no probes to speak of, but it too is bounded and unprivileged.
+        for (Map<String, Object> pod : ofKind(manifests, "Pod")) {
+            assertThat(map(map(pod, "spec"), "securityContext")).containsEntry("runAsNonRoot", true);
+            for (Map<String, Object> container : list(map(pod, "spec"), "containers")) {
+                assertThat(map(container, "resources")).containsKeys("requests", "limits");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULT, PRODUCTION})
+    void kedaAndHpaNeverTargetOneWorkload(String values) {
+        List<Map<String, Object>> manifests = render(values);
+
+        Set<String> byHpa = new HashSet<>();
+        for (Map<String, Object> hpa : ofKind(manifests, "HorizontalPodAutoscaler")) {
+            byHpa.add((String) map(map(hpa, "spec"), "scaleTargetRef").get("name"));
+        }
+        Set<String> byKeda = new HashSet<>();
+        for (Map<String, Object> scaled : ofKind(manifests, "ScaledObject")) {
+            byKeda.add((String) map(map(scaled, "spec"), "scaleTargetRef").get("name"));
+        }
+        assertThat(byHpa).isNotEmpty().doesNotContainAnyElementsOf(byKeda);
+        assertThat(byKeda).hasSize(3).allMatch(name -> name.endsWith("-worker"));
+        for (Map<String, Object> deployment : ofKind(manifests, "Deployment")) {
+            String name = (String) map(deployment, "metadata").get("name");
+            if (byHpa.contains(name) || byKeda.contains(name)) {
+                assertThat(map(deployment, "spec")).as(name).doesNotContainKey("replicas");
+            }
+        }
+    }
+
+    @Test
+    void bothAutoscalersOnOneWorkloadRefuseToRender() {
+        assertThatThrownBy(() -> template(DEFAULT)
+                        .set("services.order-worker.autoscaling.hpa.enabled", "true")
+                        .set("services.order-worker.autoscaling.hpa.minReplicas", "1")
+                        .set("services.order-worker.autoscaling.hpa.maxReplicas", "4")
+                        .set("services.order-worker.autoscaling.hpa.targetCPUUtilizationPercentage", "70")
+                        .call())
+                .hasMessageContaining("services.order-worker")
+                .hasMessageContaining("enable one of them");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULT, PRODUCTION})
+    void noPasswordIsInlined(String values) {
+        List<Map<String, Object>> manifests = render(values);
+
+        assertThat(ofKind(manifests, "Secret"))
+                .as("an existing Secret is named, so none is rendered")
+                .isEmpty();
+        for (Map<String, Object> deployment : ofKind(manifests, "Deployment")) {
+            for (Map<String, Object> container :
+                    list(map(map(map(deployment, "spec"), "template"), "spec"), "containers")) {
+                for (Map<String, Object> variable : list(container, "env")) {
+                    String name = (String) variable.get("name");
+                    if (name.contains("PASSWORD") || name.contains("SECRET")) {
+                        assertThat(variable).as(name).doesNotContainKey("value");
+                        assertThat(map(map(variable, "valueFrom"), "secretKeyRef"))
+                                .as(name)
+                                .containsKeys("name", "key");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void chartCreatedSecretHoldsThePasswordsAndContainersStillReferToIt() {
+        TemplateCommand command = template(DEFAULT).set("credentials.existingSecret", "");
+        for (String service :
+                List.of("order-api", "outbox-relay", "order-worker", "payment-worker", "shipping-worker")) {
+            command.set("credentials.passwords." + service + "-db-password", "db-" + service);
+            if (!service.equals("order-api")) {
+                command.set("credentials.passwords." + service + "-rabbitmq-password", "mq-" + service);
+            }
+        }
+        List<Map<String, Object>> manifests = parse(command.call());
+
+        assertThat(ofKind(manifests, "Secret"))
+                .singleElement()
+                .satisfies(secret ->
+                        assertThat(map(secret, "data")).hasSize(9).containsKey("payment-worker-rabbitmq-password"));
+        String rendered = manifests.toString();
+        assertThat(rendered).doesNotContain("db-order-api", "mq-payment-worker");
+    }
+
+    @Test
+    void missingPasswordsRefuseToRenderNamingTheKeys() {
+        assertThatThrownBy(() ->
+                        template(DEFAULT).set("credentials.existingSecret", "").call())
+                .hasMessageContaining("order-api-db-password")
+                .hasMessageContaining("existingSecret");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULT, PRODUCTION})
+    void everyObjectCarriesTheRecommendedLabels(String values) {
+        for (Map<String, Object> manifest : render(values)) {
+            Map<String, Object> labels = map(map(manifest, "metadata"), "labels");
+            assertThat(labels)
+                    .as("%s %s", manifest.get("kind"), map(manifest, "metadata").get("name"))
+                    .containsKeys(
+                            "app.kubernetes.io/name",
+                            "app.kubernetes.io/instance",
+                            "app.kubernetes.io/version",
+                            "app.kubernetes.io/managed-by",
+                            "app.kubernetes.io/part-of");
+        }
+        for (Map<String, Object> deployment : ofKind(render(values), "Deployment")) {
+            Map<String, Object> selector = map(map(map(deployment, "spec"), "selector"), "matchLabels");
+            Map<String, Object> podLabels = map(map(map(map(deployment, "spec"), "template"), "metadata"), "labels");
+            assertThat(podLabels).containsAllEntriesOf(selector).containsKey("app.kubernetes.io/component");
+        }
+    }
+
+    @Test
+    void prometheusRuleHoldsTheRulesDockerComposeMounts() throws IOException {
+        List<Map<String, Object>> manifests = render(DEFAULT);
+        Map<String, Object> rulesFile =
+                new Yaml().load(Files.readString(CHART.resolve("files/prometheus/orderly-rules.yml")));
+
+        assertThat(ofKind(manifests, "PrometheusRule"))
+                .singleElement()
+                .satisfies(rule -> assertThat(map(rule, "spec").get("groups")).isEqualTo(rulesFile.get("groups")));
+        assertThat(ofKind(manifests, "ServiceMonitor"))
+                .singleElement()
+                .satisfies(monitor ->
+                        assertThat(map(monitor, "spec")).containsEntry("jobLabel", "app.kubernetes.io/component"));
+    }
+
+    private static TemplateCommand template(String values) {
+        TemplateCommand command = new Helm(CHART).template().withName("orderly").withNamespace("orders");
+        return values.equals(DEFAULT) ? command : command.withValuesFile(CHART.resolve(values));
+    }
+
+    private static List<Map<String, Object>> render(String values) {
+        return parse(template(values).call());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> parse(String manifests) {
+        List<Map<String, Object>> documents = new ArrayList<>();
+        for (Object document : new Yaml().loadAll(manifests)) {
+            if (document != null) {
+                documents.add((Map<String, Object>) document);
+            }
+        }
+        assertThat(documents).as("rendered manifests").isNotEmpty();
+        return documents;
+    }
+
+    private static List<Map<String, Object>> ofKind(List<Map<String, Object>> manifests, String kind) {
+        return manifests.stream().filter(m -> kind.equals(m.get("kind"))).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        assertThat(value).as("%s in %s", key, parent.keySet()).isInstanceOf(Map.class);
+        return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Map<String, Object> parent, String key) {
+        Object value = Objects.requireNonNullElse(parent.get(key), List.of());
+        assertThat(value).as("%s in %s", key, parent.keySet()).isInstanceOf(List.class);
+        return (List<Map<String, Object>>) value;
+    }
+}
