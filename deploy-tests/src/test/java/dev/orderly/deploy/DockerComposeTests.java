@@ -1,0 +1,131 @@
+package dev.orderly.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * docker-compose.yaml is valid (Debian's docker-compose validates it without an engine), refuses to start without
+ * the passwords of .env, inlines none, and makes every service wait for healthy dependencies.
+ */
+class DockerComposeTests {
+
+    private static final Path COMPOSE = Tool.ROOT.resolve("docker-compose.yaml");
+    private static final List<String> SERVICES =
+            List.of("order-api", "outbox-relay", "order-worker", "payment-worker", "shipping-worker");
+
+    @Test
+    void composeFileIsValidWithTheVariablesOfEnvExample(@TempDir Path scratch) throws IOException {
+        Path env = scratch.resolve(".env");
+        Files.writeString(
+                env, Files.readString(Tool.ROOT.resolve(".env.example")).replaceAll("(?m)=$", "=not-a-real-password"));
+
+        Tool.Result result = Tool.run(
+                Tool.ROOT,
+                "docker-compose",
+                60,
+                "docker-compose",
+                "--env-file",
+                env.toString(),
+                "-f",
+                COMPOSE.toString(),
+                "config",
+                "-q");
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+    }
+
+    @Test
+    void composeRefusesToStartWithoutThePasswords(@TempDir Path scratch) throws IOException {
+        Path empty = scratch.resolve(".env");
+        Files.writeString(empty, "");
+
+        Tool.Result result = Tool.run(
+                scratch,
+                "docker-compose",
+                60,
+                "docker-compose",
+                "--env-file",
+                empty.toString(),
+                "-f",
+                COMPOSE.toString(),
+                "config",
+                "-q");
+
+        assertThat(result.exitCode()).isNotZero();
+        assertThat(result.output()).contains("set it in .env");
+    }
+
+    @Test
+    void noPasswordIsWrittenIntoTheComposeFile() throws IOException {
+        Map<String, Object> services = map(compose(), "services");
+        for (Map.Entry<String, Object> service : services.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> environment = (Map<String, Object>)
+                    ((Map<String, Object>) service.getValue()).getOrDefault("environment", Map.of());
+            environment.forEach((name, value) -> {
+                if (name.contains("PASSWORD")) {
+                    assertThat(String.valueOf(value))
+                            .as("%s of %s", name, service.getKey())
+                            .startsWith("${");
+                }
+            });
+        }
+    }
+
+    @Test
+    void everyServiceHasAHealthCheckAndWaitsForHealthyDependencies() throws IOException {
+        Map<String, Object> services = map(compose(), "services");
+        for (String name : List.of("postgres", "rabbitmq")) {
+            assertThat(map(services, name)).as(name).containsKey("healthcheck");
+        }
+        for (String name : SERVICES) {
+            Map<String, Object> service = map(services, name);
+            assertThat(service).as(name).containsKey("healthcheck");
+            Map<String, Object> dependsOn = map(service, "depends_on");
+            assertThat(dependsOn).as(name).containsKey("postgres");
+            if (!name.equals("order-api")) {
+                assertThat(dependsOn).as("%s needs the broker", name).containsKey("rabbitmq");
+            }
+            dependsOn
+                    .values()
+                    .forEach(condition ->
+                            assertThat(condition).as(name).isEqualTo(Map.of("condition", "service_healthy")));
+        }
+        assertThat(map(map(services, "prometheus"), "depends_on")).containsOnlyKeys(SERVICES);
+    }
+
+    @Test
+    void prometheusScrapesEveryServiceAndTheBrokerWithTheSharedRules() throws IOException {
+        Map<String, Object> prometheus =
+                new Yaml().load(Files.readString(Tool.ROOT.resolve("deploy/prometheus/prometheus.yml")));
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> jobs = (List<Map<String, Object>>) prometheus.get("scrape_configs");
+        assertThat(jobs)
+                .extracting(job -> job.get("job_name"))
+                .containsAll(SERVICES)
+                .contains("rabbitmq");
+        assertThat(prometheus.get("rule_files")).isEqualTo(List.of("/etc/prometheus/rules/orderly-rules.yml"));
+        assertThat(String.valueOf(map(map(compose(), "services"), "prometheus").get("volumes")))
+                .contains("./helm/orderly/files/prometheus/orderly-rules.yml:/etc/prometheus/rules/orderly-rules.yml");
+    }
+
+    private static Map<String, Object> compose() throws IOException {
+        return new Yaml().load(Files.readString(COMPOSE));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        assertThat(value).as("%s in %s", key, parent.keySet()).isInstanceOf(Map.class);
+        return (Map<String, Object>) value;
+    }
+}
