@@ -1,0 +1,229 @@
+package dev.orderly.messaging.consumer;
+
+import dev.orderly.contracts.EventCodec;
+import dev.orderly.contracts.Topology;
+import dev.orderly.messaging.parking.ParkedMessages;
+import dev.orderly.messaging.parking.ParkingLotEndpoint;
+import dev.orderly.messaging.parking.ParkingLotOperations;
+import dev.orderly.messaging.parking.ParkingLotRecorder;
+import dev.orderly.messaging.topology.DomainTopology;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.connection.RabbitConnectionFactoryBean;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.amqp.autoconfigure.CachingConnectionFactoryConfigurer;
+import org.springframework.boot.amqp.autoconfigure.RabbitConnectionFactoryBeanConfigurer;
+import org.springframework.boot.amqp.autoconfigure.RabbitProperties;
+import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Wires the reliable-listener runtime into a worker that sets {@code orderly.messaging.domain} and declares an
+ * {@link EventHandlers} bean: the domain's topology, the work-queue listener, the processed-events purge, and the
+ * parking lot (recorder, operations, actuator endpoint).
+ *
+ * <p>Invariant: the work-queue container always runs with manual acks, the configured prefetch and concurrency, and
+ * no container-level retry, whatever {@code spring.rabbitmq.listener.simple.*} says; every other listener setting
+ * still applies, because the container factory is built through Boot's configurer. A retry interceptor
+ * ({@code spring.rabbitmq.listener.simple.retry.enabled=true}) would retry in a hot loop on the consumer thread and
+ * then drop or requeue outside this runtime's control, so it fails startup.
+ */
+@AutoConfiguration(
+        afterName = {
+            "org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"
+        })
+@ConditionalOnClass({RabbitTemplate.class, JdbcClient.class, RabbitProperties.class})
+@ConditionalOnProperty(prefix = "orderly.messaging", name = "domain")
+@EnableConfigurationProperties(MessagingProperties.class)
+@EnableScheduling
+public class MessagingAutoConfiguration {
+
+    static final String WORK_CONTAINER = "orderlyWorkQueueContainer";
+    static final String PARKING_CONTAINER = "orderlyParkingLotContainer";
+
+    @Bean
+    @ConditionalOnMissingBean
+    EventCodec eventCodec() {
+        return new EventCodec();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    FailureClassifier failureClassifier() {
+        return new FailureClassifier();
+    }
+
+    @Bean
+    ProcessedEvents processedEvents(JdbcClient jdbc, MessagingProperties properties) {
+        return new ProcessedEvents(jdbc, properties.schema());
+    }
+
+    @Bean
+    Declarables orderlyDomainTopology(MessagingProperties properties, EventHandlers handlers, EventCodec codec) {
+        return DomainTopology.declarables(
+                properties.domain(),
+                handlers.eventTypes(codec.catalog()),
+                properties.retry().delays(),
+                properties.retry().deliveryLimit());
+    }
+
+    @Bean(destroyMethod = "close")
+    Republisher orderlyRepublisher(
+            RabbitConnectionFactoryBeanConfigurer beanConfigurer,
+            CachingConnectionFactoryConfigurer factoryConfigurer,
+            MessagingProperties properties)
+            throws Exception {
+        RabbitConnectionFactoryBean bean = new RabbitConnectionFactoryBean();
+        beanConfigurer.configure(bean);
+        bean.afterPropertiesSet();
+        CachingConnectionFactory connectionFactory = new CachingConnectionFactory(bean.getObject());
+        factoryConfigurer.configure(connectionFactory);
+        connectionFactory.setConnectionNameStrategy(factory -> properties.consumerName() + "-republisher");
+        return new Republisher(connectionFactory, properties.republish().confirmTimeout());
+    }
+
+    @Bean
+    SimpleRabbitListenerContainerFactory orderlyListenerContainerFactory(
+            SimpleRabbitListenerContainerFactoryConfigurer configurer,
+            ConnectionFactory connectionFactory,
+            RabbitProperties rabbit,
+            MessagingProperties properties) {
+        if (rabbit.getListener().getSimple().getRetry().isEnabled()) {
+            throw new IllegalStateException("spring.rabbitmq.listener.simple.retry.enabled=true conflicts with the "
+                    + "reliable-listener runtime, which retries through delay queues itself; remove it and tune "
+                    + "orderly.messaging.retry.* instead");
+        }
+        SimpleRabbitListenerContainerFactory factory = new SimpleRabbitListenerContainerFactory();
+        configurer.configure(factory, connectionFactory);
+        factory.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+        factory.setPrefetchCount(properties.listener().prefetch());
+        factory.setConcurrentConsumers(properties.listener().concurrency());
+        factory.setMaxConcurrentConsumers(properties.listener().concurrency());
+        factory.setDefaultRequeueRejected(true);
+        factory.setAdviceChain();
+        return factory;
+    }
+
+    @Bean
+    ReliableListener orderlyReliableListener(
+            MessagingProperties properties,
+            EventCodec codec,
+            EventHandlers handlers,
+            ProcessedEvents processedEvents,
+            PlatformTransactionManager transactionManager,
+            Republisher republisher,
+            FailureClassifier classifier,
+            ObjectProvider<MeterRegistry> meters,
+            ObjectProvider<Clock> clock) {
+        return new ReliableListener(
+                properties,
+                codec,
+                handlers,
+                processedEvents,
+                new TransactionTemplate(transactionManager),
+                republisher,
+                classifier,
+                new ConsumerMetrics(meters.getIfAvailable(SimpleMeterRegistry::new), properties.consumerName()),
+                clock.getIfAvailable(Clock::systemUTC));
+    }
+
+    @Bean(WORK_CONTAINER)
+    SimpleMessageListenerContainer orderlyWorkQueueContainer(
+            SimpleRabbitListenerContainerFactory orderlyListenerContainerFactory,
+            ReliableListener listener,
+            MessagingProperties properties) {
+        SimpleMessageListenerContainer container = orderlyListenerContainerFactory.createListenerContainer();
+        container.setQueueNames(Topology.workQueue(properties.domain()));
+        container.setMessageListener(listener);
+        container.setShutdownTimeout(properties.listener().shutdownTimeout().toMillis());
+        container.setListenerId(Topology.workQueue(properties.domain()));
+        return container;
+    }
+
+    @Bean
+    SchedulingConfigurer orderlyProcessedEventsPurge(ProcessedEvents processedEvents, MessagingProperties properties) {
+        MessagingProperties.ProcessedEvents settings = properties.processedEvents();
+        return registrar -> registrar.addFixedDelayTask(
+                () -> processedEvents.purge(settings.retention(), settings.purgeBatchSize()), settings.purgeInterval());
+    }
+
+    /** The parking lot: kept in the service's schema, replayed and purged through the operations and endpoint. */
+    @Configuration(proxyBeanMethods = false)
+    static class ParkingLotConfiguration {
+
+        @Bean
+        ParkedMessages parkedMessages(JdbcClient jdbc, MessagingProperties properties) {
+            return new ParkedMessages(jdbc, properties.schema());
+        }
+
+        @Bean
+        ParkingLotOperations parkingLotOperations(
+                MessagingProperties properties,
+                ParkedMessages parked,
+                Republisher republisher,
+                PlatformTransactionManager transactionManager,
+                ObjectProvider<Clock> clock) {
+            return new ParkingLotOperations(
+                    properties.domain(),
+                    parked,
+                    republisher,
+                    new TransactionTemplate(transactionManager),
+                    properties.parkingLot().replayRate(),
+                    properties.parkingLot().replayLimit(),
+                    clock.getIfAvailable(Clock::systemUTC));
+        }
+
+        @Bean(PARKING_CONTAINER)
+        @ConditionalOnProperty(
+                prefix = "orderly.messaging.parking-lot",
+                name = "record",
+                havingValue = "true",
+                matchIfMissing = true)
+        SimpleMessageListenerContainer orderlyParkingLotContainer(
+                SimpleRabbitListenerContainerFactory orderlyListenerContainerFactory,
+                ParkedMessages parked,
+                MessagingProperties properties) {
+            SimpleMessageListenerContainer container = orderlyListenerContainerFactory.createListenerContainer();
+            container.setQueueNames(Topology.parkingLot(properties.domain()));
+            container.setConcurrentConsumers(1);
+            container.setMaxConcurrentConsumers(1);
+            container.setPrefetchCount(10);
+            container.setListenerId(Topology.parkingLot(properties.domain()));
+            container.setMessageListener(new ParkingLotRecorder(parked, container::isRunning));
+            return container;
+        }
+    }
+
+    /** The actuator endpoint, where actuator is present. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+    static class ParkingLotEndpointConfiguration {
+
+        @Bean
+        ParkingLotEndpoint parkingLotEndpoint(ParkedMessages parked, ParkingLotOperations operations) {
+            return new ParkingLotEndpoint(parked, operations);
+        }
+    }
+}

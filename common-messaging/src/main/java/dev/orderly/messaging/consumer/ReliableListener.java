@@ -1,0 +1,366 @@
+package dev.orderly.messaging.consumer;
+
+import com.rabbitmq.client.Channel;
+import dev.orderly.contracts.Envelope;
+import dev.orderly.contracts.EventCodec;
+import dev.orderly.contracts.EventData;
+import dev.orderly.contracts.InvalidEventException;
+import dev.orderly.contracts.MessageHeaders;
+import dev.orderly.contracts.Topology;
+import dev.orderly.messaging.consumer.ConsumerMetrics.Outcome;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The one place that decides what happens to a delivery on a work queue: processed and acked, acked as a duplicate,
+ * republished to a retry tier, or parked (DESIGN §4).
+ *
+ * <ol>
+ *   <li>The body is parsed and validated; unparseable, schema-invalid, of an unknown type or version, or of a type
+ *       this consumer has no handler for: parked at once, before any transaction.
+ *   <li>One transaction inserts {@code (consumer, event_id)} into {@code processed_events}; if it was there the
+ *       delivery is a duplicate and nothing else happens. Otherwise the handler applies the state change and writes
+ *       the outbox rows of the next events. The ack follows the commit.
+ *   <li>A failure classified transient ({@link FailureClassifier}) is republished, with publisher confirms, to the
+ *       retry tier for its attempt with {@value MessageHeaders#ATTEMPT} = attempt + 1, then acked; a permanent one, or
+ *       a transient one on the last allowed attempt, is republished to the parking lot with headers naming the
+ *       reason, the exception, the attempts, the original routing key and the time, then acked.
+ * </ol>
+ *
+ * <p>If a republish is not confirmed (nack, return, or no confirm within the deadline), the original is
+ * <em>rejected with requeue</em> rather than acked: the message is never lost. That redelivery is immediate, but it is
+ * bounded: the work queue's {@code x-delivery-limit} counts it, and past the limit the broker itself dead-letters the
+ * message (at least once) to the parking lot. Leaving the delivery unacked until the channel closes was the
+ * alternative; it holds a prefetch slot for an unbounded time and the broker would redeliver it all the same.
+ *
+ * <p>Invariant: every delivery ends in exactly one ack or one reject, and the ack of a delivery whose effect was
+ * applied comes only after the commit (if the ack is lost, the redelivery is a counted duplicate). The listener never
+ * throws to the container, which in manual-ack mode would leave the delivery unacknowledged and its slot taken.
+ */
+public final class ReliableListener implements ChannelAwareMessageListener {
+
+    private static final Logger log = LoggerFactory.getLogger(ReliableListener.class);
+
+    static final String MDC_EVENT_ID = "event_id";
+    static final String MDC_ORDER_ID = "order_id";
+    static final String MDC_TRACE_ID = "trace_id";
+    static final String UNKNOWN = "unknown";
+
+    private static final int EXCEPTION_HEADER_LIMIT = 1000;
+    private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}");
+
+    private final MessagingProperties properties;
+    private final String consumer;
+    private final EventCodec codec;
+    private final EventHandlers handlers;
+    private final ProcessedEvents processedEvents;
+    private final TransactionTemplate transaction;
+    private final Republisher republisher;
+    private final FailureClassifier classifier;
+    private final ConsumerMetrics metrics;
+    private final Clock clock;
+    private final Set<String> knownEventTypes;
+
+    ReliableListener(
+            MessagingProperties properties,
+            EventCodec codec,
+            EventHandlers handlers,
+            ProcessedEvents processedEvents,
+            TransactionTemplate transaction,
+            Republisher republisher,
+            FailureClassifier classifier,
+            ConsumerMetrics metrics,
+            Clock clock) {
+        this.properties = properties;
+        this.consumer = properties.consumerName();
+        this.codec = codec;
+        this.handlers = handlers;
+        this.processedEvents = processedEvents;
+        this.transaction = transaction;
+        this.republisher = republisher;
+        this.classifier = classifier;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.knownEventTypes = codec.catalog().eventTypes();
+    }
+
+    @Override
+    public void onMessage(Message message, Channel channel) {
+        long started = System.nanoTime();
+        MessageProperties props = message.getMessageProperties();
+        String eventType = knownEventTypes.contains(props.getType()) ? props.getType() : UNKNOWN;
+        int attempt = attemptOf(props);
+        String traceparent = headerText(props, MessageHeaders.TRACEPARENT);
+        try {
+            if (props.isRedelivered()) {
+                metrics.redelivered();
+            }
+            putMdc(props.getMessageId(), null, traceparent);
+            Envelope<?> envelope;
+            try {
+                envelope = codec.fromJson(message.getBody());
+            } catch (InvalidEventException invalid) {
+                eventType =
+                        invalid.eventType().filter(knownEventTypes::contains).orElse(UNKNOWN);
+                park(message, channel, eventType, FailureReason.of(invalid.problem()), invalid, attempt);
+                return;
+            }
+            eventType = envelope.eventType();
+            putMdc(envelope.eventId().toString(), envelope.correlationId(), traceparent);
+            handle(envelope, message, channel, traceparent, attempt);
+        } finally {
+            metrics.processing(eventType, System.nanoTime() - started);
+            MDC.remove(MDC_EVENT_ID);
+            MDC.remove(MDC_ORDER_ID);
+            MDC.remove(MDC_TRACE_ID);
+        }
+    }
+
+    private <D extends EventData> void handle(
+            Envelope<D> envelope, Message message, Channel channel, @Nullable String traceparent, int attempt) {
+        String eventType = envelope.eventType();
+        Optional<EventHandler<D>> handler = handlers.handlerFor(envelope.data());
+        if (handler.isEmpty()) {
+            park(
+                    message,
+                    channel,
+                    eventType,
+                    FailureReason.UNHANDLED_EVENT_TYPE,
+                    new PermanentFailure(consumer + " has no handler for " + eventType + " (it is not bound for it)"),
+                    attempt);
+            return;
+        }
+        InboundEvent<D> event = new InboundEvent<>(envelope, traceparent, attempt);
+        Outcome outcome;
+        try {
+            outcome = transaction.execute(status -> {
+                if (!processedEvents.recordFirst(consumer, envelope.eventId())) {
+                    return Outcome.DUPLICATE;
+                }
+                handler.get().handle(event);
+                return Outcome.PROCESSED;
+            });
+        } catch (RuntimeException failure) {
+            fail(message, channel, eventType, failure, attempt);
+            return;
+        }
+        ack(message, channel);
+        if (outcome == Outcome.DUPLICATE) {
+            log.info(
+                    "{} {} was already processed by {}: acknowledged with no effect",
+                    eventType,
+                    envelope.eventId(),
+                    consumer);
+        } else {
+            metrics.eventAge(eventType, Duration.between(envelope.occurredAt(), clock.instant()));
+            log.debug("Processed {} {}", eventType, envelope.eventId());
+        }
+        metrics.outcome(eventType, outcome == null ? Outcome.PROCESSED : outcome);
+    }
+
+    private void fail(Message message, Channel channel, String eventType, RuntimeException failure, int attempt) {
+        FailureClassifier.Kind kind = classifier.classify(failure);
+        if (kind == FailureClassifier.Kind.PERMANENT) {
+            park(message, channel, eventType, FailureReason.PERMANENT_FAILURE, failure, attempt);
+            return;
+        }
+        MessagingProperties.Retry retry = properties.retry();
+        if (attempt >= retry.maxAttempts()) {
+            park(message, channel, eventType, FailureReason.ATTEMPTS_EXHAUSTED, failure, attempt);
+            return;
+        }
+        Duration delay = retry.delayAfter(attempt);
+        String tier = Topology.retryQueue(properties.domain(), delay);
+        Message retried = copy(message, Map.of(MessageHeaders.ATTEMPT, attempt + 1));
+        if (republish("", tier, retried, message, channel)) {
+            ack(message, channel);
+            metrics.outcome(eventType, Outcome.RETRIED);
+            log.warn(
+                    "{} failed transiently on attempt {} of {}; retrying in {} via {}: {}",
+                    eventType,
+                    attempt,
+                    retry.maxAttempts(),
+                    delay,
+                    tier,
+                    describe(failure));
+        }
+    }
+
+    private void park(
+            Message message, Channel channel, String eventType, FailureReason reason, Throwable failure, int attempt) {
+        Message parked = copy(
+                message,
+                Map.of(
+                        MessageHeaders.FAILURE_REASON, reason.name(),
+                        MessageHeaders.EXCEPTION, truncate(describe(failure)),
+                        MessageHeaders.ATTEMPTS, attempt,
+                        MessageHeaders.PARKED_AT, clock.instant().toString()));
+        if (republish(Topology.DEAD_LETTER_EXCHANGE, properties.domain(), parked, message, channel)) {
+            ack(message, channel);
+            metrics.outcome(eventType, Outcome.PARKED);
+            if (reason == FailureReason.PERMANENT_FAILURE || reason == FailureReason.ATTEMPTS_EXHAUSTED) {
+                log.error(
+                        "{} parked in {} ({}, after {} attempt(s)): {}",
+                        eventType,
+                        Topology.parkingLot(properties.domain()),
+                        reason,
+                        attempt,
+                        describe(failure),
+                        failure);
+            } else {
+                log.error(
+                        "Message {} parked in {} ({}): {}",
+                        props(message).getMessageId(),
+                        Topology.parkingLot(properties.domain()),
+                        reason,
+                        failure.getMessage());
+            }
+        }
+    }
+
+    private boolean republish(String exchange, String routingKey, Message copy, Message original, Channel channel) {
+        try {
+            republisher.publish(exchange, routingKey, copy);
+            return true;
+        } catch (Republisher.RepublishException e) {
+            metrics.republishFailed();
+            log.error(
+                    "Could not move the delivery to '{}'; returning it to {} unacknowledged (the queue's delivery "
+                            + "limit bounds how often): {}",
+                    routingKey,
+                    Topology.workQueue(properties.domain()),
+                    e.getMessage());
+            reject(original, channel);
+            return false;
+        }
+    }
+
+    private void ack(Message message, Channel channel) {
+        try {
+            channel.basicAck(props(message).getDeliveryTag(), false);
+        } catch (IOException | RuntimeException e) {
+            // The effect is committed (or the copy confirmed); the broker will redeliver, and the redelivery is a
+            // duplicate that changes nothing.
+            log.warn(
+                    "Could not acknowledge delivery {}; the broker will redeliver it and it will be recognised as a "
+                            + "duplicate: {}",
+                    props(message).getMessageId(),
+                    e.toString());
+        }
+    }
+
+    private void reject(Message message, Channel channel) {
+        try {
+            channel.basicReject(props(message).getDeliveryTag(), true);
+        } catch (IOException | RuntimeException e) {
+            log.warn(
+                    "Could not return delivery {} to its queue; the broker will redeliver it when the channel "
+                            + "closes: {}",
+                    props(message).getMessageId(),
+                    e.toString());
+        }
+    }
+
+    /** The message with the broker's and our previous bookkeeping headers dropped and {@code extra} set. */
+    static Message copy(Message original, Map<String, Object> extra) {
+        MessageProperties from = props(original);
+        MessageProperties to = new MessageProperties();
+        to.setContentType(from.getContentType());
+        to.setContentEncoding(from.getContentEncoding());
+        to.setMessageId(from.getMessageId());
+        to.setType(from.getType());
+        to.setTimestamp(from.getTimestamp());
+        to.setCorrelationId(from.getCorrelationId());
+        to.setAppId(from.getAppId());
+        to.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        for (Map.Entry<String, Object> header : from.getHeaders().entrySet()) {
+            String name = header.getKey();
+            // x- headers belong to the broker (x-death, x-delivery-count); our own are rewritten below.
+            if (!name.startsWith("x-") && !name.equals(MessageHeaders.ATTEMPT)) {
+                to.setHeader(name, header.getValue());
+            }
+        }
+        to.setHeader(MessageHeaders.ORIGINAL_ROUTING_KEY, originalRoutingKey(from));
+        extra.forEach(to::setHeader);
+        return new Message(original.getBody(), to);
+    }
+
+    static String originalRoutingKey(MessageProperties props) {
+        String recorded = headerText(props, MessageHeaders.ORIGINAL_ROUTING_KEY);
+        if (recorded != null) {
+            return recorded;
+        }
+        String received = props.getReceivedRoutingKey();
+        return received == null ? "" : received;
+    }
+
+    static int attemptOf(MessageProperties props) {
+        Object value = props.getHeaders().get(MessageHeaders.ATTEMPT);
+        if (value instanceof Number number && number.intValue() >= 1) {
+            return number.intValue();
+        }
+        if (value != null) {
+            try {
+                return Math.max(1, Integer.parseInt(value.toString().strip()));
+            } catch (NumberFormatException e) {
+                return 1;
+            }
+        }
+        return 1;
+    }
+
+    static @Nullable String headerText(MessageProperties props, String name) {
+        Object value = props.getHeaders().get(name);
+        return value == null ? null : value.toString();
+    }
+
+    private static void putMdc(@Nullable String eventId, @Nullable String orderId, @Nullable String traceparent) {
+        if (eventId != null) {
+            MDC.put(MDC_EVENT_ID, eventId);
+        }
+        if (orderId != null) {
+            MDC.put(MDC_ORDER_ID, orderId);
+        }
+        if (traceparent != null) {
+            Matcher matcher = TRACEPARENT.matcher(traceparent);
+            if (matcher.matches()) {
+                MDC.put(MDC_TRACE_ID, matcher.group(1));
+            }
+        }
+    }
+
+    private static MessageProperties props(Message message) {
+        return message.getMessageProperties();
+    }
+
+    static String describe(Throwable failure) {
+        Throwable root = failure;
+        // Name the innermost cause too: "TransactionSystemException" alone says little.
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String outer = failure.getClass().getName() + ": " + failure.getMessage();
+        return root == failure
+                ? outer
+                : outer + " (caused by " + root.getClass().getName() + ": " + root.getMessage() + ")";
+    }
+
+    private static String truncate(String text) {
+        return text.length() <= EXCEPTION_HEADER_LIMIT ? text : text.substring(0, EXCEPTION_HEADER_LIMIT - 1) + "…";
+    }
+}

@@ -1,0 +1,128 @@
+package dev.orderly.messaging.parking;
+
+import java.security.Principal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+
+/**
+ * The parking lot on the management side, {@code /actuator/parkinglot}:
+ *
+ * <ul>
+ *   <li>{@code GET /actuator/parkinglot?page=0&size=20&eventType=&reason=}: a page of parked messages, oldest first;
+ *   <li>{@code GET /actuator/parkinglot/{id}}: one in full (properties, headers, body, reason, exception);
+ *   <li>{@code POST /actuator/parkinglot} with JSON {@code {"id": 7}}, {@code {"eventType": "order.created"}},
+ *       {@code {"reason": "PERMANENT_FAILURE"}} or {@code {"all": true}} (and optionally {@code "actor"}): replay,
+ *       rate-limited, at most {@code orderly.messaging.parking-lot.replay-limit} per request;
+ *   <li>{@code DELETE /actuator/parkinglot?confirm=<D.parking-lot>&id=|eventType=|reason=|all=true}: purge;
+ *   <li>{@code GET /actuator/parkinglot/audit}: the last 100 replays and purges.
+ * </ul>
+ *
+ * <p>Invariant: nothing is replayed or purged without an explicit selection, a purge needs the queue name as
+ * confirmation, and every replay and purge is recorded with who asked (the authenticated principal, else the
+ * {@code actor} given, else {@code anonymous}).
+ */
+@Endpoint(id = "parkinglot")
+public class ParkingLotEndpoint {
+
+    private static final int MAX_PAGE_SIZE = 500;
+
+    private final ParkedMessages parked;
+    private final ParkingLotOperations operations;
+
+    public ParkingLotEndpoint(ParkedMessages parked, ParkingLotOperations operations) {
+        this.parked = parked;
+        this.operations = operations;
+    }
+
+    @ReadOperation
+    public ParkedMessages.Page list(
+            @Nullable Integer page, @Nullable Integer size, @Nullable String eventType, @Nullable String reason) {
+        int p = page == null ? 0 : Math.max(page, 0);
+        int s = size == null ? 20 : Math.clamp(size, 1, MAX_PAGE_SIZE);
+        return parked.list(p, s, eventType, reason);
+    }
+
+    @ReadOperation
+    public WebEndpointResponse<Object> show(@Selector String id) {
+        if ("audit".equals(id)) {
+            return new WebEndpointResponse<>(Map.of("audit", parked.auditTrail(100)));
+        }
+        long key;
+        try {
+            key = Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            return problem(400, "'" + id + "' is not a parked message id (a whole number) nor 'audit'");
+        }
+        return parked.find(key)
+                .<WebEndpointResponse<Object>>map(WebEndpointResponse::new)
+                .orElseGet(() -> problem(
+                        404,
+                        "No parked message has id " + key + " in " + operations.parkingLotName()
+                                + "; list them with GET /actuator/parkinglot"));
+    }
+
+    @WriteOperation
+    public WebEndpointResponse<Object> replay(
+            @Nullable Long id,
+            @Nullable String eventType,
+            @Nullable String reason,
+            @Nullable Boolean all,
+            @Nullable String actor,
+            SecurityContext security) {
+        Selection selection;
+        try {
+            selection = new Selection(id, eventType, reason, Boolean.TRUE.equals(all));
+        } catch (IllegalArgumentException e) {
+            return problem(400, e.getMessage());
+        }
+        ParkingLotOperations.Replayed result = operations.replay(selection, who(security, actor));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("replayed", result.replayed());
+        body.put("remaining", result.remaining());
+        if (selection.id() != null && result.replayed() == 0) {
+            return problem(404, "No parked message has id " + selection.id() + " in " + operations.parkingLotName());
+        }
+        return new WebEndpointResponse<>(body);
+    }
+
+    @DeleteOperation
+    public WebEndpointResponse<Object> purge(
+            @Nullable String confirm,
+            @Nullable Long id,
+            @Nullable String eventType,
+            @Nullable String reason,
+            @Nullable Boolean all,
+            @Nullable String actor,
+            SecurityContext security) {
+        try {
+            Selection selection = new Selection(id, eventType, reason, Boolean.TRUE.equals(all));
+            int purged = operations.purge(selection, confirm == null ? "" : confirm, who(security, actor));
+            return new WebEndpointResponse<>(Map.of("purged", purged));
+        } catch (IllegalArgumentException e) {
+            return problem(400, e.getMessage());
+        }
+    }
+
+    private static String who(SecurityContext security, @Nullable String actor) {
+        Principal principal = security.getPrincipal();
+        if (principal != null) {
+            return principal.getName();
+        }
+        return actor == null || actor.isBlank() ? "anonymous" : actor;
+    }
+
+    private static WebEndpointResponse<Object> problem(int status, String detail) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("detail", detail);
+        return new WebEndpointResponse<>(body, status);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.orderly.messaging.consumer;
+
+import dev.orderly.contracts.OrderCreated;
+import dev.orderly.contracts.PaymentAuthorized;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * A consumer of domain {@code probe} for the runtime's tests: its handler records an effect row per applied event and
+ * then behaves as the test scripted for the event's correlation id (fail transiently, fail permanently, block, drop
+ * the consuming connection after the commit).
+ */
+@SpringBootApplication
+public class ProbeApplication {
+
+    @Bean
+    EventHandlers probeHandlers(Probe probe) {
+        return EventHandlers.builder()
+                .on(OrderCreated.class, probe::on)
+                .on(PaymentAuthorized.class, probe::on)
+                .build();
+    }
+
+    @Bean
+    Probe probe(JdbcClient jdbc, CachingConnectionFactory connectionFactory) {
+        return new Probe(jdbc, connectionFactory);
+    }
+
+    /** What the probe does for one correlation id. */
+    sealed interface Script {
+        record FailTransiently(int times) implements Script {}
+
+        record FailPermanently() implements Script {}
+
+        record Block(CountDownLatch entered, CountDownLatch release) implements Script {}
+
+        record DropConnectionAfterCommit() implements Script {}
+    }
+
+    /** The probe handler. */
+    static final class Probe {
+
+        private final JdbcClient jdbc;
+        private final CachingConnectionFactory connectionFactory;
+        private final Map<String, Script> scripts = new ConcurrentHashMap<>();
+
+        Probe(JdbcClient jdbc, CachingConnectionFactory connectionFactory) {
+            this.jdbc = jdbc;
+            this.connectionFactory = connectionFactory;
+        }
+
+        void script(String correlationId, Script script) {
+            scripts.put(correlationId, script);
+        }
+
+        void on(InboundEvent<?> event) {
+            String correlation = event.envelope().correlationId();
+            jdbc.sql("INSERT INTO probe_effects (event_id, order_id, attempt) VALUES (?, ?, ?)")
+                    .params(event.envelope().eventId(), correlation, event.attempt())
+                    .update();
+            Script script = scripts.get(correlation);
+            switch (script) {
+                case null -> {}
+                case Script.FailTransiently fail
+                when event.attempt() <= fail.times() ->
+                    throw new TransientFailure("probe gateway unavailable on attempt " + event.attempt());
+                case Script.FailTransiently fail -> {}
+                case Script.FailPermanently fail -> throw new IllegalStateException("probe cannot apply this, ever");
+                case Script.Block block -> {
+                    block.entered().countDown();
+                    try {
+                        if (!block.release().await(30, TimeUnit.SECONDS)) {
+                            throw new IllegalStateException("probe was never released");
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                }
+                case Script.DropConnectionAfterCommit drop ->
+                    TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                        @Override
+                        public void afterCommit() {
+                            // Between the commit and the runtime's ack: the ack is lost with the connection.
+                            scripts.remove(correlation);
+                            connectionFactory.resetConnection();
+                        }
+                    });
+            }
+        }
+    }
+}

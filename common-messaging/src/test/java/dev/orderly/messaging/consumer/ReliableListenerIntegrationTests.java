@@ -1,0 +1,275 @@
+package dev.orderly.messaging.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.orderly.contracts.Envelope;
+import dev.orderly.contracts.EventCodec;
+import dev.orderly.contracts.EventTypes;
+import dev.orderly.contracts.InventoryRejected;
+import dev.orderly.contracts.OrderCreated;
+import dev.orderly.contracts.Shortage;
+import dev.orderly.messaging.consumer.ProbeApplication.Probe;
+import dev.orderly.messaging.consumer.ProbeApplication.Script;
+import dev.orderly.testsupport.RealInfrastructure;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The runtime against the real broker and database, through a probe consumer: each delivery is applied once, acked
+ * after commit, retried through the delay tiers or parked with its reason, and never blocks the queue.
+ */
+@SpringBootTest(classes = ProbeApplication.class)
+@RealInfrastructure
+class ReliableListenerIntegrationTests {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @Autowired
+    RabbitTemplate rabbit;
+
+    @Autowired
+    RabbitAdmin admin;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    Probe probe;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Autowired
+    @Qualifier(MessagingAutoConfiguration.WORK_CONTAINER)
+    SimpleMessageListenerContainer container;
+
+    ProbeMessages messages;
+
+    @BeforeEach
+    void setUp() {
+        messages = new ProbeMessages(rabbit);
+        if (!container.isRunning()) {
+            container.start();
+        }
+    }
+
+    @Test
+    void eventIsAppliedOnceAndAcked() {
+        Envelope<OrderCreated> event = ProbeMessages.orderCreated();
+
+        messages.publish(event);
+
+        awaitEffects(event, 1);
+        awaitWorkQueueEmpty();
+        assertThat(jdbc.sql("SELECT count(*) FROM processed_events WHERE consumer = 'probe' AND event_id = ?")
+                        .param(event.eventId())
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
+        assertThat(counter(EventTypes.ORDER_CREATED, "processed")).isPositive();
+        assertThat(meters.find("orderly.event.age").tag("consumer", "probe").timer())
+                .isNotNull()
+                .satisfies(timer -> assertThat(timer.count()).isPositive());
+    }
+
+    @Test
+    void sameEventDeliveredTwiceHasOneEffectAndIsCountedAsDuplicate() {
+        Envelope<OrderCreated> event = ProbeMessages.orderCreated();
+        double duplicatesBefore = counter(EventTypes.ORDER_CREATED, "duplicate");
+
+        messages.publish(event);
+        messages.publish(event);
+
+        await().atMost(DEADLINE).until(() -> counter(EventTypes.ORDER_CREATED, "duplicate") >= duplicatesBefore + 1);
+        awaitWorkQueueEmpty();
+        assertThat(effects(event)).isEqualTo(1);
+    }
+
+    @Test
+    void transientFailuresAreRetriedThroughTheTiersThenSucceed() {
+        Envelope<OrderCreated> event = ProbeMessages.orderCreated();
+        probe.script(event.correlationId(), new Script.FailTransiently(2));
+
+        messages.publish(event);
+
+        awaitEffects(event, 1);
+        assertThat(jdbc.sql("SELECT attempt FROM probe_effects WHERE event_id = ?")
+                        .param(event.eventId())
+                        .query(Integer.class)
+                        .single())
+                .as("applied on the third delivery, after the 200ms and 400ms tiers")
+                .isEqualTo(3);
+        assertThat(parked(event)).isEmpty();
+    }
+
+    @Test
+    void transientFailureOnEveryAttemptIsParkedWithItsHistory() {
+        Envelope<OrderCreated> event = ProbeMessages.orderCreated();
+        probe.script(event.correlationId(), new Script.FailTransiently(Integer.MAX_VALUE));
+
+        messages.publish(event);
+
+        Map<String, Object> row = awaitParked(event);
+        assertThat(row.get("reason")).isEqualTo("ATTEMPTS_EXHAUSTED");
+        assertThat(row.get("attempts")).isEqualTo(3);
+        assertThat(row.get("original_routing_key")).isEqualTo(EventTypes.ORDER_CREATED);
+        assertThat((String) row.get("exception")).contains("TransientFailure").contains("attempt 3");
+        assertThat(row.get("headers").toString())
+                .contains("orderly-parked-at")
+                .contains("orderly-failure-reason")
+                .contains("traceparent");
+        assertThat(effects(event)).isZero();
+    }
+
+    @Test
+    void permanentFailureIsParkedAtOnceWithItsReason() {
+        Envelope<OrderCreated> event = ProbeMessages.orderCreated();
+        probe.script(event.correlationId(), new Script.FailPermanently());
+
+        messages.publish(event);
+
+        Map<String, Object> row = awaitParked(event);
+        assertThat(row.get("reason")).isEqualTo("PERMANENT_FAILURE");
+        assertThat(row.get("attempts")).isEqualTo(1);
+        assertThat((String) row.get("exception")).contains("probe cannot apply this, ever");
+        assertThat(effects(event)).as("the failed transaction rolled back").isZero();
+    }
+
+    @Test
+    void poisonIsParkedAtOnceWhileGoodMessagesStillFlow() {
+        String unparseable = UUID.randomUUID().toString();
+        String schemaInvalid = UUID.randomUUID().toString();
+        String unknownVersion = UUID.randomUUID().toString();
+        Envelope<OrderCreated> good = ProbeMessages.orderCreated();
+        byte[] valid = new EventCodec().toJson(good);
+        String json = new String(valid, java.nio.charset.StandardCharsets.UTF_8);
+
+        messages.publish(EventTypes.ORDER_CREATED, unparseable, ProbeMessages.utf8("{not json"));
+        messages.publish(
+                EventTypes.ORDER_CREATED,
+                schemaInvalid,
+                ProbeMessages.utf8(json.replace("\"total_cents\":250", "\"total_cents\":\"lots\"")));
+        messages.publish(
+                EventTypes.ORDER_CREATED,
+                unknownVersion,
+                ProbeMessages.utf8(json.replace("\"event_version\":1", "\"event_version\":99")));
+        messages.publish(good);
+
+        awaitEffects(good, 1);
+        await().atMost(DEADLINE)
+                .untilAsserted(() -> assertThat(reasonsOf(unparseable, schemaInvalid, unknownVersion))
+                        .containsExactlyInAnyOrder("UNPARSEABLE", "SCHEMA_INVALID", "UNKNOWN_VERSION"));
+    }
+
+    @Test
+    void eventOfATypeWithoutHandlerIsParked() {
+        UUID orderId = UUID.randomUUID();
+        Envelope<InventoryRejected> event = Envelope.of(
+                new InventoryRejected(orderId, "no stock", List.of(new Shortage("SKU-1", 2, 0))),
+                "order-worker",
+                orderId.toString(),
+                Clock.systemUTC());
+
+        messages.publishToWorkQueue(event.eventType(), event.eventId().toString(), new EventCodec().toJson(event));
+
+        Map<String, Object> row = awaitParked(event);
+        assertThat(row.get("reason")).isEqualTo("UNHANDLED_EVENT_TYPE");
+    }
+
+    @Test
+    void connectionDroppedBetweenCommitAndAckCausesNoSecondEffect() {
+        Envelope<OrderCreated> event = ProbeMessages.orderCreated();
+        probe.script(event.correlationId(), new Script.DropConnectionAfterCommit());
+        double duplicatesBefore = counter(EventTypes.ORDER_CREATED, "duplicate");
+
+        messages.publish(event);
+
+        await().atMost(DEADLINE).until(() -> counter(EventTypes.ORDER_CREATED, "duplicate") >= duplicatesBefore + 1);
+        awaitWorkQueueEmpty();
+        assertThat(effects(event)).isEqualTo(1);
+    }
+
+    @Test
+    void shutdownWaitsForTheInFlightDeliveryToFinishAndAck() throws Exception {
+        Envelope<OrderCreated> event = ProbeMessages.orderCreated();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        probe.script(event.correlationId(), new Script.Block(entered, release));
+
+        messages.publish(event);
+        assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(container::stop);
+        // Released only once the container is shutting down, so the ack happens during shutdown.
+        await().atMost(DEADLINE).until(() -> !container.isActive());
+        release.countDown();
+        stopping.get(30, TimeUnit.SECONDS);
+
+        assertThat(effects(event)).isEqualTo(1);
+        assertThat(admin.getQueueInfo("probe.work").getMessageCount())
+                .as("acked before the channel closed, so nothing returned to the queue")
+                .isZero();
+        container.start();
+    }
+
+    private double counter(String eventType, String outcome) {
+        var counter = meters.find("orderly.consumer.messages")
+                .tag("consumer", "probe")
+                .tag("event_type", eventType)
+                .tag("outcome", outcome)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private void awaitEffects(Envelope<?> event, long expected) {
+        await().atMost(DEADLINE).until(() -> effects(event) == expected);
+    }
+
+    private long effects(Envelope<?> event) {
+        return jdbc.sql("SELECT count(*) FROM probe_effects WHERE event_id = ?")
+                .param(event.eventId())
+                .query(Long.class)
+                .single();
+    }
+
+    private void awaitWorkQueueEmpty() {
+        await().atMost(DEADLINE).until(() -> admin.getQueueInfo("probe.work").getMessageCount() == 0);
+    }
+
+    private List<Map<String, Object>> parked(Envelope<?> event) {
+        return jdbc.sql("SELECT reason, attempts, exception, original_routing_key, headers::text AS headers "
+                        + "FROM parked_messages WHERE message_id = ?")
+                .param(event.eventId().toString())
+                .query()
+                .listOfRows();
+    }
+
+    private Map<String, Object> awaitParked(Envelope<?> event) {
+        return await().atMost(DEADLINE)
+                .until(() -> parked(event), rows -> rows.size() == 1)
+                .get(0);
+    }
+
+    private List<String> reasonsOf(String... messageIds) {
+        return jdbc.sql("SELECT reason FROM parked_messages WHERE message_id = ANY (?)")
+                .param(messageIds)
+                .query(String.class)
+                .list();
+    }
+}

@@ -1,0 +1,148 @@
+package dev.orderly.messaging.parking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
+
+import dev.orderly.contracts.Envelope;
+import dev.orderly.contracts.EventCodec;
+import dev.orderly.contracts.EventTypes;
+import dev.orderly.contracts.MessageHeaders;
+import dev.orderly.contracts.OrderCreated;
+import dev.orderly.contracts.OrderLine;
+import dev.orderly.contracts.Topology;
+import dev.orderly.messaging.consumer.ProbeApplication;
+import dev.orderly.testsupport.RealInfrastructure;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Parked messages are recorded without loss, can be listed and inspected, replayed once back to the work queue, and
+ * purged only with confirmation; every replay and purge is audited.
+ */
+@SpringBootTest(classes = ProbeApplication.class)
+@RealInfrastructure
+class ParkingLotIntegrationTests {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @Autowired
+    RabbitTemplate rabbit;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    ParkedMessages parked;
+
+    @Autowired
+    ParkingLotOperations operations;
+
+    @Test
+    void parkedMessageIsListedInspectedAndReplayedOnce() {
+        Envelope<OrderCreated> event = event();
+        // Parked as the runtime would have parked it (the probe has no failure scripted, so the replay succeeds).
+        park(event);
+        long id = awaitRecorded(event);
+
+        ParkedMessages.Page page = parked.list(0, 500, EventTypes.ORDER_CREATED, "PERMANENT_FAILURE");
+        assertThat(page.messages()).extracting(ParkedMessages.Summary::id).contains(id);
+        ParkedMessages.Detail detail = parked.find(id).orElseThrow();
+        assertThat(detail.bodyEncoding()).isEqualTo("utf-8");
+        assertThat(detail.body()).contains(event.eventId().toString());
+        assertThat(detail.headers()).containsEntry(MessageHeaders.FAILURE_REASON, "PERMANENT_FAILURE");
+
+        ParkingLotOperations.Replayed replayed =
+                operations.replay(new Selection(id, null, null, false), "test-operator");
+
+        assertThat(replayed.replayed()).isEqualTo(1);
+        await().atMost(DEADLINE).until(() -> effects(event) == 1);
+        assertThat(parked.find(id)).isEmpty();
+        assertThat(operations
+                        .replay(new Selection(id, null, null, false), "test-operator")
+                        .replayed())
+                .as("a replayed message is gone from the parking lot")
+                .isZero();
+        assertThat(jdbc.sql("SELECT count(*) FROM parking_audit WHERE actor = 'test-operator' AND action = 'REPLAY' "
+                                + "AND selection = ?")
+                        .param("id=" + id)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void purgeNeedsTheParkingLotNameAsConfirmation() {
+        Envelope<OrderCreated> event = event();
+        park(event);
+        long id = awaitRecorded(event);
+        Selection one = new Selection(id, null, null, false);
+
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> operations.purge(one, "yes", "test-operator"))
+                .withMessageContaining("confirm=" + Topology.parkingLot("probe"));
+        assertThat(parked.find(id)).isPresent();
+
+        assertThat(operations.purge(one, Topology.parkingLot("probe"), "test-operator"))
+                .isEqualTo(1);
+        assertThat(parked.find(id)).isEmpty();
+        assertThat(effects(event)).isZero();
+    }
+
+    @Test
+    void emptySelectionIsRefused() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new Selection(null, null, null, false));
+    }
+
+    private static Envelope<OrderCreated> event() {
+        UUID orderId = UUID.randomUUID();
+        return Envelope.of(
+                new OrderCreated(orderId, "c-1", "EUR", 100, List.of(new OrderLine("SKU-1", 1, 100))),
+                "order-api",
+                orderId.toString(),
+                Clock.systemUTC());
+    }
+
+    private void park(Envelope<?> event) {
+        MessageProperties props = new MessageProperties();
+        props.setMessageId(event.eventId().toString());
+        props.setType(event.eventType());
+        props.setContentType(MessageHeaders.CONTENT_TYPE_JSON);
+        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        props.setHeader(MessageHeaders.EVENT_VERSION, 1);
+        props.setHeader(MessageHeaders.FAILURE_REASON, "PERMANENT_FAILURE");
+        props.setHeader(MessageHeaders.EXCEPTION, "java.lang.IllegalStateException: the handler had a bug");
+        props.setHeader(MessageHeaders.ATTEMPTS, 1);
+        props.setHeader(MessageHeaders.ORIGINAL_ROUTING_KEY, event.eventType());
+        props.setHeader(MessageHeaders.PARKED_AT, Clock.systemUTC().instant().toString());
+        rabbit.send(Topology.DEAD_LETTER_EXCHANGE, "probe", new Message(new EventCodec().toJson(event), props));
+    }
+
+    private long awaitRecorded(Envelope<?> event) {
+        return await().atMost(DEADLINE)
+                .until(
+                        () -> jdbc.sql("SELECT id FROM parked_messages WHERE message_id = ?")
+                                .param(event.eventId().toString())
+                                .query(Long.class)
+                                .list(),
+                        ids -> ids.size() == 1)
+                .get(0);
+    }
+
+    private long effects(Envelope<?> event) {
+        return jdbc.sql("SELECT count(*) FROM probe_effects WHERE event_id = ?")
+                .param(event.eventId())
+                .query(Long.class)
+                .single();
+    }
+}
