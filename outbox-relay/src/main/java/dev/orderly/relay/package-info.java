@@ -1,4 +1,7 @@
-/** The outbox relay: confirm-gated publishing of outbox rows (arrives with the relay issue). */
+/**
+ * The outbox relay: publishes every configured outbox table's rows to RabbitMQ, marking a row published only after
+ * the broker confirmed it, with one active instance per table.
+ */
 @NullMarked
 package dev.orderly.relay;
 

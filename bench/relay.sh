@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Outbox relay benchmark, in one run on this machine: RabbitMQ PerfTest as the ceiling (quorum queue, 1 KiB persistent
+# messages, publisher confirms), the relay draining a 200,000-row backlog into the same kind of queue, and the latency
+# from an outbox row's commit to a consumer receiving it, at fixed rates. Prints figures; asserts nothing.
+#
+#   bench/relay.sh                          # 30 s per latency step after 15 s of warm-up, 200,000 rows drained
+#   DURATION=60 RATES="250 1000 2000" bench/relay.sh
+#
+# It starts its own private PostgreSQL and RabbitMQ (./orderly up with a throwaway state directory, which also starts
+# an idle order-api), builds and starts the relay's runnable jar, and stops everything afterwards.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-15}
+RATES=${RATES:-"250 1000"}
+DRAIN_ROWS=${DRAIN_ROWS:-200000}
+PERFTEST_SECONDS=${PERFTEST_SECONDS:-30}
+STATE=$(mktemp -d /tmp/orderly-relay-bench.XXXXXX)
+export ORDERLY_STATE_DIR=$STATE ORDERLY_LOG_FORMAT= ORDERLY_API_BACKPRESSURE_ENABLED=false
+RELAY_PID=
+
+cleanup() {
+  local status=$?
+  if (( status != 0 )); then
+    for log in client.err relay.log; do
+      [[ -s $STATE/$log ]] && { echo "--- last lines of $log" >&2; tail -n 30 "$STATE/$log" >&2; }
+    done
+  fi
+  if [[ -n $RELAY_PID ]] && kill -0 "$RELAY_PID" 2>/dev/null; then
+    kill "$RELAY_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$RELAY_PID" 2>/dev/null || true
+  fi
+  "$ROOT/orderly" down >/dev/null 2>&1 || true
+  rm -rf "$STATE"
+}
+trap cleanup EXIT
+
+# Free ports picked here rather than ./orderly's defaults, so a pipeline someone else runs on this machine cannot
+# take one between the check and the start.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+export ORDERLY_PG_PORT=$(free_port) ORDERLY_AMQP_PORT=$(free_port) ORDERLY_RABBIT_MGMT_PORT=$(free_port) \
+  ORDERLY_API_PORT=$(free_port)
+"$ROOT/orderly" up >/dev/null
+set -a; . "$STATE/env"; set +a
+# The JDK ./orderly found (or installed) for order-api serves the build, PerfTest, the relay and the client alike.
+JAVA=$(readlink -f "/proc/$(cat "$STATE/run/order-api.pid")/exe")
+export JAVA_HOME=${JAVA%/bin/java}
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+psql_() { PGPASSWORD=$ORDERLY_PG_SUPERUSER_PASSWORD "$PGBIN/psql" -h 127.0.0.1 -p "$ORDERLY_PG_PORT" -U postgres -d orderly -qtA "$@"; }
+
+echo "# Orderly outbox relay benchmark — $(date -u +%FT%TZ)"
+echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); PostgreSQL $(psql_ -c 'SHOW server_version'); RabbitMQ $(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null || echo '?'); $("$JAVA" -version 2>&1 | head -n 1)"
+echo "# PerfTest, the relay, PostgreSQL, RabbitMQ and the load generator share these cores"
+
+echo
+echo "## building the relay and the benchmark client"
+(cd "$ROOT" && ./mvnw -q -B -o -DskipTests -Dspotless.check.skip=true package dependency:build-classpath \
+    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test -pl outbox-relay -am 2>/dev/null ||
+  ./mvnw -q -B -DskipTests -Dspotless.check.skip=true package dependency:build-classpath \
+    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test -pl outbox-relay -am) >"$STATE/build.log" 2>&1 ||
+  { tail -n 40 "$STATE/build.log" >&2; echo "build failed" >&2; exit 1; }
+RELAY_JAR=$(ls "$ROOT"/outbox-relay/target/outbox-relay-*-exec.jar | head -n 1)
+CLIENT_CP="$ROOT/outbox-relay/target/test-classes:$ROOT/outbox-relay/target/classes:$(cat "$ROOT/outbox-relay/target/bench.classpath")"
+client() { "$JAVA" -XX:+UseSerialGC -cp "$CLIENT_CP" dev.orderly.relay.bench.RelayBenchmark "$@" 2>"$STATE/client.err"; }
+
+echo "## resolving RabbitMQ PerfTest"
+(cd "$ROOT" && ./mvnw -q -B -f bench/relay-perftest.pom.xml dependency:copy-dependencies \
+  -DoutputDirectory="$STATE/perftest-lib") >"$STATE/perftest-resolve.log" 2>&1 ||
+  { tail -n 20 "$STATE/perftest-resolve.log" >&2; exit 1; }
+
+echo
+echo "## (a) PerfTest: 1 producer, 1 consumer, quorum queue, 1 KiB persistent, confirms (500 outstanding), ${PERFTEST_SECONDS}s"
+"$JAVA" -cp "$STATE/perftest-lib/*" com.rabbitmq.perf.PerfTest \
+  --uri "amqp://orderly-admin:$ORDERLY_RABBIT_ADMIN_PASSWORD@127.0.0.1:$ORDERLY_AMQP_PORT/orderly" \
+  --quorum-queue --queue bench.perftest --size 1000 --flag persistent --confirm 500 \
+  --producers 1 --consumers 1 --time "$PERFTEST_SECONDS" >"$STATE/perftest.txt" 2>&1 || true
+grep -E "sending rate avg|receiving rate avg|consumer latency min/median/75th/95th/99th|confirm latency min/median/75th/95th/99th" "$STATE/perftest.txt" | sed 's/^/  /'
+PERFTEST_RATE=$(sed -n 's/.*sending rate avg: \([0-9]*\) msg\/s.*/\1/p' "$STATE/perftest.txt" | tail -n 1)
+[[ -n $PERFTEST_RATE ]] || { cat "$STATE/perftest.txt" >&2; echo "PerfTest printed no rate" >&2; exit 1; }
+
+echo
+echo "## starting the relay ($(basename "$RELAY_JAR"), -XX:+UseSerialGC -XX:MaxRAM=512m, as ./orderly starts services)"
+RELAY_PORT=$(free_port)
+ORDERLY_DB_URL="jdbc:postgresql://127.0.0.1:$ORDERLY_PG_PORT/orderly" \
+ORDERLY_RELAY_DB_PASSWORD=$ORDERLY_RELAY_DB_PASSWORD \
+ORDERLY_RELAY_RABBIT_PASSWORD=$ORDERLY_RABBIT_ADMIN_PASSWORD \
+ORDERLY_RELAY_PORT=$RELAY_PORT \
+  setsid "$JAVA" -XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m -jar "$RELAY_JAR" --orderly.relay.instance-id=bench \
+  >"$STATE/relay.log" 2>&1 </dev/null &
+RELAY_PID=$!
+for _ in $(seq 1 240); do
+  curl -fsS "http://127.0.0.1:$RELAY_PORT/actuator/health/readiness" >/dev/null 2>&1 && break
+  kill -0 "$RELAY_PID" 2>/dev/null || { tail -n 40 "$STATE/relay.log" >&2; exit 1; }
+  sleep 0.5
+done
+cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$RELAY_PID/stat"; }
+
+echo
+echo "## warm-up: ${WARMUP}s at 1,000 rows/s and a 20,000-row drain (not measured)"
+client drain 20000 >/dev/null
+client latency 1000 "$WARMUP" 0 >/dev/null
+
+echo
+echo "## (b) the relay drains a backlog of $DRAIN_ROWS rows (about 1 KiB each) into a quorum queue with one consumer"
+before=$(cpu_seconds)
+DRAIN=$(client drain "$DRAIN_ROWS" | tee /dev/stderr | grep '^RESULT')
+after=$(cpu_seconds)
+eval "$(echo "$DRAIN" | sed 's/^RESULT //')"
+DRAIN_RATE=$published_rate
+printf '  published (confirmed and marked): %s rows/s in %s s; consumed: %s rows/s; relay CPU %s%% of one core\n' \
+  "$published_rate" "$published_s" "$consumed_rate" \
+  "$(awk -v a="$after" -v b="$before" -v d="$published_s" 'BEGIN { printf "%.0f", 100 * (a - b) / d }')"
+
+declare -A P99
+for rate in $RATES; do
+  echo
+  echo "## (c) latency from commit to consumer at $rate rows/s: ${WARMUP}s warm-up, ${DURATION}s measured"
+  before=$(cpu_seconds)
+  LINE=$(client latency "$rate" "$DURATION" "$WARMUP" | grep '^RESULT')
+  after=$(cpu_seconds)
+  eval "$(echo "$LINE" | sed 's/^RESULT //')"
+  P99[$rate]=$p99_ms
+  printf '  achieved %s rows/s, %s measured, %s missing: p50 %s ms, p95 %s ms, p99 %s ms, p99.9 %s ms, max %s ms; relay CPU %s%% of one core\n' \
+    "$achieved" "$measured" "$missing" "$p50_ms" "$p95_ms" "$p99_ms" "$p999_ms" "$max_ms" \
+    "$(awk -v a="$after" -v b="$before" -v d="$((DURATION + WARMUP))" 'BEGIN { printf "%.0f", 100 * (a - b) / d }')"
+done
+
+echo
+echo "## summary"
+awk -v d="$DRAIN_RATE" -v p="$PERFTEST_RATE" 'BEGIN {
+  printf "  drain %.0f rows/s vs PerfTest %.0f msg/s = %.0f%% (target >= 60%%)\n", d, p, 100 * d / p }'
+if [[ -n ${P99[250]:-} ]]; then
+  awk -v p="${P99[250]}" 'BEGIN { printf "  p99 commit-to-consumer at 250 rows/s: %.1f ms (target <= 50 ms)\n", p }'
+fi
+echo "  relay log: $(grep -c ' WARN \| ERROR ' "$STATE/relay.log" || true) WARN/ERROR lines"

@@ -1,0 +1,140 @@
+package dev.orderly.relay;
+
+import dev.orderly.contracts.Topology;
+import dev.orderly.messaging.outbox.OutboxTable;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Positive;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the outbox relay, under {@code orderly.relay}. Every one has a default that is safe to run with.
+ *
+ * <p>Invariant: the table list is non-empty, free of duplicates and made of plain schema-qualified identifiers (checked
+ * by {@link #outboxTables()} at start-up, so a typo stops the relay instead of silently draining nothing).
+ *
+ * @param tables the outbox tables to drain, schema-qualified ({@code orders.outbox}, {@code payments.outbox}, ...)
+ * @param exchange where rows are published; {@code orders.events} (the default) is declared by the relay with its
+ *     alternate exchange, any other name must already exist (tests use this to provoke returns and channel errors)
+ * @param instanceId names this instance in logs, in {@code pg_stat_activity.application_name} of its lease and
+ *     listen connections, and in health details; empty means host name and process id
+ * @param publish batches, the bound on unconfirmed messages, and how long a confirm may take
+ * @param wakeup how new rows are noticed: notifications and the fallback poll
+ * @param lease how the one active instance per table is chosen and kept
+ * @param failures how failed publishes back off and when a row is flagged as repeatedly failing
+ * @param retention how long published rows are kept and how they are deleted
+ * @param metrics how often the backlog gauges are measured
+ */
+@ConfigurationProperties("orderly.relay")
+@Validated
+public record RelayProperties(
+        @DefaultValue("orders.outbox") @NotEmpty List<@NotBlank String> tables,
+        @DefaultValue(Topology.EVENTS_EXCHANGE) @NotBlank String exchange,
+        @DefaultValue("") String instanceId,
+        @DefaultValue @Valid Publish publish,
+        @DefaultValue @Valid Wakeup wakeup,
+        @DefaultValue @Valid Lease lease,
+        @DefaultValue @Valid Failures failures,
+        @DefaultValue @Valid Retention retention,
+        @DefaultValue @Valid Metrics metrics) {
+
+    /**
+     * @param batchSize the most rows read and published per round; one round is one read, one channel and one update
+     * @param maxInFlight the most messages published but not yet confirmed at any moment
+     * @param confirmTimeout how long the broker may take to confirm one message before the row counts as failed (it
+     *     stays unpublished and goes out again, possibly as a duplicate); also bounds how long shutdown waits
+     */
+    public record Publish(
+            @DefaultValue("500") @Positive @Max(10_000) int batchSize,
+            @DefaultValue("500") @Positive @Max(10_000) int maxInFlight,
+            @DefaultValue("10s") Duration confirmTimeout) {}
+
+    /**
+     * @param pollInterval how often each table is read even without a notification: the most a lost notification
+     *     (or a row written by something other than {@code OutboxWriter}) waits; each idle poll is one index probe
+     * @param reconnectBackoffMax the longest pause between attempts to re-open the LISTEN connection
+     */
+    public record Wakeup(
+            @DefaultValue("500ms") Duration pollInterval,
+            @DefaultValue("15s") Duration reconnectBackoffMax) {}
+
+    /**
+     * @param retryInterval how often a standby instance tries to take a table over: bounds the failover time once
+     *     PostgreSQL has released the dead holder's lock
+     * @param checkTimeout how long the check that the lease is still held (run before every batch) may take before the
+     *     lease counts as lost
+     */
+    public record Lease(
+            @DefaultValue("1s") Duration retryInterval,
+            @DefaultValue("2s") Duration checkTimeout) {}
+
+    /**
+     * @param backoffInitial the pause after a table's first failed batch; it doubles with each further failure
+     * @param backoffMax the longest pause between attempts
+     * @param flagAfterAttempts from this many failed attempts on, a row is reported as repeatedly failing (ERROR log,
+     *     gauge {@code orderly.outbox.failing}, health detail)
+     */
+    public record Failures(
+            @DefaultValue("250ms") Duration backoffInitial,
+            @DefaultValue("30s") Duration backoffMax,
+            @DefaultValue("5") @Positive int flagAfterAttempts) {}
+
+    /**
+     * @param keep how long a published row is kept (for inspection and replay) before it is deleted
+     * @param interval how often the active instance deletes expired rows
+     * @param batchSize how many rows one delete statement removes, keeping each transaction short
+     */
+    public record Retention(
+            @DefaultValue("24h") Duration keep,
+            @DefaultValue("1m") Duration interval,
+            @DefaultValue("1000") @Positive int batchSize) {}
+
+    /**
+     * @param refreshInterval how often backlog and oldest age are measured (two index probes per table)
+     * @param backlogCountLimit the backlog is counted up to this many rows, so measuring a huge backlog stays cheap
+     */
+    public record Metrics(
+            @DefaultValue("5s") Duration refreshInterval,
+            @DefaultValue("1000000") @Positive int backlogCountLimit) {}
+
+    /**
+     * The configured tables, parsed.
+     *
+     * @throws IllegalArgumentException naming the offending entry if one is not {@code schema.table} or is listed twice
+     */
+    public List<OutboxTable> outboxTables() {
+        Set<OutboxTable> parsed = new LinkedHashSet<>();
+        for (String name : tables) {
+            OutboxTable table = OutboxTable.parse(name.strip());
+            if (!parsed.add(table)) {
+                throw new IllegalArgumentException(
+                        "orderly.relay.tables lists %s twice; list each outbox table once".formatted(table));
+            }
+        }
+        return List.copyOf(parsed);
+    }
+
+    /** {@link #instanceId()}, or host name and process id when it is empty. */
+    public String effectiveInstanceId() {
+        if (!instanceId.isBlank()) {
+            return instanceId.strip();
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+}

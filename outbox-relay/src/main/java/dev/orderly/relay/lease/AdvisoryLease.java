@@ -1,0 +1,183 @@
+package dev.orderly.relay.lease;
+
+import dev.orderly.messaging.outbox.OutboxTable;
+import dev.orderly.relay.DedicatedConnections;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lease on one outbox table: whoever holds it is the only relay instance publishing that table's rows, so the
+ * rows go out in id order from one place.
+ *
+ * <p>The lease is a session-level advisory lock ({@code pg_try_advisory_lock} on {@link LeaseKey#of}) held on a
+ * connection of its own. PostgreSQL releases it when that session ends for any reason: a clean release, the process
+ * dying (even by {@code kill -9}: the kernel closes the socket and the backend sees it at once), or the network
+ * dropping (the backend notices through TCP keepalives, which this class tightens to about 11 s on the lease session).
+ * A standby instance calls {@link #tryAcquire()} periodically and wins as soon as the lock is free.
+ *
+ * <p>Invariant: {@link #verify()} answers true only if, a moment ago, this very session still held the lock; the
+ * relay calls it before every batch, so an instance that lost its session stops publishing before its next batch. What
+ * it may still publish is the one batch that was already under way (the "zombie window": duplicates, never a gap or a
+ * reordering, since the new holder starts again from the oldest unpublished row).
+ *
+ * <p>Not thread-safe by design beyond {@link #isHeld()}: one table's drainer thread owns its lease.
+ */
+public final class AdvisoryLease implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AdvisoryLease.class);
+
+    private static final String TRY_LOCK = "SELECT pg_catalog.pg_try_advisory_lock(?)";
+
+    private static final String UNLOCK = "SELECT pg_catalog.pg_advisory_unlock(?)";
+
+    /** A bigint advisory key is stored as classid (high 32 bits), objid (low 32 bits) and objsubid 1. */
+    private static final String STILL_HELD = """
+            SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks
+                           WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid() AND granted
+                             AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = ?)
+            """;
+
+    /**
+     * On the lease session only: if the instance vanishes from the network without closing its socket, the server
+     * notices after idle + interval x count = 5 + 2 x 3 = 11 s instead of the operating system's default of hours, and
+     * frees the lock for a standby. Ignored for Unix-socket connections, which cannot be partitioned.
+     */
+    private static final String TIGHT_KEEPALIVES =
+            "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3";
+
+    private final OutboxTable table;
+    private final long key;
+    private final DedicatedConnections connections;
+    private final Duration checkTimeout;
+
+    private @Nullable Connection connection;
+    private volatile boolean held;
+
+    public AdvisoryLease(OutboxTable table, DedicatedConnections connections, Duration checkTimeout) {
+        this.table = table;
+        this.key = LeaseKey.of(table);
+        this.connections = connections;
+        this.checkTimeout = checkTimeout;
+    }
+
+    /** The table this lease is for. */
+    public OutboxTable table() {
+        return table;
+    }
+
+    /** The advisory-lock key, for operators: {@code SELECT ... FROM pg_locks WHERE ...} (see the relay's canvas). */
+    public long key() {
+        return key;
+    }
+
+    /** Whether this instance believed it held the lease at its last acquisition or check; for health and metrics. */
+    public boolean isHeld() {
+        return held;
+    }
+
+    /**
+     * Tries once, without waiting, to take the lease.
+     *
+     * @return true if this instance holds the lease now (also when it already did)
+     * @throws SQLException if the database cannot be reached; the lease is then not held
+     */
+    public boolean tryAcquire() throws SQLException {
+        if (held) {
+            return true;
+        }
+        Connection session = session();
+        try (PreparedStatement statement = session.prepareStatement(TRY_LOCK)) {
+            statement.setLong(1, key);
+            try (ResultSet result = statement.executeQuery()) {
+                held = result.next() && result.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            discardSession();
+            throw e;
+        }
+        return held;
+    }
+
+    /**
+     * Checks, with a round trip bounded by {@code check-timeout}, that this session still holds the lock.
+     *
+     * @return false if the lease is not held, or was lost (the session broke, timed out or no longer holds the lock);
+     *     after false the lease must be acquired again before publishing
+     */
+    public boolean verify() {
+        Connection session = connection;
+        if (!held || session == null) {
+            return false;
+        }
+        try (PreparedStatement statement = session.prepareStatement(STILL_HELD)) {
+            statement.setLong(1, key);
+            try (ResultSet result = statement.executeQuery()) {
+                if (result.next() && result.getBoolean(1)) {
+                    return true;
+                }
+            }
+            log.warn("The lease session of {} is alive but no longer holds advisory lock {}", table, key);
+        } catch (SQLException e) {
+            log.debug("Checking the lease of {} failed", table, e);
+        }
+        held = false;
+        discardSession();
+        return false;
+    }
+
+    /** Gives the lease up (unlocks, then closes the session), so a standby can take over at once. */
+    public void release() {
+        Connection session = connection;
+        if (held && session != null) {
+            try (PreparedStatement statement = session.prepareStatement(UNLOCK)) {
+                statement.setLong(1, key);
+                statement.execute();
+            } catch (SQLException e) {
+                log.debug("Unlocking the lease of {} failed; closing its session releases it anyway", table, e);
+            }
+        }
+        held = false;
+        discardSession();
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
+
+    private Connection session() throws SQLException {
+        Connection current = connection;
+        if (current != null && !current.isClosed()) {
+            return current;
+        }
+        Connection opened = connections.open("lease " + table.qualifiedName());
+        try (Statement statement = opened.createStatement()) {
+            statement.execute(TIGHT_KEEPALIVES);
+            opened.setNetworkTimeout(Runnable::run, Math.toIntExact(checkTimeout.toMillis()));
+        } catch (SQLException e) {
+            opened.close();
+            throw e;
+        }
+        connection = opened;
+        return opened;
+    }
+
+    private void discardSession() {
+        Connection current = connection;
+        connection = null;
+        if (current != null) {
+            try {
+                current.close();
+            } catch (SQLException e) {
+                log.debug("Closing the lease session of {} failed", table, e);
+            }
+        }
+    }
+}

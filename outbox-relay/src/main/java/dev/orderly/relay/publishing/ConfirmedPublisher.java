@@ -1,0 +1,311 @@
+package dev.orderly.relay.publishing;
+
+import dev.orderly.relay.outbox.OutboxRow;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.ReturnedMessage;
+import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.connection.CorrelationData.Confirm;
+import org.springframework.amqp.rabbit.core.RabbitOperations;
+
+/**
+ * Publishes rows in id order on one channel, persistent and {@code mandatory}, and finds out which of them the broker
+ * really took.
+ *
+ * <p>Each message carries its own {@link CorrelationData}; its future is awaited with a deadline ({@code
+ * confirm-timeout} after the message was sent) and {@link CorrelationData#getReturned()} is checked, because an
+ * unroutable message comes back as a return <em>and</em> an ack. At most {@code max-in-flight} messages are unconfirmed
+ * at any moment. Publishing stops at the first failure it notices, since nothing after it may be marked anyway.
+ *
+ * <p>A run keeps its channel while there is work: it asks its {@link RowStream} for more rows whenever a batch was
+ * full or new rows were announced, also while earlier messages are still awaiting their confirms, and hands the
+ * confirmed rows over to be marked as they come. So a new row does not wait for the previous ones' confirms, and the
+ * database round trips overlap the broker's work instead of leaving the confirm window empty. A run ends when nothing
+ * is in flight and nothing new was announced, when the stream says so, or at the first failure.
+ *
+ * <p>Invariant: the rows handed to {@link RowStream#confirmed} are, in order, the longest prefix of the run whose every
+ * message was acked and not returned. One channel ({@link RabbitOperations#invoke}) keeps the messages in order on the
+ * wire; the prefix rule keeps them in order across retries: a row is never marked while an earlier one is not.
+ */
+final class ConfirmedPublisher {
+
+    /** Where a run's rows come from and where its confirmed rows go; called on the publishing thread. */
+    interface RowStream {
+
+        /**
+         * The rows to publish after row {@code lastId}, read now if more may be there (the last read was a full batch,
+         * or new rows were announced since); otherwise an empty list.
+         */
+        List<OutboxRow> next(long lastId);
+
+        /** Whether to go on sending: false once the run must end (shutdown, lease lost, run long enough). */
+        boolean keepSending();
+
+        /**
+         * Waits, at most until {@code deadline} ({@link System#nanoTime()}), for new rows to be announced, a confirm to
+         * arrive ({@link #confirmArrived()}) or shutdown.
+         */
+        void awaitActivity(long deadline);
+
+        /** Called, on a broker thread, whenever one of the run's confirms arrives. */
+        void confirmArrived();
+
+        /** Rows the broker confirmed, in id order, continuing the previous call's; to be marked published. */
+        void confirmed(List<OutboxRow> rows);
+    }
+
+    /**
+     * What became of a run.
+     *
+     * @param confirmed how many rows were confirmed (and handed to {@link RowStream#confirmed})
+     * @param failure why the run stopped before its last row was confirmed; null if every row it sent was
+     */
+    record RunResult(long confirmed, @Nullable PublishFailure failure) {}
+
+    private final RabbitOperations rabbit;
+    private final String exchange;
+    private final int maxInFlight;
+    private final Duration confirmTimeout;
+
+    ConfirmedPublisher(RabbitOperations rabbit, String exchange, int maxInFlight, Duration confirmTimeout) {
+        this.rabbit = rabbit;
+        this.exchange = exchange;
+        this.maxInFlight = maxInFlight;
+        this.confirmTimeout = confirmTimeout;
+    }
+
+    /** Where rows are published. */
+    String exchange() {
+        return exchange;
+    }
+
+    /**
+     * Publishes {@code first}, then whatever {@code stream} supplies, and waits for their confirms.
+     *
+     * @param first a non-empty batch in id order
+     * @param confirmLatency records, for each acked message, the time from sending it to its confirm
+     */
+    RunResult publish(List<OutboxRow> first, RowStream stream, Timer confirmLatency) {
+        try {
+            return rabbit.invoke(operations -> new Run(operations, stream, confirmLatency).publish(first));
+        } catch (AmqpException e) {
+            // No channel: the broker is unreachable or refused the connection. Nothing was sent.
+            return new RunResult(
+                    0,
+                    new PublishFailure(
+                            first.getFirst(),
+                            FailureReason.ERROR,
+                            "could not open a channel to RabbitMQ: " + describe(e),
+                            false,
+                            true));
+        }
+    }
+
+    /** One run on one channel: the messages sent and not yet settled, oldest first. */
+    private final class Run {
+
+        private final RabbitOperations operations;
+        private final RowStream stream;
+        private final Timer confirmLatency;
+        private final ArrayDeque<Sent> unsettled = new ArrayDeque<>();
+        private final List<OutboxRow> confirmed = new ArrayList<>();
+        private long confirmedTotal;
+        /** The first message that was not cleanly confirmed: nothing after it counts, whatever its confirm says. */
+        private @Nullable PublishFailure confirmFailure;
+
+        Run(RabbitOperations operations, RowStream stream, Timer confirmLatency) {
+            this.operations = operations;
+            this.stream = stream;
+            this.confirmLatency = confirmLatency;
+        }
+
+        RunResult publish(List<OutboxRow> first) {
+            PublishFailure failure = send(first);
+            long lastId = first.getLast().id();
+            while (failure == null && stream.keepSending()) {
+                // Read more while earlier messages await their confirms; mark what is confirmed meanwhile.
+                List<OutboxRow> next = stream.next(lastId);
+                handOver();
+                if (!next.isEmpty()) {
+                    failure = send(next);
+                    lastId = next.getLast().id();
+                    continue;
+                }
+                failure = settleDue();
+                handOver();
+                if (failure != null || unsettled.isEmpty()) {
+                    break;
+                }
+                stream.awaitActivity(deadline(unsettled.getFirst()));
+            }
+            while (confirmFailure == null && !unsettled.isEmpty()) {
+                settleOldest();
+            }
+            handOver();
+            return new RunResult(confirmedTotal, confirmFailure != null ? confirmFailure : failure);
+        }
+
+        /** Sends a batch within the window; returns the first failure noticed (confirm or send), if any. */
+        private @Nullable PublishFailure send(List<OutboxRow> rows) {
+            for (OutboxRow row : rows) {
+                PublishFailure failure = settleCompleted();
+                while (failure == null && unsettled.size() >= maxInFlight) {
+                    failure = settleOldest();
+                }
+                if (failure != null) {
+                    return failure;
+                }
+                if (!stream.keepSending()) {
+                    return null;
+                }
+                failure = send(row);
+                if (failure != null) {
+                    return failure;
+                }
+            }
+            return null;
+        }
+
+        /** Settles what has been confirmed, and the oldest message if its deadline has passed. */
+        private @Nullable PublishFailure settleDue() {
+            PublishFailure failure = settleCompleted();
+            if (failure == null && !unsettled.isEmpty() && System.nanoTime() - deadline(unsettled.getFirst()) >= 0) {
+                failure = settleOldest();
+            }
+            return failure;
+        }
+
+        private long deadline(Sent sent) {
+            return sent.sentAt() + confirmTimeout.toNanos();
+        }
+
+        /** Hands the rows confirmed so far to the stream, to be marked. */
+        private void handOver() {
+            if (!confirmed.isEmpty()) {
+                List<OutboxRow> rows = List.copyOf(confirmed);
+                confirmed.clear();
+                confirmedTotal += rows.size();
+                stream.confirmed(rows);
+            }
+        }
+
+        private @Nullable PublishFailure send(OutboxRow row) {
+            Message message;
+            try {
+                message = RowMessages.toMessage(row);
+            } catch (IllegalArgumentException e) {
+                return new PublishFailure(
+                        row, FailureReason.ERROR, "cannot be published: " + e.getMessage(), true, false);
+            }
+            CorrelationData correlation = new CorrelationData(Long.toString(row.id()));
+            long sentAt = System.nanoTime();
+            try {
+                operations.send(exchange, row.routingKey(), message, correlation);
+            } catch (AmqpException e) {
+                return new PublishFailure(
+                        row, FailureReason.ERROR, "publishing to RabbitMQ failed: " + describe(e), true, true);
+            }
+            correlation.getFuture().thenAccept(confirm -> {
+                if (confirm.ack() && correlation.getReturned() == null) {
+                    confirmLatency.record(System.nanoTime() - sentAt, TimeUnit.NANOSECONDS);
+                }
+                stream.confirmArrived();
+            });
+            unsettled.add(new Sent(row, correlation, sentAt));
+            return null;
+        }
+
+        /** Settles, without waiting, the oldest messages whose confirms have already arrived. */
+        private @Nullable PublishFailure settleCompleted() {
+            while (!unsettled.isEmpty()
+                    && unsettled.getFirst().correlation().getFuture().isDone()) {
+                PublishFailure failure = settleOldest();
+                if (failure != null) {
+                    return failure;
+                }
+            }
+            return null;
+        }
+
+        /** Waits for the oldest unsettled message's confirm, until its deadline, and judges it. */
+        private @Nullable PublishFailure settleOldest() {
+            PublishFailure failure = judgeOldest();
+            if (failure != null) {
+                confirmFailure = failure;
+            }
+            return failure;
+        }
+
+        private @Nullable PublishFailure judgeOldest() {
+            Sent sent = unsettled.removeFirst();
+            long deadline = deadline(sent);
+            Confirm confirm;
+            try {
+                confirm = sent.correlation()
+                        .getFuture()
+                        .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return new PublishFailure(
+                        sent.row(),
+                        FailureReason.TIMEOUT,
+                        "RabbitMQ did not confirm it within %s (orderly.relay.publish.confirm-timeout)"
+                                .formatted(confirmTimeout),
+                        true,
+                        true);
+            } catch (ExecutionException e) {
+                return new PublishFailure(
+                        sent.row(), FailureReason.ERROR, "its confirm failed: " + e.getCause(), true, true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new PublishFailure(
+                        sent.row(), FailureReason.ERROR, "interrupted while awaiting its confirm", false, false);
+            }
+            if (!confirm.ack()) {
+                return new PublishFailure(
+                        sent.row(),
+                        FailureReason.NACK,
+                        "RabbitMQ did not take it (nack): "
+                                + (confirm.reason() != null ? confirm.reason() : "no reason given"),
+                        true,
+                        true);
+            }
+            ReturnedMessage returned = sent.correlation().getReturned();
+            if (returned != null) {
+                return new PublishFailure(
+                        sent.row(),
+                        FailureReason.RETURNED,
+                        "RabbitMQ returned it as unroutable (%d %s) from exchange '%s' with routing key '%s': no queue "
+                                        .formatted(
+                                                returned.getReplyCode(),
+                                                returned.getReplyText(),
+                                                returned.getExchange(),
+                                                returned.getRoutingKey())
+                                + "is bound for it and the exchange has no alternate exchange",
+                        true,
+                        false);
+            }
+            confirmed.add(sent.row());
+            return null;
+        }
+    }
+
+    private record Sent(OutboxRow row, CorrelationData correlation, long sentAt) {}
+
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+        Throwable cause = e.getCause();
+        if (cause != null && cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+            text.append(" (").append(cause.getMessage()).append(')');
+        }
+        return text.toString();
+    }
+}

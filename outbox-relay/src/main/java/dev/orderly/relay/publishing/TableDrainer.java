@@ -1,0 +1,420 @@
+package dev.orderly.relay.publishing;
+
+import dev.orderly.messaging.outbox.OutboxTable;
+import dev.orderly.relay.broker.BrokerGate;
+import dev.orderly.relay.lease.AdvisoryLease;
+import dev.orderly.relay.outbox.OutboxRow;
+import dev.orderly.relay.outbox.OutboxRows;
+import dev.orderly.relay.publishing.ConfirmedPublisher.RunResult;
+import dev.orderly.relay.publishing.TableStatus.FailingRow;
+import dev.orderly.relay.publishing.TableStatus.State;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains one outbox table: while this instance holds the table's lease, reads the oldest unpublished rows, publishes
+ * them with confirms (batch after batch on one channel while there are more) and marks the confirmed prefix
+ * published; otherwise stands by and tries to take the lease over.
+ *
+ * <p>Invariants:
+ *
+ * <ul>
+ *   <li>a row is marked published only after the broker acked it without returning it ({@link ConfirmedPublisher});
+ *   <li>rows go out in id order: a run starts from the oldest unpublished row, and after a failure everything from
+ *       the failed row on is read and sent again (duplicates are possible, gaps are not);
+ *   <li>nothing is published without the lease, checked before every batch is read;
+ *   <li>a failing row is never skipped: it blocks its table, and once it has failed {@code flag-after-attempts} times
+ *       it is reported (ERROR log naming it, gauge {@code orderly.outbox.failing}, health detail) until it goes out;
+ *   <li>the loop survives every exception (database or broker down) and only ends on shutdown, after which the lease
+ *       is released.
+ * </ul>
+ *
+ * <p>Runs on its own thread; the other methods are safe to call from any thread.
+ */
+final class TableDrainer implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(TableDrainer.class);
+
+    private final OutboxRows rows;
+    private final AdvisoryLease lease;
+    private final ConfirmedPublisher publisher;
+    private final BrokerGate gate;
+    private final CircuitBreaker breaker;
+    private final TableMetrics metrics;
+    private final Settings settings;
+    private final Wakeup wakeup = new Wakeup();
+
+    private volatile State state = State.STARTING;
+    private volatile @Nullable FailingRow failing;
+    private volatile int consecutiveFailures;
+    private volatile boolean alive;
+    private boolean standbyLogged;
+
+    /**
+     * @param batchSize rows per batch
+     * @param pollInterval the longest wait for work without a notification
+     * @param leaseRetryInterval how often a standby tries to take the lease
+     * @param backoff pauses after failed batches
+     * @param flagAfterAttempts failed attempts after which a row is reported as repeatedly failing
+     */
+    record Settings(
+            int batchSize,
+            Duration pollInterval,
+            Duration leaseRetryInterval,
+            Backoff backoff,
+            int flagAfterAttempts) {}
+
+    TableDrainer(
+            OutboxRows rows,
+            AdvisoryLease lease,
+            ConfirmedPublisher publisher,
+            BrokerGate gate,
+            CircuitBreaker breaker,
+            TableMetrics metrics,
+            Settings settings) {
+        this.rows = rows;
+        this.lease = lease;
+        this.publisher = publisher;
+        this.gate = gate;
+        this.breaker = breaker;
+        this.metrics = metrics;
+        this.settings = settings;
+        breaker.getEventPublisher().onStateTransition(event -> {
+            switch (event.getStateTransition().getToState()) {
+                case OPEN -> {
+                    if (event.getStateTransition().getFromState() == CircuitBreaker.State.HALF_OPEN) {
+                        log.warn(
+                                "Circuit breaker '{}': the trial batch of {} failed too; open again",
+                                breaker.getName(),
+                                table());
+                    } else {
+                        log.error(
+                                "Circuit breaker '{}' opened after repeated broker failures publishing {}: nothing is "
+                                        + "published from it until the breaker half-opens, and readiness reports DOWN "
+                                        + "meanwhile. Check that RabbitMQ is up and reachable and the exchange "
+                                        + "exists; the relay resumes by itself.",
+                                breaker.getName(),
+                                table());
+                    }
+                }
+                case HALF_OPEN -> {
+                    log.info("Circuit breaker '{}' half-open: trying one batch of {}", breaker.getName(), table());
+                    wake();
+                }
+                case CLOSED -> {
+                    log.info("Circuit breaker '{}' closed: publishing {} normally again", breaker.getName(), table());
+                    wake();
+                }
+                default -> {}
+            }
+        });
+    }
+
+    OutboxTable table() {
+        return rows.table();
+    }
+
+    /** New rows may be there (a notification, or the broker became usable again): look now. */
+    void wake() {
+        wakeup.ring();
+    }
+
+    /** Stops taking new rows; the current batch finishes (its confirms awaited, bounded) and the lease is released. */
+    void requestStop() {
+        wakeup.stop();
+    }
+
+    TableStatus status() {
+        return new TableStatus(table(), lease.isHeld(), state, failing, consecutiveFailures, alive);
+    }
+
+    @Override
+    public void run() {
+        alive = true;
+        try {
+            while (!wakeup.stopped()) {
+                try {
+                    drainOnce();
+                } catch (RuntimeException e) {
+                    int failures = ++consecutiveFailures;
+                    Duration delay = settings.backoff().delay(failures);
+                    state = State.BACKING_OFF;
+                    log.warn(
+                            "Draining {} failed ({}); retrying in {}. The relay keeps trying; check that PostgreSQL "
+                                    + "is reachable and the relay's role may read and update the table.",
+                            table(),
+                            e.toString(),
+                            delay);
+                    wakeup.pause(delay, false);
+                }
+            }
+        } finally {
+            lease.release();
+            state = State.STOPPED;
+            alive = false;
+            log.info("Stopped draining {}; its lease is released", table());
+        }
+    }
+
+    /** One step: make sure of the lease, then publish one batch, or wait for work. */
+    private void drainOnce() {
+        if (!holdLease()) {
+            return;
+        }
+        if (gate.blocked()) {
+            state = State.BLOCKED;
+            wakeup.pause(settings.pollInterval(), true);
+            return;
+        }
+        if (circuitOpen()) {
+            state = State.CIRCUIT_OPEN;
+            wakeup.pause(settings.pollInterval(), true);
+            return;
+        }
+        wakeup.clear();
+        List<OutboxRow> batch = rows.unpublished(settings.batchSize());
+        if (batch.isEmpty()) {
+            state = State.IDLE;
+            failing = null;
+            wakeup.pause(settings.pollInterval(), true);
+            return;
+        }
+        FailingRow flagged = failing;
+        if (flagged != null && batch.getFirst().id() != flagged.id()) {
+            failing = null; // published meanwhile, by another instance or by an operator's hand
+        }
+        if (!breaker.tryAcquirePermission()) {
+            state = State.CIRCUIT_OPEN;
+            wakeup.pause(settings.pollInterval(), true);
+            return;
+        }
+        state = State.PUBLISHING;
+        Continuation continuation = new Continuation(batch.size());
+        long began = System.nanoTime();
+        RunResult result;
+        try {
+            result = publisher.publish(batch, continuation, metrics.confirm());
+        } catch (RuntimeException e) {
+            // The database failed mid-run (reading the next batch or marking): says nothing about the broker.
+            breaker.releasePermission();
+            throw e;
+        }
+        PublishFailure failure = result.failure();
+        if (failure != null && failure.brokerFault()) {
+            breaker.onError(System.nanoTime() - began, TimeUnit.NANOSECONDS, new BrokerFailure(failure.detail()));
+        } else {
+            breaker.onSuccess(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+        }
+        if (failure != null) {
+            handle(failure);
+            return;
+        }
+        consecutiveFailures = 0;
+        if (continuation.caughtUp) {
+            state = State.IDLE;
+            wakeup.pause(settings.pollInterval(), true);
+        }
+    }
+
+    /**
+     * Feeds a run the rows after its current batch while the table has more (checking the lease before each read),
+     * and marks what the broker confirmed.
+     */
+    private final class Continuation implements ConfirmedPublisher.RowStream {
+
+        /** Whether the last read returned less than a full batch: the table is drained up to now. */
+        boolean caughtUp;
+
+        Continuation(int firstBatchSize) {
+            this.caughtUp = firstBatchSize < settings.batchSize();
+        }
+
+        @Override
+        public List<OutboxRow> next(long lastId) {
+            if ((caughtUp && !wakeup.rung()) || !keepSending()) {
+                return List.of();
+            }
+            if (!lease.verify()) {
+                leaseLost();
+                return List.of();
+            }
+            wakeup.clear();
+            List<OutboxRow> next = rows.unpublishedAfter(lastId, settings.batchSize());
+            caughtUp = next.size() < settings.batchSize();
+            return next;
+        }
+
+        @Override
+        public boolean keepSending() {
+            // A blocked connection would block the next send; end the run and let drainOnce() pause instead.
+            return !wakeup.stopped() && lease.isHeld() && !gate.blocked();
+        }
+
+        @Override
+        public void awaitActivity(long deadline) {
+            wakeup.awaitActivity(deadline);
+        }
+
+        @Override
+        public void confirmArrived() {
+            wakeup.poke();
+        }
+
+        @Override
+        public void confirmed(List<OutboxRow> rows) {
+            markPublished(rows);
+        }
+    }
+
+    private boolean circuitOpen() {
+        CircuitBreaker.State current = breaker.getState();
+        return current == CircuitBreaker.State.OPEN || current == CircuitBreaker.State.FORCED_OPEN;
+    }
+
+    private boolean holdLease() {
+        if (lease.isHeld()) {
+            if (lease.verify()) {
+                return true;
+            }
+            leaseLost();
+            return false;
+        }
+        boolean acquired;
+        try {
+            acquired = lease.tryAcquire();
+        } catch (SQLException e) {
+            state = State.STANDBY;
+            log.warn(
+                    "Could not try to take the lease on {}: {}. Retrying in {}; check that PostgreSQL is reachable.",
+                    table(),
+                    e.getMessage(),
+                    settings.leaseRetryInterval());
+            wakeup.pause(settings.leaseRetryInterval(), false);
+            return false;
+        }
+        if (acquired) {
+            log.info(
+                    "This instance is now the active relay for {} (advisory lock {}); publishing from its oldest "
+                            + "unpublished row",
+                    table(),
+                    lease.key());
+            standbyLogged = false;
+            return true;
+        }
+        if (!standbyLogged) {
+            log.info(
+                    "Standing by for {}: another instance holds its lease (advisory lock {}); trying every {}",
+                    table(),
+                    lease.key(),
+                    settings.leaseRetryInterval());
+            standbyLogged = true;
+        }
+        state = State.STANDBY;
+        wakeup.pause(settings.leaseRetryInterval(), false);
+        return false;
+    }
+
+    private void leaseLost() {
+        log.warn(
+                "Lost the lease on {} (its database session broke or timed out): stopped publishing it; another "
+                        + "instance may take over. Trying to take it back every {}.",
+                table(),
+                settings.leaseRetryInterval());
+        state = State.STANDBY;
+        standbyLogged = true;
+    }
+
+    private void markPublished(List<OutboxRow> confirmed) {
+        if (confirmed.isEmpty()) {
+            return;
+        }
+        long[] ids = new long[confirmed.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = confirmed.get(i).id();
+        }
+        // If this update fails, the rows stay unpublished and go out again: a duplicate, never a loss.
+        rows.markPublished(ids);
+        for (OutboxRow row : confirmed) {
+            metrics.published(row.eventType());
+        }
+        FailingRow flagged = failing;
+        if (flagged != null && ids[0] <= flagged.id() && flagged.id() <= ids[ids.length - 1]) {
+            log.info(
+                    "Outbox row {} of {} (event {}) is published after {} failed attempts; the table flows again",
+                    flagged.id(),
+                    table(),
+                    flagged.eventId(),
+                    flagged.attempts());
+            failing = null;
+        }
+    }
+
+    private void handle(PublishFailure failure) {
+        metrics.failed(failure.reason());
+        int failures = ++consecutiveFailures;
+        Duration delay = settings.backoff().delay(failures);
+        state = State.BACKING_OFF;
+        OutboxRow row = failure.row();
+        if (!failure.rowAttempted()) {
+            log.warn(
+                    "Could not publish {} (from row {} on): {}. Nothing was marked published; retrying in {}.",
+                    table(),
+                    row.id(),
+                    failure.detail(),
+                    delay);
+        } else {
+            String error = failure.reason().tag() + ": " + failure.detail();
+            int attempts = rows.recordFailure(row.id(), error).orElse(row.attempts() + 1);
+            if (attempts >= settings.flagAfterAttempts()) {
+                failing = new FailingRow(row.id(), row.eventId(), row.eventType(), attempts, error);
+                log.atError()
+                        .addKeyValue("outbox_table", table().qualifiedName())
+                        .addKeyValue("outbox_row", row.id())
+                        .addKeyValue("event_id", row.eventId())
+                        .log(
+                                "Outbox row {} of {} (event {}, {}, aggregate {}) has failed {} publish attempts to "
+                                        + "exchange '{}'; last: {}. It holds back every later row of {} (rows go out "
+                                        + "in order). Fix the cause (the exchange and bindings, the broker's log) and "
+                                        + "it goes out by itself on the next try, in {}; to give up on it instead, "
+                                        + "mark it published by hand: UPDATE {} SET published_at = now() WHERE id = {}",
+                                row.id(),
+                                table(),
+                                row.eventId(),
+                                row.eventType(),
+                                row.aggregateId(),
+                                attempts,
+                                publisher.exchange(),
+                                error,
+                                table(),
+                                delay,
+                                table(),
+                                row.id());
+            } else {
+                log.warn(
+                        "Publishing outbox row {} of {} (event {}) failed, attempt {}: {}. It stays unpublished with "
+                                + "every later row; retrying in {}.",
+                        row.id(),
+                        table(),
+                        row.eventId(),
+                        attempts,
+                        error,
+                        delay);
+            }
+        }
+        wakeup.pause(delay, false);
+    }
+
+    /** What the circuit breaker records for a batch the broker failed. */
+    static final class BrokerFailure extends RuntimeException {
+
+        BrokerFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package dev.orderly.relay.bench;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.orderly.contracts.EventCodec;
+import dev.orderly.contracts.OrderCreated;
+import dev.orderly.contracts.OrderLine;
+import dev.orderly.contracts.Topology;
+import dev.orderly.messaging.outbox.OutboxNotifier;
+import dev.orderly.messaging.outbox.OutboxTable;
+import dev.orderly.messaging.outbox.OutboxWriter;
+import dev.orderly.messaging.topology.EventsExchange;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.springframework.amqp.core.Declarable;
+import org.springframework.amqp.core.Exchange;
+import org.springframework.amqp.core.Queue;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The relay benchmark's client side (bench/relay.sh runs it against a running relay): not a test, prints figures.
+ *
+ * <ul>
+ *   <li>{@code drain ROWS}: commits ROWS outbox rows of about 1 KiB in one transaction and times how long the relay
+ *       takes to publish (confirmed and marked) and a consumer to receive them all, through a quorum queue.
+ *   <li>{@code latency RATE SECONDS WARMUP}: writes rows at a fixed RATE per second, each in its own transaction
+ *       through order-api's own {@link OutboxWriter} and {@link OutboxNotifier}, and records, per row, the time from
+ *       its commit to a consumer receiving it (quorum queue, manual acks) in an HdrHistogram. The first WARMUP seconds
+ *       are not measured.
+ * </ul>
+ *
+ * Connection settings come from the environment of {@code ./orderly up} ({@code .orderly/env}).
+ */
+public final class RelayBenchmark {
+
+    private static final OutboxTable OUTBOX = OutboxTable.parse("orders.outbox");
+
+    private RelayBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "";
+        switch (mode) {
+            case "drain" -> drain(Integer.parseInt(args[1]));
+            case "latency" -> latency(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            default -> {
+                System.err.println("usage: RelayBenchmark drain ROWS | latency RATE SECONDS WARMUP");
+                System.exit(2);
+            }
+        }
+    }
+
+    static void drain(int rows) throws Exception {
+        String routingKey = "bench.drain";
+        try (HikariDataSource database = database(2);
+                Connection broker = broker().newConnection("relay-bench-drain")) {
+            AtomicLong received = new AtomicLong();
+            AtomicLong lastReceived = new AtomicLong();
+            Channel channel = consume(broker, "bench.relay.drain", routingKey, (id, at) -> {
+                received.incrementAndGet();
+                lastReceived.set(at);
+            });
+            JdbcClient jdbc = JdbcClient.create(database);
+            long inserting = System.nanoTime();
+            jdbc.sql("""
+                            INSERT INTO orders.outbox (event_id, event_type, routing_key, aggregate_id, payload, headers)
+                            SELECT gen_random_uuid(), ?, ?, 'aggregate-' || (g % 1000),
+                                   json_build_object('event_type', 'bench.drain', 'seq', g, 'padding', repeat('x', 960)),
+                                   '{"event_version": 1}'::jsonb
+                            FROM generate_series(1, ?) AS g
+                            """).params(List.of(routingKey, routingKey, rows)).update();
+            long committed = System.nanoTime();
+            jdbc.sql("SELECT pg_notify(?, ?)::text")
+                    .params(List.of(OutboxNotifier.CHANNEL, OUTBOX.qualifiedName()))
+                    .query(String.class)
+                    .single();
+            System.out.printf(
+                    Locale.ROOT,
+                    "  inserted %,d rows (about 1 KiB each) in one transaction in %.1f s%n",
+                    rows,
+                    seconds(committed - inserting));
+            long published = 0;
+            while (true) {
+                long left = jdbc.sql("SELECT count(*) FROM orders.outbox WHERE published_at IS NULL")
+                        .query(Long.class)
+                        .single();
+                if (left == 0) {
+                    published = System.nanoTime();
+                    break;
+                }
+                if (System.nanoTime() - committed > TimeUnit.MINUTES.toNanos(10)) {
+                    throw new IllegalStateException(left + " rows still unpublished after 10 minutes");
+                }
+                TimeUnit.MILLISECONDS.sleep(20); // polling the outcome, not synchronising threads
+            }
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (received.get() < rows && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            double publishSeconds = seconds(published - committed);
+            double consumeSeconds = seconds(lastReceived.get() - committed);
+            System.out.printf(
+                    Locale.ROOT,
+                    "RESULT drain_rows=%d published_s=%.2f published_rate=%.0f consumed=%d consumed_s=%.2f "
+                            + "consumed_rate=%.0f%n",
+                    rows,
+                    publishSeconds,
+                    rows / publishSeconds,
+                    received.get(),
+                    consumeSeconds,
+                    received.get() / consumeSeconds);
+            channel.close();
+        }
+    }
+
+    static void latency(int rate, int seconds, int warmupSeconds) throws Exception {
+        String queue = "bench.relay.latency";
+        Map<String, Long> committedAt = new ConcurrentHashMap<>();
+        Map<String, Long> receivedAt = new ConcurrentHashMap<>();
+        try (HikariDataSource database = database(8);
+                Connection broker = broker().newConnection("relay-bench-latency");
+                OutboxNotifier notifier = new OutboxNotifier(new JdbcTemplate(database))) {
+            Channel channel = consume(broker, queue, "order.created", receivedAt::put);
+            EventCodec codec = new EventCodec();
+            OutboxWriter writer = new OutboxWriter(JdbcClient.create(database), codec, OUTBOX, notifier);
+            TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(database));
+            ExecutorService producers = Executors.newFixedThreadPool(8);
+            ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+            long begin = System.nanoTime();
+            long measureFrom = begin + TimeUnit.SECONDS.toNanos(warmupSeconds);
+            long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
+            AtomicLong sent = new AtomicLong();
+            AtomicLong measuredSent = new AtomicLong();
+            pacer.scheduleAtFixedRate(
+                    () -> {
+                        long due = System.nanoTime();
+                        if (due >= end) {
+                            return;
+                        }
+                        // Measured: rows due in the measured period (not warm-up rows that were merely late).
+                        boolean measured = due >= measureFrom;
+                        producers.execute(() -> {
+                            UUID orderId = UUID.randomUUID();
+                            var envelope = dev.orderly.contracts.Envelope.of(
+                                    new OrderCreated(
+                                            orderId,
+                                            "bench-customer",
+                                            "EUR",
+                                            2599,
+                                            List.of(new OrderLine("SKU-1", 2, 1250), new OrderLine("SKU-2", 1, 99))),
+                                    "order-api",
+                                    orderId.toString(),
+                                    Clock.systemUTC());
+                            String eventId = envelope.eventId().toString();
+                            transactions.executeWithoutResult(tx -> {
+                                // Registered before the writer's own, so it runs first after the commit: the time
+                                // is taken before the relay is even notified.
+                                TransactionSynchronizationManager.registerSynchronization(
+                                        new TransactionSynchronization() {
+                                            @Override
+                                            public void afterCommit() {
+                                                if (measured) {
+                                                    committedAt.put(eventId, System.nanoTime());
+                                                    measuredSent.incrementAndGet();
+                                                }
+                                            }
+                                        });
+                                writer.append(envelope, orderId.toString(), null);
+                            });
+                            sent.incrementAndGet();
+                        });
+                    },
+                    0,
+                    1_000_000_000L / rate,
+                    TimeUnit.NANOSECONDS);
+            TimeUnit.NANOSECONDS.sleep(end - System.nanoTime()); // the length of the run, not a synchronisation
+            pacer.shutdown();
+            producers.shutdown();
+            producers.awaitTermination(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!receivedAt.keySet().containsAll(committedAt.keySet()) && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+            long missing = 0;
+            for (Map.Entry<String, Long> commit : committedAt.entrySet()) {
+                Long received = receivedAt.get(commit.getKey());
+                if (received == null) {
+                    missing++;
+                } else {
+                    histogram.recordValue(Math.max(0, (received - commit.getValue()) / 1_000));
+                }
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "RESULT rate=%d achieved=%.0f measured=%d missing=%d p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f "
+                            + "p999_ms=%.2f max_ms=%.2f%n",
+                    rate,
+                    measuredSent.get() / (double) seconds,
+                    histogram.getTotalCount(),
+                    missing,
+                    histogram.getValueAtPercentile(50) / 1000.0,
+                    histogram.getValueAtPercentile(95) / 1000.0,
+                    histogram.getValueAtPercentile(99) / 1000.0,
+                    histogram.getValueAtPercentile(99.9) / 1000.0,
+                    histogram.getMaxValue() / 1000.0);
+            channel.close();
+        }
+    }
+
+    /** Receives what a consumer of {@code queue} gets: the message id and the time it arrived. */
+    @FunctionalInterface
+    interface Receiver {
+        void received(String messageId, long nanoTime);
+    }
+
+    /** A quorum queue bound to orders.events, emptied, consumed with manual acks (as PerfTest's consumer does). */
+    static Channel consume(Connection broker, String queue, String routingKey, Receiver receiver) throws IOException {
+        Channel channel = broker.createChannel();
+        // The same declarations as the relay's (it may not have connected yet), so neither side conflicts.
+        for (Declarable declarable : EventsExchange.declarables().getDeclarables()) {
+            if (declarable instanceof Exchange exchange) {
+                channel.exchangeDeclare(
+                        exchange.getName(), exchange.getType(), true, false, false, exchange.getArguments());
+            } else if (declarable instanceof Queue declared) {
+                channel.queueDeclare(declared.getName(), true, false, false, declared.getArguments());
+            }
+        }
+        channel.queueBind(Topology.UNROUTED_QUEUE, Topology.UNROUTED_EXCHANGE, "");
+        channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
+        channel.queueBind(queue, Topology.EVENTS_EXCHANGE, routingKey);
+        channel.queuePurge(queue);
+        channel.basicQos(500);
+        channel.basicConsume(queue, false, new DefaultConsumer(channel) {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+                    throws IOException {
+                receiver.received(properties.getMessageId(), System.nanoTime());
+                getChannel().basicAck(envelope.getDeliveryTag(), false);
+            }
+        });
+        return channel;
+    }
+
+    static HikariDataSource database(int connections) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + env("ORDERLY_PG_PORT") + "/orderly");
+        config.setUsername("orderly_api");
+        config.setPassword(env("ORDERLY_API_DB_PASSWORD"));
+        config.setMaximumPoolSize(connections);
+        config.setPoolName("relay-bench");
+        return new HikariDataSource(config);
+    }
+
+    static ConnectionFactory broker() {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        factory.setPort(Integer.parseInt(env("ORDERLY_AMQP_PORT")));
+        factory.setVirtualHost("orderly");
+        factory.setUsername("orderly-admin");
+        factory.setPassword(env("ORDERLY_RABBIT_ADMIN_PASSWORD"));
+        return factory;
+    }
+
+    static String env(String name) {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(name + " is not set: run this through bench/relay.sh");
+        }
+        return value;
+    }
+
+    static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+}
