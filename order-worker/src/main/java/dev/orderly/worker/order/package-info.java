@@ -1,4 +1,4 @@
-/** The order worker: stock reservation and order state transitions (arrives with the workers issue). */
+/** order-worker: reserves stock for new orders and moves orders through their states as payment and shipping report. */
 @NullMarked
 package dev.orderly.worker.order;
 

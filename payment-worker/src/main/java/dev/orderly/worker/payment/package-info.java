@@ -1,4 +1,4 @@
-/** The payment worker: exactly-once authorization through the gateway (arrives with the workers issue). */
+/** payment-worker: authorizes the charge for each reserved order through the payment gateway, exactly once. */
 @NullMarked
 package dev.orderly.worker.payment;
 

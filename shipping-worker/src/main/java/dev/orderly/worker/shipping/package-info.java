@@ -1,4 +1,4 @@
-/** The shipping worker: exactly-once shipment booking (arrives with the workers issue). */
+/** shipping-worker: books a parcel with the carrier for every paid order, exactly once. */
 @NullMarked
 package dev.orderly.worker.shipping;
 

@@ -1,0 +1,241 @@
+package dev.orderly.worker.order.orders;
+
+import dev.orderly.contracts.Envelope;
+import dev.orderly.contracts.EventData;
+import dev.orderly.contracts.InventoryRejected;
+import dev.orderly.contracts.InventoryReserved;
+import dev.orderly.contracts.OrderCreated;
+import dev.orderly.contracts.PaymentAuthorized;
+import dev.orderly.contracts.PaymentDeclined;
+import dev.orderly.contracts.ShipmentScheduled;
+import dev.orderly.contracts.Shortage;
+import dev.orderly.messaging.consumer.InboundEvent;
+import dev.orderly.messaging.consumer.PermanentFailure;
+import dev.orderly.messaging.consumer.TransientFailure;
+import dev.orderly.messaging.outbox.OutboxWriter;
+import dev.orderly.worker.order.inventory.Reservation;
+import dev.orderly.worker.order.inventory.StockReservations;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * Applies each event to its order, inside the runtime's transaction: the guarded state change, the stock it implies,
+ * the timeline entry, and the outbox row of the next event.
+ *
+ * <p>Every handler first locks the order row, then (if it touches stock) the inventory rows in SKU order, so handlers
+ * of the same order serialise and no two transactions deadlock. An event then meets one of four situations:
+ *
+ * <ul>
+ *   <li>the order is in the state the event applies to: the transition happens;
+ *   <li>the order is already in the event's target state: it was applied before (a late duplicate), nothing changes;
+ *   <li>the order is in an <em>earlier</em> state (e.g. {@code shipment.scheduled} while RESERVED: the
+ *       {@code payment.authorized} before it is still in a retry tier): {@link TransientFailure}, so it is retried
+ *       after a delay rather than applied out of order or dropped;
+ *   <li>the order is in a state the event can no longer apply to (e.g. {@code payment.authorized} for a CANCELLED
+ *       order): acknowledged with a timeline note and {@code orderly.order.transitions.skipped}, not parked, since no
+ *       retry or replay could ever apply it.
+ * </ul>
+ *
+ * <p>The one truly impossible case, an event for an order that does not exist, is a {@link PermanentFailure}: parked.
+ *
+ * <p>Invariant: a status changes only along DESIGN §1's arrows, and stock is held, released or fulfilled exactly once
+ * per order.
+ */
+@Service
+class OrderLifecycle {
+
+    static final String PRODUCER = "order-worker";
+
+    private static final Logger log = LoggerFactory.getLogger(OrderLifecycle.class);
+    private static final int REASON_LIMIT = 255;
+
+    private final Orders orders;
+    private final StockReservations stock;
+    private final OutboxWriter outbox;
+    private final OrderMetrics metrics;
+    private final Clock clock;
+
+    OrderLifecycle(Orders orders, StockReservations stock, OutboxWriter outbox, OrderMetrics metrics, Clock clock) {
+        this.orders = orders;
+        this.stock = stock;
+        this.outbox = outbox;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** {@code order.created}: hold stock for every line, then RESERVED; or REJECTED if any line falls short. */
+    void reserve(InboundEvent<OrderCreated> event) {
+        OrderCreated order = event.data();
+        UUID orderId = order.orderId();
+        Orders.Locked locked = lock(orderId, event);
+        if (locked.status() != OrderStatus.PENDING) {
+            skip(event, orderId, locked.status(), OrderStatus.PENDING);
+            return;
+        }
+        Reservation reservation = stock.reserve(orderId, order.lines());
+        switch (reservation) {
+            case Reservation.Reserved reserved -> {
+                Envelope<InventoryReserved> next = next(
+                        new InventoryReserved(
+                                orderId, order.customerId(), order.currency(), order.totalCents(), reserved.lines()),
+                        event);
+                move(orderId, OrderStatus.PENDING, OrderStatus.RESERVED);
+                orders.timeline(
+                        orderId, next.eventId(), next.eventType(), OrderStatus.RESERVED, null, next.occurredAt());
+                outbox.append(next, orderId.toString(), event.traceparent());
+            }
+            case Reservation.Rejected rejected -> {
+                Envelope<InventoryRejected> next =
+                        next(new InventoryRejected(orderId, reason(rejected), rejected.shortages()), event);
+                move(orderId, OrderStatus.PENDING, OrderStatus.REJECTED);
+                orders.timeline(
+                        orderId,
+                        next.eventId(),
+                        next.eventType(),
+                        OrderStatus.REJECTED,
+                        next.data().reason(),
+                        next.occurredAt());
+                outbox.append(next, orderId.toString(), event.traceparent());
+                metrics.completedAfterCommit(
+                        OrderStatus.REJECTED, Duration.between(locked.createdAt(), clock.instant()));
+            }
+        }
+    }
+
+    /** {@code inventory.rejected}: REJECTED (normally already so, set when the rejection was decided). */
+    void reject(InboundEvent<InventoryRejected> event) {
+        transition(event, event.data().orderId(), OrderStatus.PENDING, OrderStatus.REJECTED, Set.of(), null);
+    }
+
+    /** {@code payment.authorized}: RESERVED → PAID. */
+    void paid(InboundEvent<PaymentAuthorized> event) {
+        transition(
+                event,
+                event.data().orderId(),
+                OrderStatus.RESERVED,
+                OrderStatus.PAID,
+                Set.of(OrderStatus.PENDING),
+                "payment " + event.data().paymentId());
+    }
+
+    /** {@code payment.declined}: release the stock, RESERVED → CANCELLED. */
+    void cancel(InboundEvent<PaymentDeclined> event) {
+        UUID orderId = event.data().orderId();
+        if (transition(
+                event,
+                orderId,
+                OrderStatus.RESERVED,
+                OrderStatus.CANCELLED,
+                Set.of(OrderStatus.PENDING),
+                event.data().reason())) {
+            stock.release(orderId);
+        }
+    }
+
+    /** {@code shipment.scheduled}: the stock leaves, PAID → SHIPPED. */
+    void shipped(InboundEvent<ShipmentScheduled> event) {
+        ShipmentScheduled shipment = event.data();
+        if (transition(
+                event,
+                shipment.orderId(),
+                OrderStatus.PAID,
+                OrderStatus.SHIPPED,
+                Set.of(OrderStatus.PENDING, OrderStatus.RESERVED),
+                shipment.carrier() + " " + shipment.trackingNumber())) {
+            stock.fulfil(shipment.orderId());
+        }
+    }
+
+    /** Applies {@code from → to}; true if it did. See the class comment for the other outcomes. */
+    private boolean transition(
+            InboundEvent<?> event,
+            UUID orderId,
+            OrderStatus from,
+            OrderStatus to,
+            Set<OrderStatus> earlier,
+            String detail) {
+        Orders.Locked locked = lock(orderId, event);
+        OrderStatus current = locked.status();
+        if (current == to) {
+            orders.timeline(
+                    orderId,
+                    event.envelope().eventId(),
+                    event.envelope().eventType(),
+                    current,
+                    "already " + current,
+                    event.envelope().occurredAt());
+            return false;
+        }
+        if (earlier.contains(current)) {
+            throw new TransientFailure("Order " + orderId + " is " + current + " but "
+                    + event.envelope().eventType() + " applies to a " + from
+                    + " order: the event before it has not been applied yet; retrying");
+        }
+        if (current != from) {
+            skip(event, orderId, current, from);
+            return false;
+        }
+        move(orderId, from, to);
+        orders.timeline(
+                orderId,
+                event.envelope().eventId(),
+                event.envelope().eventType(),
+                to,
+                detail,
+                event.envelope().occurredAt());
+        if (to.isFinal()) {
+            metrics.completedAfterCommit(to, Duration.between(locked.createdAt(), clock.instant()));
+        }
+        return true;
+    }
+
+    private Orders.Locked lock(UUID orderId, InboundEvent<?> event) {
+        return orders.lock(orderId)
+                .orElseThrow(() -> new PermanentFailure("No order " + orderId + " exists for "
+                        + event.envelope().eventType() + " " + event.envelope().eventId()
+                        + "; an order is stored before its first event, so this event is wrong or its order was "
+                        + "deleted"));
+    }
+
+    private void move(UUID orderId, OrderStatus from, OrderStatus to) {
+        if (!orders.move(orderId, from, to, clock.instant())) {
+            // Cannot happen while we hold the row lock; if it does, retrying re-reads the state.
+            throw new TransientFailure("Order " + orderId + " left " + from + " while locked");
+        }
+    }
+
+    private void skip(InboundEvent<?> event, UUID orderId, OrderStatus current, OrderStatus expected) {
+        String note =
+                "ignored: the order was " + current + ", " + event.envelope().eventType() + " applies to " + expected;
+        orders.timeline(
+                orderId,
+                event.envelope().eventId(),
+                event.envelope().eventType(),
+                current,
+                note,
+                event.envelope().occurredAt());
+        metrics.skipped(event.envelope().eventType(), current);
+        log.warn(
+                "{} {} for order {}: {}",
+                event.envelope().eventType(),
+                event.envelope().eventId(),
+                orderId,
+                note);
+    }
+
+    private <D extends EventData> Envelope<D> next(D data, InboundEvent<?> cause) {
+        return Envelope.of(data, PRODUCER, cause.envelope().correlationId(), clock);
+    }
+
+    private static String reason(Reservation.Rejected rejected) {
+        String skus = rejected.shortages().stream().map(Shortage::sku).collect(Collectors.joining(", "));
+        String reason = "not enough stock for " + skus;
+        return reason.length() <= REASON_LIMIT ? reason : reason.substring(0, REASON_LIMIT - 1) + "…";
+    }
+}

@@ -1,0 +1,73 @@
+package dev.orderly.worker.order.orders;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The {@code orders} and {@code order_timeline} tables, as order-worker changes them.
+ *
+ * <p>Invariant: a status changes only through {@link #move}, whose {@code WHERE status = :from} guard makes a
+ * transition from the wrong state change nothing; a timeline entry is keyed by (order, event), so writing it again is
+ * a no-op.
+ */
+@Repository
+class Orders {
+
+    /** An order's status and when it was created, read under a row lock. */
+    record Locked(OrderStatus status, Instant createdAt) {}
+
+    private final JdbcClient jdbc;
+
+    Orders(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Locks the order for this transaction (every handler takes the order's lock before any stock lock). */
+    Optional<Locked> lock(UUID orderId) {
+        return jdbc.sql("SELECT status, created_at FROM orders WHERE id = ? FOR UPDATE")
+                .param(orderId)
+                .query((rs, n) -> new Locked(
+                        OrderStatus.valueOf(rs.getString("status")),
+                        rs.getObject("created_at", OffsetDateTime.class).toInstant()))
+                .optional();
+    }
+
+    /** Moves the order from {@code from} to {@code to}; false if it was not in {@code from}. */
+    boolean move(UUID orderId, OrderStatus from, OrderStatus to, Instant at) {
+        return jdbc.sql("UPDATE orders SET status = :to, updated_at = :at WHERE id = :id AND status = :from")
+                        .param("to", to.name())
+                        .param("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
+                        .param("id", orderId)
+                        .param("from", from.name())
+                        .update()
+                == 1;
+    }
+
+    /** Appends an event to the order's timeline, once. */
+    void timeline(
+            UUID orderId,
+            UUID eventId,
+            String eventType,
+            OrderStatus status,
+            @Nullable String detail,
+            Instant occurredAt) {
+        jdbc.sql("""
+                        INSERT INTO order_timeline (order_id, event_id, event_type, status, detail, occurred_at)
+                        VALUES (:orderId, :eventId, :eventType, :status, :detail, :occurredAt)
+                        ON CONFLICT DO NOTHING
+                        """)
+                .param("orderId", orderId)
+                .param("eventId", eventId)
+                .param("eventType", eventType)
+                .param("status", status.name())
+                .param("detail", detail)
+                .param("occurredAt", OffsetDateTime.ofInstant(occurredAt, ZoneOffset.UTC))
+                .update();
+    }
+}

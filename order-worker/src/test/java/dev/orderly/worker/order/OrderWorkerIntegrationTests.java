@@ -1,0 +1,316 @@
+package dev.orderly.worker.order;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.orderly.contracts.Envelope;
+import dev.orderly.contracts.EventTypes;
+import dev.orderly.contracts.OrderCreated;
+import dev.orderly.contracts.OrderLine;
+import dev.orderly.contracts.PaymentAuthorized;
+import dev.orderly.contracts.PaymentDeclined;
+import dev.orderly.contracts.ShipmentScheduled;
+import dev.orderly.testsupport.RealInfrastructure;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * order-worker against the real broker and database: orders move PENDING → RESERVED → PAID → SHIPPED, or to REJECTED
+ * or CANCELLED, with every stock effect exactly once, and parked events can be replayed from the management side.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@RealInfrastructure
+@Import(OrdersSchema.class)
+class OrderWorkerIntegrationTests {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @Autowired
+    RabbitTemplate rabbit;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    @LocalServerPort
+    int managementPort;
+
+    OrderEvents events;
+
+    @BeforeEach
+    void setUp() {
+        events = new OrderEvents(rabbit, jdbc);
+    }
+
+    @Test
+    void orderIsReservedPaidAndShippedWithItsStockHeldThenFulfilled() {
+        String sku = sku();
+        events.stock(sku, 10);
+        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 3, 500)));
+        UUID orderId = created.data().orderId();
+
+        events.publish(created);
+        awaitStatus(orderId, "RESERVED");
+        assertThat(events.stockOf(sku)).containsExactly(10, 3);
+        assertThat(events.outbox(orderId, EventTypes.INVENTORY_RESERVED)).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT headers->>'traceparent' FROM outbox WHERE aggregate_id = ? AND event_type = ?")
+                        .params(orderId.toString(), EventTypes.INVENTORY_RESERVED)
+                        .query(String.class)
+                        .single())
+                .as("the trace follows the order")
+                .isEqualTo(OrderEvents.TRACEPARENT);
+
+        events.publish(
+                OrderEvents.envelope(new PaymentAuthorized(orderId, "pay-1", "c-1", 1500, "EUR"), "payment-worker"));
+        awaitStatus(orderId, "PAID");
+
+        events.publish(shipment(orderId));
+        awaitStatus(orderId, "SHIPPED");
+        assertThat(events.stockOf(sku))
+                .as("shipped stock leaves on_hand and reserved")
+                .containsExactly(7, 0);
+        assertThat(events.timeline(orderId))
+                .contains("inventory.reserved:RESERVED", "payment.authorized:PAID", "shipment.scheduled:SHIPPED");
+    }
+
+    @Test
+    void orderWithoutEnoughStockIsRejectedAndHoldsNothing() {
+        String plenty = sku();
+        String scarce = sku();
+        events.stock(plenty, 10);
+        events.stock(scarce, 1);
+        Envelope<OrderCreated> created = events.pendingOrder(
+                List.of(new OrderLine(plenty, 2, 100), new OrderLine(scarce, 2, 100), new OrderLine(sku(), 1, 1)));
+        UUID orderId = created.data().orderId();
+
+        events.publish(created);
+
+        awaitStatus(orderId, "REJECTED");
+        assertThat(events.stockOf(plenty)).as("all or nothing").containsExactly(10, 0);
+        assertThat(events.stockOf(scarce)).containsExactly(1, 0);
+        assertThat(events.outbox(orderId, EventTypes.INVENTORY_REJECTED)).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT payload::text FROM outbox WHERE aggregate_id = ? AND event_type = ?")
+                        .params(orderId.toString(), EventTypes.INVENTORY_REJECTED)
+                        .query(String.class)
+                        .single())
+                .contains("\"available\":1")
+                .contains("\"available\":0");
+    }
+
+    @Test
+    void declinedPaymentReleasesTheStockOnceAndCancelsTheOrder() {
+        String sku = sku();
+        events.stock(sku, 5);
+        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 4, 100)));
+        UUID orderId = created.data().orderId();
+        events.publish(created);
+        awaitStatus(orderId, "RESERVED");
+
+        Envelope<PaymentDeclined> declined =
+                OrderEvents.envelope(new PaymentDeclined(orderId, "card refused", 400, "EUR"), "payment-worker");
+        events.publish(declined);
+        events.publish(declined);
+
+        awaitStatus(orderId, "CANCELLED");
+        await().atMost(DEADLINE).until(() -> queueDepth() == 0);
+        assertThat(events.stockOf(sku)).containsExactly(5, 0);
+    }
+
+    @Test
+    void sameOrderCreatedDeliveredTwiceReservesOnce() {
+        String sku = sku();
+        events.stock(sku, 10);
+        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 2, 100)));
+
+        events.publish(created);
+        events.publish(created);
+
+        awaitStatus(created.data().orderId(), "RESERVED");
+        await().atMost(DEADLINE).until(() -> queueDepth() == 0);
+        assertThat(events.stockOf(sku)).containsExactly(10, 2);
+        assertThat(events.outbox(created.data().orderId(), EventTypes.INVENTORY_RESERVED))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void concurrentOrdersNeverOversell() {
+        String sku = sku();
+        String shared = sku();
+        events.stock(sku, 10);
+        events.stock(shared, 1000);
+        List<UUID> orders = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            // Two SKUs in both orders of lock: a deadlock between reservations would show up as retries or parking.
+            List<OrderLine> lines = i % 2 == 0
+                    ? List.of(new OrderLine(sku, 1, 100), new OrderLine(shared, 1, 100))
+                    : List.of(new OrderLine(shared, 1, 100), new OrderLine(sku, 1, 100));
+            Envelope<OrderCreated> created = events.pendingOrder(lines);
+            orders.add(created.data().orderId());
+            events.publish(created);
+        }
+
+        await().atMost(DEADLINE)
+                .until(() -> count(
+                                "SELECT count(*) FROM orders WHERE id = ANY (?) AND status IN "
+                                        + "('RESERVED', 'REJECTED')",
+                                orders.toArray(UUID[]::new))
+                        == 40);
+        assertThat(count(
+                        "SELECT count(*) FROM orders WHERE id = ANY (?) AND status = 'RESERVED'",
+                        orders.toArray(UUID[]::new)))
+                .isEqualTo(10);
+        assertThat(events.stockOf(sku)).containsExactly(10, 10);
+        assertThat(events.stockOf(shared)).containsExactly(1000, 10);
+    }
+
+    @Test
+    void shipmentArrivingBeforeThePaymentIsRetriedUntilThePaymentIsApplied() {
+        String sku = sku();
+        events.stock(sku, 5);
+        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 1, 100)));
+        UUID orderId = created.data().orderId();
+        events.publish(created);
+        awaitStatus(orderId, "RESERVED");
+
+        double retriedBefore = retried(EventTypes.SHIPMENT_SCHEDULED);
+        events.publish(shipment(orderId));
+        await().atMost(DEADLINE).until(() -> retried(EventTypes.SHIPMENT_SCHEDULED) > retriedBefore);
+        assertThat(events.status(orderId)).isEqualTo("RESERVED");
+        events.publish(
+                OrderEvents.envelope(new PaymentAuthorized(orderId, "pay-2", "c-1", 100, "EUR"), "payment-worker"));
+
+        awaitStatus(orderId, "SHIPPED");
+        assertThat(events.stockOf(sku)).containsExactly(4, 0);
+    }
+
+    @Test
+    void poisonIsParkedWhileTheNextOrderStillFlows() {
+        String sku = sku();
+        events.stock(sku, 5);
+        String poison = UUID.randomUUID().toString();
+        events.publish(EventTypes.ORDER_CREATED, poison, "{\"event_id\": 42}".getBytes());
+        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 1, 100)));
+        events.publish(created);
+
+        awaitStatus(created.data().orderId(), "RESERVED");
+        await().atMost(DEADLINE)
+                .until(() -> count(
+                                "SELECT count(*) FROM parked_messages WHERE message_id = ? AND reason = "
+                                        + "'SCHEMA_INVALID'",
+                                poison)
+                        == 1);
+    }
+
+    @Test
+    void eventForAnUnknownOrderIsParkedAndReplayedOnceFromTheManagementSide() throws Exception {
+        String sku = sku();
+        events.stock(sku, 5);
+        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 2, 100)));
+        UUID orderId = created.data().orderId();
+        // Not stored yet as far as the worker can see: park it, then fix the data and replay.
+        jdbc.sql("DELETE FROM orders WHERE id = ?").param(orderId).update();
+        events.publish(created);
+        long id = await().atMost(DEADLINE)
+                .until(
+                        () -> jdbc.sql("SELECT id FROM parked_messages WHERE message_id = ?")
+                                .param(created.eventId().toString())
+                                .query(Long.class)
+                                .list(),
+                        ids -> ids.size() == 1)
+                .get(0);
+
+        HttpResponse<String> list = http("GET", "/actuator/parkinglot?reason=PERMANENT_FAILURE&size=500", null);
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.body()).contains(created.eventId().toString());
+        HttpResponse<String> show = http("GET", "/actuator/parkinglot/" + id, null);
+        assertThat(show.body()).contains("No order " + orderId).contains("orderly-failure-reason");
+        assertThat(http("DELETE", "/actuator/parkinglot?id=" + id + "&confirm=yes", null)
+                        .statusCode())
+                .as("a purge needs the queue name")
+                .isEqualTo(400);
+
+        events.pendingOrderWithId(created);
+        HttpResponse<String> replay =
+                http("POST", "/actuator/parkinglot", "{\"id\": " + id + ", \"actor\": \"alice\"}");
+        assertThat(replay.statusCode()).isEqualTo(200);
+        assertThat(replay.body()).contains("\"replayed\":1");
+
+        awaitStatus(orderId, "RESERVED");
+        assertThat(events.stockOf(sku)).containsExactly(5, 2);
+        assertThat(http("POST", "/actuator/parkinglot", "{\"id\": " + id + "}").statusCode())
+                .as("replayed once: it is gone")
+                .isEqualTo(404);
+        assertThat(jdbc.sql("SELECT actor, action, affected FROM parking_audit WHERE selection = ? ORDER BY id")
+                        .param("id=" + id)
+                        .query()
+                        .listOfRows())
+                .first()
+                .isEqualTo(Map.of("actor", "alice", "action", "REPLAY", "affected", 1));
+    }
+
+    private HttpResponse<String> http(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(30));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        request.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Envelope<ShipmentScheduled> shipment(UUID orderId) {
+        return OrderEvents.envelope(
+                new ShipmentScheduled(
+                        orderId,
+                        "shp-1",
+                        "simulated-post",
+                        "TRACK-1",
+                        LocalDate.now().plusDays(2)),
+                "shipping-worker");
+    }
+
+    private void awaitStatus(UUID orderId, String status) {
+        await().atMost(DEADLINE)
+                .untilAsserted(() -> assertThat(events.status(orderId)).isEqualTo(status));
+    }
+
+    private long count(String sql, Object param) {
+        return jdbc.sql(sql).param(param).query(Long.class).single();
+    }
+
+    private double retried(String eventType) {
+        var counter = meters.find("orderly.consumer.messages")
+                .tag("event_type", eventType)
+                .tag("outcome", "retried")
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private long queueDepth() {
+        return rabbit.execute(
+                channel -> channel.queueDeclarePassive("order.work").getMessageCount());
+    }
+
+    private static String sku() {
+        return "SKU-" + UUID.randomUUID();
+    }
+}

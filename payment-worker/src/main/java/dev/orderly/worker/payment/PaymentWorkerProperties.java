@@ -1,0 +1,41 @@
+package dev.orderly.worker.payment;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.PositiveOrZero;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of payment-worker, under {@code orderly.payment-worker}; consuming, retrying and parking are configured
+ * under {@code orderly.messaging}, the gateway's timeout, circuit breaker and rate limiter under
+ * {@code resilience4j.*.instances.payment-gateway}.
+ *
+ * @param outboxTable the schema-qualified outbox table the next events are written to
+ * @param simulator the built-in payment gateway simulator
+ */
+@ConfigurationProperties("orderly.payment-worker")
+@Validated
+public record PaymentWorkerProperties(
+        @DefaultValue("payments.outbox") @NotBlank String outboxTable,
+        @DefaultValue @Valid Simulator simulator) {
+
+    /**
+     * @param latency how long each authorization takes
+     * @param transientFailureRate the share of calls (0 to 1) that fail as if the gateway were unavailable
+     * @param declineCustomerPrefix customers whose id starts with this are declined
+     * @param maxAmountCents charges above this are declined
+     */
+    public record Simulator(
+            @DefaultValue("0ms") Duration latency,
+
+            @DefaultValue("0") @DecimalMin("0") @DecimalMax("1")
+            double transientFailureRate,
+
+            @DefaultValue("decline-") String declineCustomerPrefix,
+            @DefaultValue("1000000") @PositiveOrZero long maxAmountCents) {}
+}

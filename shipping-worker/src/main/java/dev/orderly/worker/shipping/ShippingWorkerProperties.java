@@ -1,0 +1,41 @@
+package dev.orderly.worker.shipping;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of shipping-worker, under {@code orderly.shipping-worker}; consuming, retrying and parking are configured
+ * under {@code orderly.messaging}, the carrier's timeout, circuit breaker and rate limiter under
+ * {@code resilience4j.*.instances.carrier}.
+ *
+ * @param outboxTable the schema-qualified outbox table the next events are written to
+ * @param simulator the built-in carrier simulator
+ */
+@ConfigurationProperties("orderly.shipping-worker")
+@Validated
+public record ShippingWorkerProperties(
+        @DefaultValue("shipping.outbox") @NotBlank String outboxTable,
+        @DefaultValue @Valid Simulator simulator) {
+
+    /**
+     * @param latency how long each booking takes
+     * @param transientFailureRate the share of calls (0 to 1) that fail as if the carrier were unavailable
+     * @param carrier the carrier name announced in {@code shipment.scheduled}
+     * @param deliveryDays days from booking to the estimated delivery
+     */
+    public record Simulator(
+            @DefaultValue("0ms") Duration latency,
+
+            @DefaultValue("0") @DecimalMin("0") @DecimalMax("1")
+            double transientFailureRate,
+
+            @DefaultValue("simulated-post") @NotBlank String carrier,
+            @DefaultValue("2") @Positive int deliveryDays) {}
+}

@@ -1,0 +1,80 @@
+package dev.orderly.worker.shipping.shipments;
+
+import dev.orderly.contracts.Envelope;
+import dev.orderly.contracts.PaymentAuthorized;
+import dev.orderly.contracts.ShipmentScheduled;
+import dev.orderly.messaging.consumer.InboundEvent;
+import dev.orderly.messaging.outbox.OutboxWriter;
+import dev.orderly.worker.shipping.carrier.Booking;
+import dev.orderly.worker.shipping.carrier.BookingRequest;
+import dev.orderly.worker.shipping.carrier.GuardedCarrier;
+import java.time.Clock;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * Books a paid order's parcel and announces it, inside the runtime's transaction: the carrier call, the
+ * {@code shipments} row and the outbox row of {@code shipment.scheduled}.
+ *
+ * <p>Invariant: the carrier is asked with the order id as idempotency key, so a redelivery after a crash between the
+ * booking and the commit gets the same booking, never a second parcel; an order gets one {@code shipments} row and
+ * one announcement.
+ */
+@Service
+class ShipmentService {
+
+    static final String PRODUCER = "shipping-worker";
+
+    private static final Logger log = LoggerFactory.getLogger(ShipmentService.class);
+
+    private final GuardedCarrier carrier;
+    private final JdbcClient jdbc;
+    private final OutboxWriter outbox;
+    private final Clock clock;
+
+    ShipmentService(GuardedCarrier carrier, JdbcClient jdbc, OutboxWriter outbox, Clock clock) {
+        this.carrier = carrier;
+        this.jdbc = jdbc;
+        this.outbox = outbox;
+        this.clock = clock;
+    }
+
+    void book(InboundEvent<PaymentAuthorized> event) {
+        UUID orderId = event.data().orderId();
+        Booking booking =
+                carrier.book(new BookingRequest(orderId.toString(), event.data().customerId()));
+        int stored = jdbc.sql("""
+                        INSERT INTO shipments (order_id, shipment_id, carrier, tracking_number, estimated_delivery)
+                        VALUES (:orderId, :shipmentId, :carrier, :tracking, :delivery)
+                        ON CONFLICT (order_id) DO NOTHING
+                        """)
+                .param("orderId", orderId)
+                .param("shipmentId", booking.shipmentId())
+                .param("carrier", booking.carrier())
+                .param("tracking", booking.trackingNumber())
+                .param("delivery", booking.estimatedDelivery())
+                .update();
+        if (stored == 0) {
+            log.warn(
+                    "Order {} already has a shipment; {} {} changes nothing",
+                    orderId,
+                    event.envelope().eventType(),
+                    event.envelope().eventId());
+            return;
+        }
+        Envelope<ShipmentScheduled> next = Envelope.of(
+                new ShipmentScheduled(
+                        orderId,
+                        booking.shipmentId(),
+                        booking.carrier(),
+                        booking.trackingNumber(),
+                        booking.estimatedDelivery()),
+                PRODUCER,
+                event.envelope().correlationId(),
+                clock);
+        outbox.append(next, orderId.toString(), event.traceparent());
+    }
+}
