@@ -22,8 +22,16 @@ public final class Topology {
     /** Durable queue bound to {@link #UNROUTED_EXCHANGE}, so an event no queue is bound for is kept. */
     public static final String UNROUTED_QUEUE = "orders.unrouted";
 
-    /** Direct exchange parking lots are bound to, with the domain as binding key. */
+    /** Topic exchange parking lots are bound to, with the domain as binding key. */
     public static final String DEAD_LETTER_EXCHANGE = "orders.dlx";
+
+    /**
+     * Topic exchange of the retry path: each retry queue is bound with its own name, each work queue with its own name
+     * (the retry queues dead-letter there when their TTL ends). A named exchange rather than the default one, so a
+     * worker's broker user can be allowed to publish to its own retry tiers only (a topic permission on this
+     * exchange), where the default exchange would let it write to any queue.
+     */
+    public static final String RETRY_EXCHANGE = "orders.retry";
 
     /** The order domain (order-worker). */
     public static final String ORDER = "order";

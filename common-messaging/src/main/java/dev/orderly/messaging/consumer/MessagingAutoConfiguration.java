@@ -86,7 +86,8 @@ public class MessagingAutoConfiguration {
                 properties.domain(),
                 handlers.eventTypes(codec.catalog()),
                 properties.retry().delays(),
-                properties.retry().deliveryLimit());
+                properties.retry().deliveryLimit(),
+                properties.topology().declareSharedExchanges());
     }
 
     @Bean(destroyMethod = "close")

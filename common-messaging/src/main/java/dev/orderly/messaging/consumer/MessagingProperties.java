@@ -31,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
  * @param republish how retried and parked messages are republished
  * @param processedEvents how long processed event ids are remembered
  * @param parkingLot how parked messages are recorded and replayed
+ * @param topology what the service declares on the broker
  */
 @ConfigurationProperties("orderly.messaging")
 @Validated
@@ -46,7 +47,8 @@ public record MessagingProperties(
         @DefaultValue @Valid Retry retry,
         @DefaultValue @Valid Republish republish,
         @DefaultValue @Valid ProcessedEvents processedEvents,
-        @DefaultValue @Valid ParkingLot parkingLot) {
+        @DefaultValue @Valid ParkingLot parkingLot,
+        @DefaultValue TopologySettings topology) {
 
     public MessagingProperties {
         if (domain == null || domain.isBlank()) {
@@ -130,6 +132,15 @@ public record MessagingProperties(
             return total;
         }
     }
+
+    /**
+     * @param declareSharedExchanges whether the service declares the shared exchanges ({@code orders.events},
+     *     {@code orders.unrouted}, {@code orders.dlx}, {@code orders.retry}) besides its own queues and bindings.
+     *     True suits a development broker; set it false where the broker's definitions create them and the service's
+     *     user may not configure them (docker compose, Helm, {@code ./orderly up}): then a missing exchange fails the
+     *     declaration loudly instead of being created with whatever arguments this version of the code has
+     */
+    public record TopologySettings(@DefaultValue("true") boolean declareSharedExchanges) {}
 
     /**
      * @param confirmTimeout how long a republish waits for the broker's confirm before the delivery is returned to the

@@ -187,7 +187,7 @@ public final class ReliableListener implements ChannelAwareMessageListener {
         Duration delay = retry.delayAfter(attempt);
         String tier = Topology.retryQueue(properties.domain(), delay);
         Message retried = copy(message, Map.of(MessageHeaders.ATTEMPT, attempt + 1));
-        if (republish("", tier, retried, message, channel)) {
+        if (republish(Topology.RETRY_EXCHANGE, tier, retried, message, channel)) {
             ack(message, channel);
             metrics.outcome(eventType, Outcome.RETRIED);
             log.warn(

@@ -97,7 +97,7 @@ public final class ParkingLotOperations {
                 List<ParkedMessages.Stored> rows = parked.lock(selection, wanted);
                 for (ParkedMessages.Stored row : rows) {
                     rateLimiter.acquirePermission();
-                    republisher.publish("", Topology.workQueue(domain), rebuild(row));
+                    republisher.publish(Topology.RETRY_EXCHANGE, Topology.workQueue(domain), rebuild(row));
                     parked.delete(row.id());
                 }
                 return rows.size();

@@ -7,7 +7,6 @@ import java.util.List;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Declarables;
-import org.springframework.amqp.core.DirectExchange;
 import org.springframework.amqp.core.ExchangeBuilder;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.QueueBuilder;
@@ -23,10 +22,18 @@ import org.springframework.amqp.core.TopicExchange;
  *       {@code x-dead-letter-strategy=at-least-once} with {@code x-overflow=reject-publish} (required together)
  *       keeps that dead-lettering from losing the message.
  *   <li>{@code D.retry.<delay>}: one quorum queue per delay, {@code x-message-ttl} = delay, dead-lettering (at least
- *       once) through the default exchange with routing key {@code D.work}. One TTL per queue, so a short delay never
- *       waits behind a long one. The runtime publishes to them through the default exchange, key = queue name.
- *   <li>{@code orders.dlx}: direct exchange; {@code D.parking-lot}, a quorum queue bound to it with key D.
+ *       once) to {@code orders.retry} with routing key {@code D.work}. One TTL per queue, so a short delay never waits
+ *       behind a long one. {@code orders.retry} is a topic exchange where every retry queue is bound with its own name
+ *       and {@code D.work} with its own: the runtime publishes a retry with key = the tier's name, and a parking-lot
+ *       replay with key {@code D.work}. Publishing there rather than to the default exchange lets a least-privilege
+ *       broker user write to its own routes only (topic permission {@code ^D\.} on {@code orders.retry}).
+ *   <li>{@code orders.dlx}: topic exchange; {@code D.parking-lot}, a quorum queue bound to it with key D.
  * </ul>
+ *
+ * <p>The shared exchanges ({@code orders.events}, {@code orders.unrouted}, {@code orders.dlx}, {@code orders.retry})
+ * are declared too unless {@code sharedExchanges} is false: where the broker's definitions create them and the
+ * service's user has no configure right on them (docker compose, Helm, {@code ./orderly up}).
+ *
  *
  * <p>Invariant: every service derives the same arguments for the same settings, since RabbitMQ refuses to redeclare a
  * queue with different ones; the names come from {@link Topology}.
@@ -39,8 +46,15 @@ public final class DomainTopology {
     private DomainTopology() {}
 
     /** The exchange parking lots are bound to. */
-    public static DirectExchange deadLetterExchange() {
-        return ExchangeBuilder.directExchange(Topology.DEAD_LETTER_EXCHANGE)
+    public static TopicExchange deadLetterExchange() {
+        return ExchangeBuilder.topicExchange(Topology.DEAD_LETTER_EXCHANGE)
+                .durable(true)
+                .build();
+    }
+
+    /** The exchange of the retry path. */
+    public static TopicExchange retryExchange() {
+        return ExchangeBuilder.topicExchange(Topology.RETRY_EXCHANGE)
                 .durable(true)
                 .build();
     }
@@ -62,7 +76,7 @@ public final class DomainTopology {
         return QueueBuilder.durable(Topology.retryQueue(domain, delay))
                 .quorum()
                 .ttl(Math.toIntExact(delay.toMillis()))
-                .deadLetterExchange("")
+                .deadLetterExchange(Topology.RETRY_EXCHANGE)
                 .deadLetterRoutingKey(Topology.workQueue(domain))
                 .overflow(QueueBuilder.Overflow.rejectPublish)
                 .withArgument(DEAD_LETTER_STRATEGY, AT_LEAST_ONCE)
@@ -85,28 +99,42 @@ public final class DomainTopology {
     }
 
     /**
-     * Everything a consumer of {@code domain} needs, including the shared events exchange, for a {@code Declarables}
-     * bean (RabbitAdmin redeclares it after every reconnect).
+     * Everything a consumer of {@code domain} needs, for a {@code Declarables} bean (RabbitAdmin redeclares it after
+     * every reconnect).
      *
+     * @param sharedExchanges whether to declare the shared exchanges too (and the unrouted queue), or only bind to
+     *     them
      * @param routingKeys the event types D handles
      * @param retryDelays the retry tiers
      * @param deliveryLimit the work queue's broker delivery limit
      */
     public static Declarables declarables(
-            String domain, List<String> routingKeys, List<Duration> retryDelays, int deliveryLimit) {
-        List<Declarable> all = new ArrayList<>(EventsExchange.declarables().getDeclarables());
+            String domain,
+            List<String> routingKeys,
+            List<Duration> retryDelays,
+            int deliveryLimit,
+            boolean sharedExchanges) {
+        List<Declarable> all = new ArrayList<>();
         TopicExchange events = EventsExchange.events();
+        TopicExchange retry = retryExchange();
+        TopicExchange dlx = deadLetterExchange();
+        if (sharedExchanges) {
+            all.addAll(EventsExchange.declarables().getDeclarables());
+            all.add(retry);
+            all.add(dlx);
+        }
         Queue work = workQueue(domain, deliveryLimit);
         all.add(work);
         for (String routingKey : routingKeys) {
             all.add(BindingBuilder.bind(work).to(events).with(routingKey));
         }
+        all.add(BindingBuilder.bind(work).to(retry).with(work.getName()));
         for (Duration delay : retryDelays.stream().distinct().toList()) {
-            all.add(retryQueue(domain, delay));
+            Queue tier = retryQueue(domain, delay);
+            all.add(tier);
+            all.add(BindingBuilder.bind(tier).to(retry).with(tier.getName()));
         }
-        DirectExchange dlx = deadLetterExchange();
         Queue parkingLot = parkingLot(domain);
-        all.add(dlx);
         all.add(parkingLot);
         all.add(BindingBuilder.bind(parkingLot).to(dlx).with(domain));
         return new Declarables(all);

@@ -36,7 +36,7 @@ class DomainTopologyIntegrationTests {
         connectionFactory =
                 new CachingConnectionFactory(OrderlyInfrastructure.rabbit().connectionFactory());
         RabbitAdmin admin = new RabbitAdmin(connectionFactory);
-        DomainTopology.declarables(DOMAIN, List.of("topology.check"), List.of(TIER), 3)
+        DomainTopology.declarables(DOMAIN, List.of("topology.check"), List.of(TIER), 3, true)
                 .getDeclarables()
                 .forEach(declarable -> {
                     switch (declarable) {

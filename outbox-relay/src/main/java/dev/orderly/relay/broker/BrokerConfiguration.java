@@ -13,6 +13,7 @@ import org.springframework.amqp.rabbit.connection.ConnectionNameStrategy;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.amqp.autoconfigure.RabbitTemplateConfigurer;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -87,9 +88,12 @@ class BrokerConfiguration {
     /**
      * {@code orders.events} with its alternate exchange and the unrouted queue, declared by RabbitAdmin on every new
      * connection (so again after each reconnect). Only when publishing to that exchange: a test pointing the relay at
-     * another exchange must find that one exactly as it made it.
+     * another exchange must find that one exactly as it made it; and not where the broker's definitions create it and
+     * the relay's user may only write to it ({@code orderly.messaging.topology.declare-shared-exchanges=false}, as in
+     * docker compose, Helm and {@code ./orderly up}).
      */
     @Bean
+    @ConditionalOnBooleanProperty(name = "orderly.messaging.topology.declare-shared-exchanges", matchIfMissing = true)
     @ConditionalOnProperty(
             prefix = "orderly.relay",
             name = "exchange",
