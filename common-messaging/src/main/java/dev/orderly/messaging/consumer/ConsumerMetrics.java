@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Collection;
 
 /**
  * The consumer metrics of DESIGN §8: {@code orderly.consumer.messages} (consumer, event_type, outcome),
@@ -12,7 +13,9 @@ import java.time.Duration;
  * did not confirm.
  *
  * <p>Invariant: the {@code event_type} tag is always a catalogued type or {@code unknown}, so a stream of garbage
- * cannot grow the number of time series.
+ * cannot grow the number of time series. Every handled event type's counters (each outcome) and timers exist from
+ * start-up at zero, so dashboards and alert rules (a rate, a ratio, an increase of parked messages) find their series
+ * before the first such delivery instead of showing nothing.
  */
 final class ConsumerMetrics {
 
@@ -35,9 +38,16 @@ final class ConsumerMetrics {
     private final Counter redelivered;
     private final Counter republishFailures;
 
-    ConsumerMetrics(MeterRegistry registry, String consumer) {
+    ConsumerMetrics(MeterRegistry registry, String consumer, Collection<String> handledEventTypes) {
         this.registry = registry;
         this.consumer = consumer;
+        for (String eventType : handledEventTypes) {
+            for (Outcome outcome : Outcome.values()) {
+                messages(eventType, outcome);
+            }
+            processingTimer(eventType);
+            eventAgeTimer(eventType);
+        }
         this.redelivered = Counter.builder("orderly.consumer.redelivered")
                 .description("Deliveries the broker flagged as redelivered (a consumer died or returned them)")
                 .tag("consumer", consumer)
@@ -49,34 +59,43 @@ final class ConsumerMetrics {
     }
 
     void outcome(String eventType, Outcome outcome) {
-        Counter.builder("orderly.consumer.messages")
+        messages(eventType, outcome).increment();
+    }
+
+    void processing(String eventType, long nanos) {
+        processingTimer(eventType).record(Duration.ofNanos(nanos));
+    }
+
+    void eventAge(String eventType, Duration age) {
+        eventAgeTimer(eventType).record(age.isNegative() ? Duration.ZERO : age);
+    }
+
+    private Counter messages(String eventType, Outcome outcome) {
+        return Counter.builder("orderly.consumer.messages")
                 .description("Deliveries by final outcome")
                 .tag("consumer", consumer)
                 .tag("event_type", eventType)
                 .tag("outcome", outcome.tag())
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
-    void processing(String eventType, long nanos) {
-        Timer.builder("orderly.consumer.processing")
+    private Timer processingTimer(String eventType) {
+        return Timer.builder("orderly.consumer.processing")
                 .description("Time from delivery to ack, retry or park")
                 .tag("consumer", consumer)
                 .tag("event_type", eventType)
                 .publishPercentileHistogram()
-                .register(registry)
-                .record(Duration.ofNanos(nanos));
+                .register(registry);
     }
 
-    void eventAge(String eventType, Duration age) {
-        Timer.builder("orderly.event.age")
+    private Timer eventAgeTimer(String eventType) {
+        return Timer.builder("orderly.event.age")
                 .description("Now minus the event's occurred_at, when it was handled")
                 .tag("consumer", consumer)
                 .tag("event_type", eventType)
                 .publishPercentileHistogram()
                 .serviceLevelObjectives(EVENT_AGE_SLO)
-                .register(registry)
-                .record(age.isNegative() ? Duration.ZERO : age);
+                .register(registry);
     }
 
     void redelivered() {

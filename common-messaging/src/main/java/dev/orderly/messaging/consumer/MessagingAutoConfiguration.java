@@ -146,7 +146,10 @@ public class MessagingAutoConfiguration {
                 new TransactionTemplate(transactionManager),
                 republisher,
                 classifier,
-                new ConsumerMetrics(meters.getIfAvailable(SimpleMeterRegistry::new), properties.consumerName()),
+                new ConsumerMetrics(
+                        meters.getIfAvailable(SimpleMeterRegistry::new),
+                        properties.consumerName(),
+                        handlers.eventTypes(codec.catalog())),
                 clock.getIfAvailable(Clock::systemUTC));
     }
 
