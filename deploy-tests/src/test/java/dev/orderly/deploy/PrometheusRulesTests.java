@@ -2,8 +2,17 @@ package dev.orderly.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 /** The alerting and recording rules are valid, and each alert fires (and stays quiet) as its unit tests say. */
 class PrometheusRulesTests {
@@ -23,5 +32,49 @@ class PrometheusRulesTests {
         Tool.Result result = Tool.run(RULES, "prometheus", 120, "promtool", "test", "rules", "orderly-rules.test.yml");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
+    }
+
+    @Test
+    void everyAlertHasItsOwnTestAndARunbookHeadingInTheReadme() throws IOException {
+        Set<String> anchors = Files.readAllLines(Tool.ROOT.resolve("README.md")).stream()
+                .filter(line -> line.startsWith("#"))
+                .map(PrometheusRulesTests::anchor)
+                .collect(Collectors.toSet());
+        String tests = Files.readString(RULES.resolve("orderly-rules.test.yml"));
+        List<Map<String, Object>> alerts = alerts();
+        assertThat(alerts).hasSizeGreaterThanOrEqualTo(11);
+        for (Map<String, Object> alert : alerts) {
+            String name = (String) alert.get("alert");
+            @SuppressWarnings("unchecked")
+            Map<String, String> annotations = (Map<String, String>) alert.get("annotations");
+            String runbook = annotations.get("runbook");
+            assertThat(runbook).as("runbook of %s", name).startsWith("README.md#");
+            assertThat(anchors)
+                    .as("README heading for %s's runbook %s", name, runbook)
+                    .contains(runbook.substring("README.md#".length()));
+            assertThat(tests).as("a unit test that fires %s", name).contains("alertname: " + name + "\n");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> alerts() throws IOException {
+        Map<String, Object> file = new Yaml().load(Files.readString(RULES.resolve("orderly-rules.yml")));
+        List<Map<String, Object>> alerts = new ArrayList<>();
+        for (Map<String, Object> group : (List<Map<String, Object>>) file.get("groups")) {
+            for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+                if (rule.containsKey("alert")) {
+                    alerts.add(rule);
+                }
+            }
+        }
+        return alerts;
+    }
+
+    /** The anchor GitHub gives a heading: lower case, punctuation other than '-' dropped, spaces as '-'. */
+    private static String anchor(String heading) {
+        return heading.replaceFirst("^#+\\s*", "")
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9 _-]", "")
+                .replace(' ', '-');
     }
 }
