@@ -6,14 +6,16 @@
 #   DURATION=30 bench/intake.sh
 #
 # It starts its own private pipeline (./orderly up with a throwaway state directory) and stops it afterwards.
-# Backpressure is off for the run: no relay drains the outbox here, so the backlog only grows.
+# Backpressure is off for the run: no relay drains the outbox here (ORDERLY_SERVICES=order-api: ./orderly up starts
+# only order-api), so the backlog only grows. The service runs with C2 (ORDERLY_JAVA_OPTS), as in production.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-60} # the JIT compiles for about a minute on 2 cores: measure the warm service
 CONCURRENCY=${CONCURRENCY:-"1 2 4 8 16 32 64"}
 STATE=$(mktemp -d /tmp/orderly-bench.XXXXXX)
-export ORDERLY_STATE_DIR=$STATE ORDERLY_API_BACKPRESSURE_ENABLED=false ORDERLY_LOG_FORMAT=
+export ORDERLY_STATE_DIR=$STATE ORDERLY_API_BACKPRESSURE_ENABLED=false ORDERLY_LOG_FORMAT= ORDERLY_SERVICES=order-api
+export ORDERLY_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"
 
 cleanup() { "$ROOT/orderly" down >/dev/null 2>&1 || true; rm -rf "$STATE"; }
 trap cleanup EXIT

@@ -6,8 +6,9 @@
 #   bench/relay.sh                          # 30 s per latency step after 15 s of warm-up, 200,000 rows drained
 #   DURATION=60 RATES="250 1000 2000" bench/relay.sh
 #
-# It starts its own private PostgreSQL and RabbitMQ (./orderly up with a throwaway state directory, which also starts
-# an idle order-api), builds and starts the relay's runnable jar, and stops everything afterwards.
+# It starts its own private PostgreSQL and RabbitMQ (./orderly up with a throwaway state directory and
+# ORDERLY_SERVICES=order-api, which starts an idle order-api and no relay or worker of its own), builds and starts the
+# relay's runnable jar, and stops everything afterwards.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DURATION=${DURATION:-30}
@@ -16,7 +17,7 @@ RATES=${RATES:-"250 1000"}
 DRAIN_ROWS=${DRAIN_ROWS:-200000}
 PERFTEST_SECONDS=${PERFTEST_SECONDS:-30}
 STATE=$(mktemp -d /tmp/orderly-relay-bench.XXXXXX)
-export ORDERLY_STATE_DIR=$STATE ORDERLY_LOG_FORMAT= ORDERLY_API_BACKPRESSURE_ENABLED=false
+export ORDERLY_STATE_DIR=$STATE ORDERLY_LOG_FORMAT= ORDERLY_API_BACKPRESSURE_ENABLED=false ORDERLY_SERVICES=order-api
 RELAY_PID=
 
 cleanup() {

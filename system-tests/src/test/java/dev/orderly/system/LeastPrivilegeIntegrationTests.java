@@ -1,0 +1,166 @@
+package dev.orderly.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Each service runs as its own broker user and database role, with only the rights its job needs (DESIGN §7,
+ * deploy/rabbitmq/definitions.json, deploy/postgres/bootstrap.sql): checked here with the very credentials
+ * {@code ./orderly up} gave the running services.
+ */
+@ExtendWith(PipelineExtension.class)
+class LeastPrivilegeIntegrationTests {
+
+    private static final int ACCESS_REFUSED = 403;
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
+
+    private final Pipeline pipeline;
+
+    LeastPrivilegeIntegrationTests(Pipeline pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    @Test
+    void paymentWorkerMayNotPublishEvents() throws Exception {
+        try (Connection connection = paymentWorker()) {
+            Channel channel = connection.createChannel();
+            channel.confirmSelect();
+            channel.basicPublish("orders.events", "payment.authorized", persistent("forged-event"), body("{}"));
+
+            assertThatThrownBy(() -> channel.waitForConfirmsOrDie(10_000)).isInstanceOf(ShutdownSignalException.class);
+            assertRefused(channel, "orders.events");
+        }
+    }
+
+    @Test
+    void paymentWorkerMayNotRetryIntoAnotherDomainsTier() throws Exception {
+        try (Connection connection = paymentWorker()) {
+            Channel channel = connection.createChannel();
+            channel.confirmSelect();
+            channel.basicPublish("orders.retry", "order.retry.1s", persistent("foreign-retry"), body("{}"));
+
+            assertThatThrownBy(() -> channel.waitForConfirmsOrDie(10_000)).isInstanceOf(ShutdownSignalException.class);
+            assertRefused(channel, "order.retry.1s");
+        }
+    }
+
+    /**
+     * The whole retry route under least privilege: the worker's user publishes to its own 1 s tier through
+     * {@code orders.retry}, the tier dead-letters it back through {@code orders.retry} to {@code payment.work} when its
+     * TTL ends, and the worker (this being no event) parks it through {@code orders.dlx}.
+     */
+    @Test
+    void paymentWorkerRetriesThroughItsOwnTierBackToItsWorkQueue() throws Exception {
+        String messageId = "own-retry-" + UUID.randomUUID();
+        try (Connection connection = paymentWorker()) {
+            Channel channel = connection.createChannel();
+            channel.confirmSelect();
+            channel.basicPublish("orders.retry", "payment.retry.1s", true, persistent(messageId), body("not an event"));
+            channel.waitForConfirmsOrDie(10_000);
+            assertThat(channel.isOpen()).isTrue();
+        }
+
+        ParkingLot parkingLot = new ParkingLot(pipeline, "payment");
+        JsonNode parked = parkingLot.awaitParked(messageId);
+        assertThat(parked.path("reason").asString()).isEqualTo("UNPARSEABLE");
+        assertThat(parked.path("originalRoutingKey").asString()).isEqualTo("payment.work");
+        parkingLot.purge(parked.path("id").asLong());
+    }
+
+    @Test
+    void paymentWorkerMayNotReadAnotherDomainsQueue() throws Exception {
+        try (Connection connection = paymentWorker()) {
+            Channel channel = connection.createChannel();
+
+            assertThatThrownBy(() -> channel.basicGet("order.work", false))
+                    .hasRootCauseInstanceOf(ShutdownSignalException.class);
+            assertRefused(channel, "order.work");
+        }
+    }
+
+    @Test
+    void relayMayNotPublishAnywhereButTheEventsExchange() throws Exception {
+        try (Connection connection =
+                pipeline.amqp("orderly-relay", pipeline.setting("ORDERLY_RELAY_RABBITMQ_PASSWORD"))) {
+            Channel channel = connection.createChannel();
+            channel.confirmSelect();
+            channel.basicPublish("orders.dlx", "payment", persistent("forged-parking"), body("{}"));
+
+            assertThatThrownBy(() -> channel.waitForConfirmsOrDie(10_000)).isInstanceOf(ShutdownSignalException.class);
+            assertRefused(channel, "orders.dlx");
+        }
+    }
+
+    @Test
+    void orderApiRoleMayNotReadPayments() throws Exception {
+        try (java.sql.Connection db = pipeline.database("orderly_api", pipeline.setting("ORDERLY_API_DB_PASSWORD"));
+                Statement statement = db.createStatement()) {
+            assertThatThrownBy(() -> statement.executeQuery("SELECT count(*) FROM payments.payments"))
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo(INSUFFICIENT_PRIVILEGE));
+        }
+    }
+
+    @Test
+    void relayRoleReadsOutboxesButNotOrders() throws Exception {
+        try (java.sql.Connection db =
+                        pipeline.database("orderly_relay", pipeline.setting("ORDERLY_RELAY_DB_PASSWORD"));
+                Statement statement = db.createStatement()) {
+            statement.executeQuery("SELECT count(*) FROM orders.outbox").close();
+
+            assertThatThrownBy(() -> statement.executeQuery("SELECT count(*) FROM orders.orders"))
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo(INSUFFICIENT_PRIVILEGE));
+        }
+    }
+
+    @Test
+    void paymentWorkerRoleMayNotTouchStock() throws Exception {
+        try (java.sql.Connection db =
+                        pipeline.database("orderly_payments", pipeline.setting("ORDERLY_PAYMENTS_DB_PASSWORD"));
+                Statement statement = db.createStatement()) {
+            assertThatThrownBy(() -> statement.executeUpdate("UPDATE orders.inventory SET on_hand = on_hand + 1"))
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo(INSUFFICIENT_PRIVILEGE));
+        }
+    }
+
+    private Connection paymentWorker() {
+        return pipeline.amqp("orderly-payment-worker", pipeline.setting("ORDERLY_PAYMENT_WORKER_RABBITMQ_PASSWORD"));
+    }
+
+    /** The broker closed the channel with 403 ACCESS_REFUSED, naming what was refused. */
+    private static void assertRefused(Channel channel, String what) {
+        assertThat(channel.isOpen()).isFalse();
+        ShutdownSignalException closed = channel.getCloseReason();
+        assertThat(closed).isNotNull();
+        assertThat(closed.getReason()).isInstanceOfSatisfying(AMQP.Channel.Close.class, close -> {
+            assertThat(close.getReplyCode()).isEqualTo(ACCESS_REFUSED);
+            assertThat(close.getReplyText()).startsWith("ACCESS_REFUSED").contains(what);
+        });
+    }
+
+    private static AMQP.BasicProperties persistent(String messageId) {
+        return new AMQP.BasicProperties.Builder()
+                .messageId(messageId)
+                .contentType("application/json")
+                .deliveryMode(2)
+                .build();
+    }
+
+    private static byte[] body(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,296 @@
+package dev.orderly.system;
+
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * The whole pipeline as a user runs it: {@code ./orderly up} with a throwaway state directory under {@code target/} and
+ * free loopback ports, and {@code ./orderly down} at the end. It runs the five services' runnable jars, each with its
+ * own database role and broker user, against a private PostgreSQL and RabbitMQ.
+ *
+ * <p>Invariant: whatever {@code up} started is stopped, whether the tests pass, fail, or {@code up} itself fails half
+ * way: {@link #close()} runs {@code down}, and a JVM shutdown hook runs it if {@code close} never came (a killed test
+ * run). A state directory left behind by an earlier, killed run is stopped and wiped before starting.
+ */
+final class Pipeline implements AutoCloseable {
+
+    private static final Duration UP_TIMEOUT = Duration.ofMinutes(12);
+    private static final Duration DOWN_TIMEOUT = Duration.ofMinutes(3);
+
+    /** The variables {@code ./orderly} reads ports from; each gets a free loopback port. */
+    private static final List<String> PORTS = List.of(
+            "ORDERLY_PG_PORT",
+            "ORDERLY_AMQP_PORT",
+            "ORDERLY_RABBIT_MGMT_PORT",
+            "ORDERLY_RABBIT_PROMETHEUS_PORT",
+            "ORDERLY_RABBIT_DIST_PORT",
+            "ORDERLY_EPMD_PORT",
+            "ORDERLY_API_PORT",
+            "ORDERLY_RELAY_PORT",
+            "ORDERLY_ORDER_WORKER_MANAGEMENT_PORT",
+            "ORDERLY_PAYMENT_WORKER_MANAGEMENT_PORT",
+            "ORDERLY_SHIPPING_WORKER_MANAGEMENT_PORT");
+
+    private final Path root;
+    private final Path state;
+    private final Map<String, String> environment;
+    private final Thread shutdownHook;
+    private volatile Map<String, String> settings = Map.of();
+    private volatile boolean stopped;
+
+    private Pipeline(Path root, Path state, Map<String, String> environment) {
+        this.root = root;
+        this.state = state;
+        this.environment = environment;
+        this.shutdownHook = new Thread(this::down, "orderly-down");
+    }
+
+    /** Runs {@code ./orderly up}; on failure, stops what it had started and throws with the end of its output. */
+    static Pipeline start() {
+        Path root = Path.of(System.getProperty("orderly.root", ".."))
+                .toAbsolutePath()
+                .normalize();
+        if (!Files.isExecutable(root.resolve("orderly"))) {
+            throw new IllegalStateException("No ./orderly script in " + root + "; set -Dorderly.root to the checkout");
+        }
+        Path state = Path.of(System.getProperty(
+                        "orderly.state",
+                        root.resolve("system-tests/target/orderly").toString()))
+                .toAbsolutePath()
+                .normalize();
+        Pipeline pipeline = new Pipeline(root, state, environment(state));
+        pipeline.clearLeftovers();
+        Runtime.getRuntime().addShutdownHook(pipeline.shutdownHook);
+        try {
+            pipeline.orderly(UP_TIMEOUT, state.resolveSibling("orderly-up.log"), "up");
+            pipeline.settings = readSettings(state.resolve("env"));
+            return pipeline;
+        } catch (RuntimeException e) {
+            pipeline.close();
+            throw e;
+        }
+    }
+
+    /** The environment of every {@code ./orderly} command: none of the caller's ORDERLY_* settings, free ports. */
+    private static Map<String, String> environment(Path state) {
+        Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+        environment.keySet().removeIf(name -> name.startsWith("ORDERLY_"));
+        environment.put("ORDERLY_STATE_DIR", state.toString());
+        // The reactor has just packaged the services' jars: never rebuild them from under it.
+        environment.put("ORDERLY_BUILD", System.getProperty("orderly.build", "never"));
+        // Plain-text service logs in target/orderly/logs, for whoever reads them after a failure.
+        environment.put("ORDERLY_LOG_FORMAT", "");
+        environment.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+        int[] ports = freePorts(PORTS.size());
+        for (int i = 0; i < ports.length; i++) {
+            environment.put(PORTS.get(i), Integer.toString(ports[i]));
+        }
+        return environment;
+    }
+
+    /** Distinct free loopback ports: all held open together while they are picked. */
+    private static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            }
+            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not find free loopback ports", e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // only a probe
+                }
+            }
+        }
+    }
+
+    /** A killed earlier run may have left processes behind: stop them by their recorded PIDs, then start afresh. */
+    private void clearLeftovers() {
+        if (Files.isDirectory(state.resolve("run"))) {
+            orderly(DOWN_TIMEOUT, state.resolveSibling("orderly-down-leftovers.log"), "down");
+        }
+        if (Files.exists(state)) {
+            try (Stream<Path> files = Files.walk(state)) {
+                files.sorted(Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not delete the old state directory " + state, e);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code ./orderly args} in this pipeline's environment, its output going to {@code log}.
+     *
+     * @return its output
+     * @throws IllegalStateException if it fails or outlives {@code timeout}
+     */
+    String orderly(Duration timeout, Path log, String... args) {
+        List<String> command =
+                new ArrayList<>(List.of("bash", root.resolve("orderly").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        try {
+            Files.createDirectories(log.getParent());
+            Process process = builder.start();
+            if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroy();
+                throw new IllegalStateException(
+                        "./orderly " + String.join(" ", args) + " did not finish within " + timeout + "\n" + tail(log),
+                        new TimeoutException());
+            }
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("./orderly " + String.join(" ", args) + " failed (exit "
+                        + process.exitValue() + "); its output, in " + log + ":\n" + tail(log)
+                        + "\nservice logs: " + state.resolve("logs"));
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not run ./orderly " + String.join(" ", args), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while running ./orderly " + String.join(" ", args), e);
+        }
+    }
+
+    /** Runs {@code ./orderly args} with its output in {@code target/orderly-<first arg>.log}; see above. */
+    String orderly(String... args) {
+        return orderly(Duration.ofMinutes(2), state.resolveSibling("orderly-" + args[0] + ".log"), args);
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    private static Map<String, String> readSettings(Path env) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(env, StandardCharsets.UTF_8)) {
+                int equals = line.indexOf('=');
+                if (!line.startsWith("#") && equals > 0) {
+                    settings.put(line.substring(0, equals), line.substring(equals + 1));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read the pipeline's settings from " + env, e);
+        }
+        return Map.copyOf(settings);
+    }
+
+    /** A value of the state directory's {@code env} file: a port or a generated password. */
+    String setting(String name) {
+        String value = settings.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("No " + name + " in " + state.resolve("env"));
+        }
+        return value;
+    }
+
+    int port(String name) {
+        return Integer.parseInt(setting(name));
+    }
+
+    /** order-api's base URL. */
+    String api() {
+        return "http://127.0.0.1:" + port("ORDERLY_API_PORT");
+    }
+
+    /** A worker's management base URL (health, metrics, parking lot); {@code domain} is order, payment or shipping. */
+    String management(String domain) {
+        return "http://127.0.0.1:"
+                + port("ORDERLY_" + domain.toUpperCase(java.util.Locale.ROOT) + "_WORKER_MANAGEMENT_PORT");
+    }
+
+    /** A new AMQP connection to the pipeline's broker, virtual host {@code orderly}, as {@code user}. */
+    Connection amqp(String user, String password) {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        factory.setPort(port("ORDERLY_AMQP_PORT"));
+        factory.setVirtualHost("orderly");
+        factory.setUsername(user);
+        factory.setPassword(password);
+        factory.setAutomaticRecoveryEnabled(false);
+        try {
+            return factory.newConnection("orderly-system-tests");
+        } catch (IOException | TimeoutException e) {
+            throw new IllegalStateException("Could not connect to the pipeline's RabbitMQ as " + user, e);
+        }
+    }
+
+    /** The administrator, for inspecting the broker and planting test messages; never what a service runs as. */
+    Connection amqpAdmin() {
+        return amqp("orderly-admin", setting("ORDERLY_RABBIT_ADMIN_PASSWORD"));
+    }
+
+    /** A JDBC connection to database {@code orderly} as {@code role}. */
+    java.sql.Connection database(String role, String password) throws SQLException {
+        return DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port("ORDERLY_PG_PORT") + "/orderly", role, password);
+    }
+
+    Path state() {
+        return state;
+    }
+
+    /** Runs {@code ./orderly down} once, and forgets the shutdown hook. */
+    @Override
+    public void close() {
+        down();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running, or has run, down() itself
+        }
+    }
+
+    private synchronized void down() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        try {
+            orderly(DOWN_TIMEOUT, state.resolveSibling("orderly-down.log"), "down");
+        } catch (RuntimeException e) {
+            System.err.println("Stopping the system-test pipeline failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Orderly pipeline (state " + state + ", API " + (settings.isEmpty() ? "not up" : api()) + ")";
+    }
+}
