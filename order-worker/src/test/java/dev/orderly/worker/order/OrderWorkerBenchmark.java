@@ -8,6 +8,7 @@ import dev.orderly.contracts.OrderCreated;
 import dev.orderly.contracts.OrderLine;
 import dev.orderly.contracts.Topology;
 import dev.orderly.testsupport.RealInfrastructure;
+import dev.orderly.testsupport.WorkerDrain;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
@@ -62,7 +63,7 @@ class OrderWorkerBenchmark {
                         + "ON CONFLICT (sku) DO UPDATE SET on_hand = 1000000000, reserved = 0")
                 .param(SKUS)
                 .update();
-        Drain drain = new Drain(
+        WorkerDrain drain = new WorkerDrain(
                 rabbit,
                 container,
                 meters,
@@ -73,9 +74,9 @@ class OrderWorkerBenchmark {
         List<Message> warm = orders(warmUp);
         drain.run(20, warmUp, warm::get); // warm-up, not reported
         List<Message> first = orders(messages);
-        Drain.Result at20 = drain.run(20, messages, first::get);
+        WorkerDrain.Result at20 = drain.run(20, messages, first::get);
         List<Message> second = orders(messages);
-        Drain.Result at100 = drain.run(100, messages, second::get);
+        WorkerDrain.Result at100 = drain.run(100, messages, second::get);
         drain.report("order-worker", concurrency, List.of(at20, at100));
     }
 

@@ -8,6 +8,7 @@ import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.contracts.ReservedLine;
 import dev.orderly.contracts.Topology;
 import dev.orderly.testsupport.RealInfrastructure;
+import dev.orderly.testsupport.WorkerDrain;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
@@ -54,7 +55,7 @@ class PaymentWorkerBenchmark {
     @Test
     void drainRate() {
         int messages = Integer.getInteger("bench.messages", 20_000);
-        Drain drain = new Drain(
+        WorkerDrain drain = new WorkerDrain(
                 rabbit,
                 container,
                 meters,

@@ -7,6 +7,7 @@ import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.contracts.PaymentAuthorized;
 import dev.orderly.contracts.Topology;
 import dev.orderly.testsupport.RealInfrastructure;
+import dev.orderly.testsupport.WorkerDrain;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
@@ -53,7 +54,7 @@ class ShippingWorkerBenchmark {
     @Test
     void drainRate() {
         int messages = Integer.getInteger("bench.messages", 20_000);
-        Drain drain = new Drain(
+        WorkerDrain drain = new WorkerDrain(
                 rabbit,
                 container,
                 meters,

@@ -1,4 +1,4 @@
-package dev.orderly.worker.payment;
+package dev.orderly.testsupport;
 
 import static org.awaitility.Awaitility.await;
 
@@ -19,17 +19,17 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 
 /**
- * The worker benchmark's procedure (bench/workers.sh): pre-load a work queue with valid envelopes while the listener is
+ * The worker benchmarks' procedure (one copy for order-, payment- and shipping-worker) (bench/workers.sh): pre-load a work queue with valid envelopes while the listener is
  * stopped, start it, and measure how fast it drains through the real transaction path.
  *
  * <p>The rate is taken over the last 90% of each drain (from the moment 10% were handled), and the processing-time
  * percentiles from the runtime's {@code orderly.consumer.processing} histogram over the same span, so start-up weighs
  * less. Results are appended to {@code target/benchmark.md}.
  */
-final class Drain {
+public final class WorkerDrain {
 
     /** One measured drain. */
-    record Result(int prefetch, int messages, double perSecond, double p50, double p90, double p99) {}
+    public record Result(int prefetch, int messages, double perSecond, double p50, double p90, double p99) {}
 
     private final RabbitTemplate rabbit;
     private final SimpleMessageListenerContainer container;
@@ -38,7 +38,7 @@ final class Drain {
     private final String eventType;
     private final String queue;
 
-    Drain(
+    public WorkerDrain(
             RabbitTemplate rabbit,
             SimpleMessageListenerContainer container,
             MeterRegistry meters,
@@ -54,7 +54,7 @@ final class Drain {
     }
 
     /** Loads {@code messages} messages built by {@code message}, drains them at {@code prefetch}, and measures. */
-    Result run(int prefetch, int messages, IntFunction<Message> message) {
+    public Result run(int prefetch, int messages, IntFunction<Message> message) {
         container.stop();
         for (int i = 0; i < messages; i++) {
             rabbit.send("", queue, message.apply(i));
@@ -85,7 +85,7 @@ final class Drain {
     }
 
     /** Appends the results as table rows to target/benchmark.md and prints them. */
-    void report(String worker, int concurrency, List<Result> results) {
+    public void report(String worker, int concurrency, List<Result> results) {
         StringBuilder rows = new StringBuilder();
         for (Result result : results) {
             rows.append("| %s | %s | %d | %d | %d | %,.0f | %.2f | %.2f | %.2f |%n"
