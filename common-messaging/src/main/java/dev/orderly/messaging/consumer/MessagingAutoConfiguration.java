@@ -124,6 +124,12 @@ public class MessagingAutoConfiguration {
         factory.setMaxConcurrentConsumers(properties.listener().concurrency());
         factory.setDefaultRequeueRejected(true);
         factory.setAdviceChain();
+        // A broker that refuses the login for a moment must not stop the consumers for good. By default a container
+        // treats an authentication failure as fatal: it stops, never consumes again, and the service still looks
+        // healthy (the rabbit health check opens a fresh connection). A restarting broker does refuse logins for a
+        // moment (./orderly up sets the users' passwords only after the node has booted from the definitions), so the
+        // containers keep retrying at their recovery interval instead, like after any other connection failure.
+        factory.setContainerCustomizer(container -> container.setPossibleAuthenticationFailureFatal(false));
         return factory;
     }
 

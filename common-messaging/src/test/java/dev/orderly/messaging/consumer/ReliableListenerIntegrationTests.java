@@ -60,6 +60,10 @@ class ReliableListenerIntegrationTests {
     @Qualifier(MessagingAutoConfiguration.WORK_CONTAINER)
     SimpleMessageListenerContainer container;
 
+    @Autowired
+    @Qualifier(MessagingAutoConfiguration.PARKING_CONTAINER)
+    SimpleMessageListenerContainer parkingLotContainer;
+
     ProbeMessages messages;
 
     @BeforeEach
@@ -204,6 +208,17 @@ class ReliableListenerIntegrationTests {
         await().atMost(DEADLINE).until(() -> counter(EventTypes.ORDER_CREATED, "duplicate") >= duplicatesBefore + 1);
         awaitWorkQueueEmpty();
         assertThat(effects(event)).isEqualTo(1);
+    }
+
+    /**
+     * A restarting broker refuses logins for a moment (./orderly up sets the users' passwords after the node boots):
+     * that must not stop a container for good, as Spring AMQP does by default, leaving a worker that looks healthy and
+     * consumes nothing. Found by the RabbitMQ-restart failure drill (system-tests).
+     */
+    @Test
+    void containersKeepRetryingWhenTheBrokerRefusesTheLogin() {
+        assertThat(container.isPossibleAuthenticationFailureFatal()).isFalse();
+        assertThat(parkingLotContainer.isPossibleAuthenticationFailureFatal()).isFalse();
     }
 
     @Test

@@ -1,0 +1,221 @@
+package dev.orderly.system;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The failure drills of issue 5: under a bounded stream of orders, one part of the pipeline is killed or restarted
+ * mid-stream and brought back the way an operator would ({@code ./orderly up}, which starts only what is not running);
+ * then {@link Reconciliation} checks every accepted order against its final state, the payment ledger, the shipments
+ * and the stock. Pass: every accepted order reaches a final state, 0 duplicate charges, 0 duplicate shipments, 0 lost
+ * events, and no human step (no replay, no purge, no restart beyond {@code up}).
+ *
+ * <p>Each drill prints a one-line reconciliation summary ({@code DRILL ...}) to the test's output. Every drill is bounded
+ * in time, stops what it started (its stream, the standby relay), and leaves the pipeline whole for whatever runs next:
+ * {@code ./orderly up}, every service ready, the pipeline's relay active.
+ */
+@ExtendWith(PipelineExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 9, unit = TimeUnit.MINUTES)
+class FailureDrillIntegrationTests {
+
+    /** Orders per drill, and their rate: hundreds, at a pace two cores keep up with beside five services. */
+    private static final int ORDERS = 240;
+
+    private static final double PER_SECOND = 20;
+
+    /** Orders accepted before the fault is injected. */
+    private static final int FAULT_AT = 60;
+
+    /** Orders accepted (or requests turned away) while the fault lasts, before the pipeline is mended. */
+    private static final int UNDER_FAULT = 30;
+
+    /** Every order is accepted or given up within this. */
+    private static final Duration STREAM_DEADLINE = Duration.ofMinutes(4);
+
+    private static final Duration PROGRESS_DEADLINE = Duration.ofMinutes(1);
+
+    private final Pipeline pipeline;
+    private final Shop shop;
+    private final Faults faults;
+    private final Reconciliation reconciliation;
+
+    FailureDrillIntegrationTests(Pipeline pipeline) {
+        this.pipeline = pipeline;
+        this.shop = new Shop(pipeline);
+        this.faults = new Faults(pipeline);
+        this.reconciliation = new Reconciliation(pipeline, faults);
+    }
+
+    @BeforeEach
+    void everyServiceReady() {
+        faults.awaitAllReady();
+    }
+
+    @AfterEach
+    void mendThePipeline() {
+        faults.restore();
+    }
+
+    @Test
+    @Order(1)
+    void orderWorkerKilledMidStream() {
+        killWorker("order-worker", "k9order");
+    }
+
+    @Test
+    @Order(2)
+    void paymentWorkerKilledMidStream() {
+        killWorker("payment-worker", "k9pay");
+    }
+
+    @Test
+    @Order(3)
+    void shippingWorkerKilledMidStream() {
+        killWorker("shipping-worker", "k9ship");
+    }
+
+    /**
+     * A standby relay waits on the outbox tables' advisory locks; {@code kill -9} of the active one hands every table
+     * to it at once (the killed session's locks are released when its socket closes), and the restarted relay stands
+     * by in turn.
+     */
+    @Test
+    @Order(4)
+    void activeRelayKilledMidStreamWhileAStandbyRuns() {
+        try (StandbyRelay standby = StandbyRelay.start(pipeline, faults)) {
+            drill("kill -9 active outbox-relay (standby running)", "k9relay", (stream, notes) -> {
+                int at = stream.accepted();
+                Instant killed = Instant.now();
+                long pid = faults.kill9("outbox-relay");
+                await("the standby relay active on every outbox table")
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> standby.roles().activeOnEveryTable());
+                notes.append("relay PID ")
+                        .append(pid)
+                        .append(" killed at ")
+                        .append(at)
+                        .append(" accepted; standby active on every table ")
+                        .append(Duration.between(killed, Instant.now()).toMillis())
+                        .append(" ms later");
+                stream.awaitAccepted(stream.accepted() + UNDER_FAULT, PROGRESS_DEADLINE);
+                mend(notes, "k9relay");
+                Faults.RelayRoles restarted = new Faults.RelayRoles(faults.base("outbox-relay"));
+                await("the restarted relay standing by on every table")
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(250))
+                        .until(restarted::standbyOnEveryTable);
+                notes.append("; the restarted relay stands by");
+            });
+        }
+    }
+
+    @Test
+    @Order(5)
+    void orderApiKilledMidStream() {
+        drill("kill -9 order-api", "k9api", (stream, notes) -> {
+            int at = stream.accepted();
+            long pid = faults.kill9("order-api");
+            notes.append("order-api PID ")
+                    .append(pid)
+                    .append(" killed at ")
+                    .append(at)
+                    .append(" accepted");
+            stream.awaitMoreRetries(UNDER_FAULT, PROGRESS_DEADLINE);
+            mend(notes, "k9api");
+        });
+    }
+
+    @Test
+    @Order(6)
+    void brokerRestartedMidStream() {
+        drill("RabbitMQ restart", "mqrestart", (stream, notes) -> {
+            Instant stopping = Instant.now();
+            int at = stream.accepted();
+            faults.stopBroker();
+            notes.append("broker stopped at ")
+                    .append(at)
+                    .append(" accepted (clean stop took ")
+                    .append(Duration.between(stopping, Instant.now()).toSeconds())
+                    .append(" s)");
+            stream.awaitAccepted(stream.accepted() + UNDER_FAULT, PROGRESS_DEADLINE);
+            mend(notes, "mqrestart");
+        });
+    }
+
+    @Test
+    @Order(7)
+    void databaseRestartedMidStream() {
+        drill("PostgreSQL restart", "pgrestart", (stream, notes) -> {
+            int at = stream.accepted();
+            faults.stopDatabase();
+            notes.append("database stopped (fast) at ").append(at).append(" accepted");
+            stream.awaitMoreRetries(6, PROGRESS_DEADLINE);
+            mend(notes, "pgrestart");
+        });
+    }
+
+    private void killWorker(String worker, String tag) {
+        drill("kill -9 " + worker, tag, (stream, notes) -> {
+            int at = stream.accepted();
+            long pid = faults.kill9(worker);
+            notes.append(worker)
+                    .append(" PID ")
+                    .append(pid)
+                    .append(" killed at ")
+                    .append(at)
+                    .append(" accepted");
+            stream.awaitAccepted(stream.accepted() + UNDER_FAULT, PROGRESS_DEADLINE);
+            mend(notes, tag);
+        });
+    }
+
+    /** {@code ./orderly up}, timed: it starts what is down and waits until it is ready. */
+    private void mend(StringBuilder notes, String tag) {
+        Instant mending = Instant.now();
+        faults.up(tag);
+        notes.append("; ./orderly up brought it back in ")
+                .append(Duration.between(mending, Instant.now()).toSeconds())
+                .append(" s");
+    }
+
+    /** What a drill does to the pipeline once the stream is under way, until the pipeline is mended. */
+    @FunctionalInterface
+    private interface Fault {
+        void inject(OrderStream stream, StringBuilder notes);
+    }
+
+    /**
+     * Stocks the drill's SKUs, starts the stream, injects the fault once {@link #FAULT_AT} orders are accepted, lets
+     * the stream end, and reconciles.
+     */
+    private Reconciliation.Report drill(String name, String tag, Fault fault) {
+        OrderStream.Mix mix = OrderStream.Mix.create(
+                shop, tag + "-" + UUID.randomUUID().toString().substring(0, 4));
+        Faults.ConsumerCounters before = faults.consumerCounters();
+        Instant began = Instant.now();
+        StringBuilder notes = new StringBuilder();
+        OrderStream.Outcome outcome;
+        try (OrderStream stream = OrderStream.start(pipeline.api(), mix, ORDERS, PER_SECOND, STREAM_DEADLINE)) {
+            stream.awaitAccepted(FAULT_AT, PROGRESS_DEADLINE);
+            fault.inject(stream, notes);
+            outcome = stream.awaitEnd();
+        }
+        notes.append("; stream of ").append(outcome.took().toSeconds()).append(" s");
+        return reconciliation.reconcile(
+                name, outcome, began, notes, () -> faults.consumerCounters().since(before));
+    }
+}

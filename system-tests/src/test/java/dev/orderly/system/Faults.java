@@ -1,0 +1,346 @@
+package dev.orderly.system;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Breaks the running pipeline the way the failure drills need, and mends it the way an operator would: {@code kill -9}
+ * of a service, a polite stop of the broker or the database, all by the PIDs {@code ./orderly up} recorded in
+ * {@code $STATE/run}; then {@code ./orderly up}, which starts only what is not running.
+ *
+ * <p>Invariant: a process is signalled only if its recorded PID still runs the command {@code up} recorded for it
+ * ({@code $STATE/run/NAME.cmd}, the same check the script makes), so a PID the system has since reused is never hit.
+ */
+final class Faults {
+
+    /** The services and the port variable of each one's HTTP side (readiness at /actuator/health/readiness). */
+    static final Map<String, String> SERVICES = servicePorts();
+
+    /** The queues the workers consume from. */
+    static final List<String> WORKER_QUEUES = List.of(
+            "order.work",
+            "payment.work",
+            "shipping.work",
+            "order.parking-lot",
+            "payment.parking-lot",
+            "shipping.parking-lot");
+
+    private static final Duration UP_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration READY_DEADLINE = Duration.ofMinutes(2);
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Pipeline pipeline;
+
+    Faults(Pipeline pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    private static Map<String, String> servicePorts() {
+        Map<String, String> ports = new LinkedHashMap<>();
+        ports.put("order-api", "ORDERLY_API_PORT");
+        ports.put("order-worker", "ORDERLY_ORDER_WORKER_MANAGEMENT_PORT");
+        ports.put("payment-worker", "ORDERLY_PAYMENT_WORKER_MANAGEMENT_PORT");
+        ports.put("shipping-worker", "ORDERLY_SHIPPING_WORKER_MANAGEMENT_PORT");
+        ports.put("outbox-relay", "ORDERLY_RELAY_PORT");
+        return Map.copyOf(ports);
+    }
+
+    /** The PID {@code up} recorded for {@code name} (a service, postgres or rabbitmq), checked to be that process. */
+    long pid(String name) {
+        Path run = pipeline.state().resolve("run");
+        try {
+            long pid = Long.parseLong(Files.readString(run.resolve(name + ".pid"), StandardCharsets.UTF_8)
+                    .trim());
+            String marker = Files.readString(run.resolve(name + ".cmd"), StandardCharsets.UTF_8);
+            if (!runs(pid, marker)) {
+                throw new IllegalStateException(name + " is not running: PID " + pid + " does not run " + marker);
+            }
+            return pid;
+        } catch (IOException e) {
+            throw new UncheckedIOException("No running " + name + " recorded in " + run, e);
+        }
+    }
+
+    /** Whether {@code pid} is a live process whose command line contains {@code marker}. */
+    static boolean runs(long pid, String marker) {
+        try {
+            byte[] cmdline = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+            return new String(cmdline, StandardCharsets.UTF_8)
+                    .replace('\0', ' ')
+                    .contains(marker);
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    /** {@code kill -9} of a service (or the broker or database), then waits until the process is gone. */
+    long kill9(String name) {
+        return signal(name, "KILL", Duration.ofSeconds(15));
+    }
+
+    /**
+     * Stops RabbitMQ as a polite operator would: SIGTERM to the recorded {@code rabbitmq-server}, which stops the node
+     * cleanly ({@code rabbitmqctl stop}), and waits until it is gone. {@code ./orderly up} starts it again.
+     */
+    long stopBroker() {
+        return signal("rabbitmq", "TERM", Duration.ofSeconds(90));
+    }
+
+    /**
+     * Stops PostgreSQL as {@code pg_ctl stop -m fast} does: SIGINT to the postmaster (open sessions are ended,
+     * nothing committed is lost), and waits until it is gone. {@code ./orderly up} starts it again.
+     */
+    long stopDatabase() {
+        return signal("postgres", "INT", Duration.ofSeconds(60));
+    }
+
+    private long signal(String name, String signal, Duration within) {
+        long pid = pid(name);
+        String marker = marker(name);
+        try {
+            Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(pid))
+                    .redirectErrorStream(true)
+                    .start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -s " + signal + " " + pid + " (" + name + ") failed: "
+                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not signal " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while signalling " + name, e);
+        }
+        await(name + " (PID " + pid + ") gone after SIG" + signal)
+                .atMost(within)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> !runs(pid, marker));
+        return pid;
+    }
+
+    private String marker(String name) {
+        try {
+            return Files.readString(pipeline.state().resolve("run").resolve(name + ".cmd"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code ./orderly up}: starts what is not running and waits for it; its output in {@code orderly-up-LABEL.log}. */
+    String up(String label) {
+        return pipeline.orderly(UP_TIMEOUT, pipeline.state().resolveSibling("orderly-up-" + label + ".log"), "up");
+    }
+
+    /** Whether the service answers its readiness probe with 200. */
+    boolean ready(String service) {
+        return status(base(service) + "/actuator/health/readiness") == 200;
+    }
+
+    /** Waits until every service answers its readiness probe with 200. */
+    void awaitAllReady() {
+        await("every service ready")
+                .atMost(READY_DEADLINE)
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> SERVICES.keySet().stream().allMatch(this::ready));
+    }
+
+    /** The services that do not answer their readiness probe with 200 now. */
+    List<String> notReady() {
+        return SERVICES.keySet().stream().filter(service -> !ready(service)).toList();
+    }
+
+    String base(String service) {
+        return "http://127.0.0.1:" + pipeline.port(SERVICES.get(service));
+    }
+
+    /**
+     * Brings the pipeline back as the next test expects it: {@code ./orderly up} (a no-op for what runs), then every
+     * service ready, and the pipeline's own relay active on every outbox table.
+     */
+    void restore() {
+        up("restore");
+        awaitAllReady();
+        // Readiness does not show a listener container that gave up: the broker shows whether each one consumes.
+        await("every worker consuming from its work queue and its parking lot")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> withoutConsumers().isEmpty());
+        RelayRoles relay = new RelayRoles(base("outbox-relay"));
+        await("the pipeline's outbox-relay active on every outbox table")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(relay::activeOnEveryTable);
+    }
+
+    /** The workers' queues that have no consumer now, according to the broker. */
+    List<String> withoutConsumers() {
+        return WORKER_QUEUES.stream()
+                .filter(queue -> queue(queue).path("consumers").asInt(0) == 0)
+                .toList();
+    }
+
+    /** A queue of virtual host {@code orderly} as the management API describes it; a missing node if unanswered. */
+    JsonNode queue(String name) {
+        String auth = Base64.getEncoder()
+                .encodeToString(("orderly-admin:" + pipeline.setting("ORDERLY_RABBIT_ADMIN_PASSWORD"))
+                        .getBytes(StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + pipeline.port("ORDERLY_RABBIT_MGMT_PORT") + "/api/queues/orderly/" + name))
+                .timeout(Duration.ofSeconds(5))
+                .header("Authorization", "Basic " + auth)
+                .GET()
+                .build();
+        try {
+            HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? Http.JSON.readTree(response.body()) : Http.JSON.missingNode();
+        } catch (IOException e) {
+            return Http.JSON.missingNode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Http.JSON.missingNode();
+        }
+    }
+
+    static int status(String url) {
+        try {
+            return CLIENT.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /**
+     * The workers' consumer counters now, per worker process: deliveries that came back redelivered, duplicates
+     * absorbed (an event already processed), deliveries sent to a retry tier, and parked ones.
+     */
+    ConsumerCounters consumerCounters() {
+        Map<String, long[]> counters = new LinkedHashMap<>();
+        for (String worker : List.of("order-worker", "payment-worker", "shipping-worker")) {
+            long[] values = new long[] {pid(worker), 0, 0, 0, 0};
+            String metrics;
+            try {
+                metrics = CLIENT.send(
+                                HttpRequest.newBuilder(URI.create(base(worker) + "/actuator/prometheus"))
+                                        .timeout(Duration.ofSeconds(5))
+                                        .GET()
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not read the metrics of " + worker, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while reading the metrics of " + worker, e);
+            }
+            for (String line : metrics.lines().toList()) {
+                int index = counterIndex(line);
+                if (index > 0) {
+                    values[index] += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            counters.put(worker, values);
+        }
+        return new ConsumerCounters(counters);
+    }
+
+    /** Which counter of {@link ConsumerCounters} a Prometheus sample line adds to; -1 for none. */
+    private static int counterIndex(String line) {
+        if (line.startsWith("orderly_consumer_redelivered_total")) {
+            return 2;
+        }
+        if (!line.startsWith("orderly_consumer_messages_total")) {
+            return -1;
+        }
+        if (line.contains("outcome=\"duplicate\"")) {
+            return 1;
+        }
+        if (line.contains("outcome=\"retried\"")) {
+            return 3;
+        }
+        return line.contains("outcome=\"parked\"") ? 4 : -1;
+    }
+
+    /** A snapshot of {@link #consumerCounters()}: worker → [pid, duplicates, redelivered, retried, parked]. */
+    record ConsumerCounters(Map<String, long[]> byWorker) {
+
+        /**
+         * What the workers counted from {@code before} to this snapshot; a worker restarted in between counts from
+         * its restart (what its killed predecessor counted is gone with it).
+         */
+        String since(ConsumerCounters before) {
+            long[] total = new long[5];
+            byWorker.forEach((worker, now) -> {
+                long[] then = before.byWorker().get(worker);
+                boolean sameProcess = then != null && then[0] == now[0];
+                for (int i = 1; i < now.length; i++) {
+                    total[i] += sameProcess ? now[i] - then[i] : now[i];
+                }
+            });
+            return "consumers: %d redeliveries, %d duplicates absorbed, %d sent to a retry tier, %d parked"
+                    .formatted(total[2], total[1], total[3], total[4]);
+        }
+    }
+
+    /** What an outbox-relay instance says about its role per table, from its {@code /actuator/health}. */
+    record RelayRoles(String base) {
+
+        /** Table → "active" or "standby"; empty if the instance does not answer. */
+        Map<String, String> roles() {
+            Http.Answer answer;
+            try {
+                answer = new Http(base).get("/actuator/health");
+            } catch (RuntimeException unreachable) {
+                return Map.of();
+            }
+            Map<String, String> roles = new LinkedHashMap<>();
+            answer.body()
+                    .path("components")
+                    .path("outboxRelay")
+                    .path("details")
+                    .path("tables")
+                    .properties()
+                    .forEach(table -> roles.put(
+                            table.getKey(), table.getValue().path("role").asString()));
+            return roles;
+        }
+
+        boolean activeOnEveryTable() {
+            return has("active");
+        }
+
+        boolean standbyOnEveryTable() {
+            return has("standby");
+        }
+
+        private boolean has(String role) {
+            Map<String, String> roles = roles();
+            return roles.size() == 3 && roles.values().stream().allMatch(role::equals);
+        }
+    }
+}
