@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: orders POSTed at fixed arrival rates through the whole pipeline (order-api → outbox → relay →
+# order-worker → payment-worker → shipping-worker → order-worker), then a search for the highest rate the pipeline
+# sustains. Per step: accepted/s, completed/s, created→final latency p50/p95/p99, each process's CPU and RSS. The same
+# invocation measures the ceilings of the two parts everything rests on — pgbench (the intake transaction) and
+# RabbitMQ PerfTest (quorum queue, persistent, confirms) — and names the bottleneck. Prints figures; asserts nothing.
+#
+#   bench/e2e.sh                                       # rates 50 100 200, 30 s each, then the search
+#   DURATION=60 RATES="100 300" SEARCH="300 400 500" bench/e2e.sh
+#
+# It starts its own pipeline (./orderly up with a throwaway state directory and free ports) and stops it afterwards.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-45}
+RATES=${RATES:-"50 100 200"}
+SEARCH=${SEARCH:-"250 300 350 400 500"}
+SETTLE=${SETTLE:-60} # longest wait, after a step, for its orders to reach a final state
+CEILING_SECONDS=${CEILING_SECONDS:-15}
+STATE=$(mktemp -d /tmp/orderly-e2e-bench.XXXXXX)
+export ORDERLY_STATE_DIR=$STATE ORDERLY_LOG_FORMAT=
+# Measure the services with the full JIT (./orderly up's default stops at C1 to start faster on 2 cores).
+export ORDERLY_JAVA_OPTS=${ORDERLY_JAVA_OPTS:-"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"}
+
+cleanup() {
+  "$ROOT/orderly" down >/dev/null 2>&1 || true
+  rm -rf "$STATE"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y -qq wrk >/dev/null; } ||
+  { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
+
+# Free ports chosen here, so a pipeline someone else runs on this machine is never disturbed.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+for var in ORDERLY_PG_PORT ORDERLY_AMQP_PORT ORDERLY_RABBIT_MGMT_PORT ORDERLY_RABBIT_PROMETHEUS_PORT ORDERLY_API_PORT \
+  ORDERLY_RELAY_PORT ORDERLY_ORDER_WORKER_MANAGEMENT_PORT ORDERLY_PAYMENT_WORKER_MANAGEMENT_PORT \
+  ORDERLY_SHIPPING_WORKER_MANAGEMENT_PORT; do
+  export "$var=$(free_port)"
+done
+echo "## starting the pipeline (./orderly up)" >&2
+"$ROOT/orderly" up >"$STATE/up.log" 2>&1 || { tail -n 30 "$STATE/up.log" >&2; exit 1; }
+set -a; . "$STATE/env"; set +a
+API=http://127.0.0.1:$ORDERLY_API_PORT
+JAVA=$(readlink -f "/proc/$(cat "$STATE/run/order-api.pid")/exe")
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+psql_() { PGPASSWORD=$ORDERLY_PG_SUPERUSER_PASSWORD "$PGBIN/psql" -h 127.0.0.1 -p "$ORDERLY_PG_PORT" -U postgres -d orderly -qtA "$@"; }
+SERVICES="order-api outbox-relay order-worker payment-worker shipping-worker"
+
+# Processes whose CPU and memory are reported: the five services, PostgreSQL (all backends: the postmaster's
+# children), RabbitMQ (the Erlang VM).
+pids_of() {
+  case $1 in
+    postgres) echo "$(cat "$STATE/run/postgres.pid"),$(pgrep -d, -P "$(cat "$STATE/run/postgres.pid")")" ;;
+    rabbitmq) pgrep -d, -s "$(cat "$STATE/run/rabbitmq.pid")" ;; # started with setsid: its session
+    *) cat "$STATE/run/$1.pid" ;;
+  esac
+}
+cpu_ticks() { # comma-separated pids -> utime+stime ticks
+  local total=0 pid
+  for pid in ${1//,/ }; do
+    [[ -r /proc/$pid/stat ]] && total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo $total
+}
+rss_mb() { # comma-separated pids -> summed RSS in MB
+  local total=0 pid
+  for pid in ${1//,/ }; do
+    [[ -r /proc/$pid/status ]] && total=$((total + $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")))
+  done
+  echo $((total / 1024))
+}
+PARTS="$SERVICES postgres rabbitmq"
+declare -A TICKS
+snapshot() { local part; for part in $PARTS; do TICKS[$part]=$(cpu_ticks "$(pids_of "$part")"); done; }
+usage_line() { # seconds -> "part cpu% rss" for every part; sets BUSIEST
+  local seconds=$1 part now cpu best=0 hz
+  hz=$(getconf CLK_TCK)
+  BUSIEST=
+  for part in $PARTS; do
+    now=$(cpu_ticks "$(pids_of "$part")")
+    cpu=$(( (now - TICKS[$part]) * 100 / (hz * seconds) ))
+    printf '    %-16s CPU %4s%% of one core, RSS %5s MB\n' "$part" "$cpu" "$(rss_mb "$(pids_of "$part")")"
+    if (( cpu > best )); then best=$cpu BUSIEST=$part; fi
+  done
+}
+
+echo "# Orderly end-to-end benchmark — $(date -u +%FT%TZ)"
+echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); PostgreSQL $(psql_ -c 'SHOW server_version'); RabbitMQ $(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null || echo '?'); $("$JAVA" -version 2>&1 | head -n 1)"
+echo "# every process (load generator included) shares these cores; ${DURATION}s per step after ${WARMUP}s of warm-up"
+
+# Plenty of stock for the SKUs bench/order.lua orders (SKU-0 … SKU-49), so every order can be reserved.
+for i in $(seq 0 49); do
+  curl -fsS -o /dev/null -X PUT "$API/inventory/SKU-$i" -H 'Content-Type: application/json' -d '{"on_hand":100000000}'
+done
+
+echo
+echo "## ceilings, measured now on this machine"
+psql_ <<'SQL' >/dev/null
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS bench CASCADE;
+CREATE SCHEMA bench;
+CREATE TABLE bench.orders (LIKE orders.orders INCLUDING ALL);
+CREATE TABLE bench.outbox (LIKE orders.outbox INCLUDING ALL);
+SQL
+PGPASSWORD=$ORDERLY_PG_SUPERUSER_PASSWORD "$PGBIN/pgbench" -h 127.0.0.1 -p "$ORDERLY_PG_PORT" -U postgres -n -c 8 -j 2 \
+  -T "$CEILING_SECONDS" -f "$ROOT/bench/pgbench-order.sql" orderly >"$STATE/pgbench.txt" 2>/dev/null
+PG_TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$STATE/pgbench.txt" | head -n 1)
+psql_ -c 'SET client_min_messages = warning' -c 'DROP SCHEMA bench CASCADE' >/dev/null
+printf '  pgbench, the intake transaction (order + outbox row), 8 clients: %.0f tx/s\n' "$PG_TPS"
+(cd "$ROOT" && ./mvnw -q -B -f bench/relay-perftest.pom.xml dependency:copy-dependencies \
+  -DoutputDirectory="$STATE/perftest-lib") >"$STATE/perftest-resolve.log" 2>&1 ||
+  { tail -n 20 "$STATE/perftest-resolve.log" >&2; exit 1; }
+"$JAVA" -cp "$STATE/perftest-lib/*" com.rabbitmq.perf.PerfTest \
+  --uri "amqp://orderly-admin:$ORDERLY_RABBIT_ADMIN_PASSWORD@127.0.0.1:$ORDERLY_AMQP_PORT/orderly" \
+  --quorum-queue --queue bench.perftest --size 1000 --flag persistent --confirm 500 \
+  --producers 1 --consumers 1 --time "$CEILING_SECONDS" >"$STATE/perftest.txt" 2>&1 || true
+PERFTEST_RATE=$(sed -n 's/.*sending rate avg: \([0-9]*\) msg\/s.*/\1/p' "$STATE/perftest.txt" | tail -n 1)
+printf '  RabbitMQ PerfTest, quorum queue, 1 KiB persistent, confirms: %s msg/s\n' "${PERFTEST_RATE:-?}"
+curl -fsS -o /dev/null -u "orderly-admin:$ORDERLY_RABBIT_ADMIN_PASSWORD" -X DELETE \
+  "http://127.0.0.1:$ORDERLY_RABBIT_MGMT_PORT/api/queues/orderly/bench.perftest" || true
+echo "  (a shipped order is 1 intake transaction, 4 events published with confirms, 5 deliveries, 5 consumer transactions)"
+
+# Offers `rate` orders/s for `seconds` with paced wrk (bench/order.lua): each of `rate` connections waits an
+# exponential random time (mean 1 s) before each request, so together they arrive like independent clients at about
+# `rate` per second as long as a request takes much less than a second. Sets ACCEPTED (2xx/s) and REFUSED (non-2xx).
+offer() {
+  local rate=$1 seconds=$2 line
+  line=$(ORDERLY_BENCH_DELAY_MS=1000 wrk -t2 -c"$rate" -d"${seconds}s" --timeout 10s -s "$ROOT/bench/order.lua" "$API" 2>&1 |
+    grep '^RESULT')
+  eval "$(echo "$line" | sed 's/^RESULT //')"
+  ACCEPTED=$(awk -v r="$requests" -v n="$non2xx" -v d="$duration_us" 'BEGIN {printf "%.1f", (r - n) / (d / 1e6)}')
+  REFUSED=$non2xx
+}
+
+# Orders created since `since` (a database timestamp) that are not yet in a final state.
+open_orders() {
+  psql_ -c "SELECT count(*) FROM orders.orders WHERE created_at >= '$1' AND status NOT IN ('SHIPPED','REJECTED','CANCELLED')"
+}
+
+step() { # label rate -> one line of figures; sets SUSTAINED (1 if every order of the step finished in time)
+  local label=$1 rate=$2 since until open deadline
+  since=$(psql_ -c 'SELECT clock_timestamp()')
+  echo "  ... $label: offering $rate orders/s for ${DURATION}s" >&2
+  snapshot
+  offer "$rate" "$DURATION"
+  until=$(psql_ -c 'SELECT clock_timestamp()')
+  echo "  $label: offered $rate orders/s, accepted $ACCEPTED/s (non-2xx $REFUSED)"
+  usage_line "$DURATION"
+  # Let the step's orders finish (bounded), then read their created→final latencies from the timeline.
+  deadline=$((SECONDS + SETTLE))
+  open=$(open_orders "$since")
+  while (( open > 0 && SECONDS < deadline )); do sleep 1; open=$(open_orders "$since"); done
+  psql_ -F ' ' <<SQL
+WITH step AS (
+  SELECT o.id, o.status, o.created_at,
+         (SELECT max(t.recorded_at) FROM orders.order_timeline t
+          WHERE t.order_id = o.id AND t.status IN ('SHIPPED','REJECTED','CANCELLED')) AS final_at
+  FROM orders.orders o
+  WHERE o.created_at >= '$since' AND o.created_at < '$until'
+), done AS (
+  SELECT *, extract(epoch FROM final_at - created_at) * 1000 AS ms FROM step WHERE final_at IS NOT NULL
+)
+SELECT format('    orders %s, final %s (shipped %s), still open %s; completed/s during the step %s',
+         (SELECT count(*) FROM step), (SELECT count(*) FROM done),
+         (SELECT count(*) FROM done WHERE status = 'SHIPPED'), (SELECT count(*) FROM step) - (SELECT count(*) FROM done),
+         round((SELECT count(*) FROM done WHERE final_at < '$until')::numeric / $DURATION, 1)),
+       format(E'\n    created→final latency: p50 %s ms, p95 %s ms, p99 %s ms, max %s ms',
+         round(percentile_cont(0.50) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+         round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+         round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+         round(max(ms)::numeric, 1))
+FROM done;
+SQL
+  SUSTAINED=$(( open == 0 && REFUSED == 0 ? 1 : 0 ))
+  (( SUSTAINED == 1 )) || echo "    NOT sustained: $open orders still open ${SETTLE}s after the step, $REFUSED refused"
+}
+
+echo
+echo "## warm-up: ${WARMUP}s at 100 orders/s (not measured)"
+offer 100 "$WARMUP"
+deadline=$((SECONDS + SETTLE))
+while (( $(open_orders '-infinity') > 0 && SECONDS < deadline )); do sleep 1; done
+
+echo
+echo "## fixed arrival rates"
+for rate in $RATES; do
+  step "rate $rate" "$rate"
+done
+
+echo
+echo "## search for the highest sustained rate (every order final within ${SETTLE}s of its step, nothing refused)"
+BEST=0
+BOTTLENECK=
+for rate in $SEARCH; do
+  step "rate $rate" "$rate"
+  if (( SUSTAINED == 1 )); then BEST=$rate; BOTTLENECK=$BUSIEST; else BOTTLENECK=$BUSIEST; break; fi
+done
+
+echo
+echo "## summary"
+echo "  highest sustained rate tried: $BEST orders/s (target >= 300); busiest process at the limit: ${BOTTLENECK:-?}"
+printf '  ceilings: pgbench %.0f tx/s, PerfTest %s msg/s\n' "$PG_TPS" "${PERFTEST_RATE:-?}"
+echo "  per-service RSS now:"
+for part in $SERVICES; do printf '    %-16s %5s MB (target < 300)\n' "$part" "$(rss_mb "$(pids_of "$part")")"; done
+echo "  WARN/ERROR lines in the service logs: $(cat "$STATE"/logs/*.log 2>/dev/null | grep -c ' WARN \| ERROR ' || true); the most frequent:"
+for log in "$STATE"/logs/*.log; do
+  grep -h ' WARN \| ERROR ' "$log" 2>/dev/null | sed -E 's/^[^ ]+ +//; s/[0-9a-f]{8}-[0-9a-f-]{27}/<uuid>/g; s/[0-9]+/N/g' | cut -c1-160 |
+    sort | uniq -c | sort -rn | head -n 3 | sed "s|^|    $(basename "$log" .log): |"
+done
+if [[ -n ${KEEP_LOGS:-} ]]; then mkdir -p "$KEEP_LOGS" && cp -r "$STATE/logs/." "$KEEP_LOGS/" && echo "  logs kept in $KEEP_LOGS"; fi
