@@ -172,8 +172,15 @@ SELECT format('    orders %s, final %s (shipped %s), still open %s; completed/s 
          round(max(ms)::numeric, 1))
 FROM done;
 SQL
-  SUSTAINED=$(( open == 0 && REFUSED == 0 ? 1 : 0 ))
-  (( SUSTAINED == 1 )) || echo "    NOT sustained: $open orders still open ${SETTLE}s after the step, $REFUSED refused"
+  # Sustained: nothing refused, every order final soon after the step, and orders completed during the step about as
+  # fast as they were accepted (a backlog that only drains after the step is not a sustained rate).
+  local completed
+  completed=$(psql_ -c "SELECT round(count(*)::numeric / $DURATION, 1) FROM orders.orders o WHERE o.created_at >= '$since'
+    AND EXISTS (SELECT 1 FROM orders.order_timeline t WHERE t.order_id = o.id
+                AND t.status IN ('SHIPPED','REJECTED','CANCELLED') AND t.recorded_at < '$until')")
+  SUSTAINED=$(awk -v o="$open" -v r="$REFUSED" -v c="$completed" -v a="$ACCEPTED" \
+    'BEGIN { print (o == 0 && r == 0 && c >= 0.9 * a) ? 1 : 0 }')
+  (( SUSTAINED == 1 )) || echo "    NOT sustained: completed $completed/s of $ACCEPTED/s accepted during the step, $open still open ${SETTLE}s after it, $REFUSED refused"
 }
 
 echo
@@ -206,6 +213,6 @@ for part in $SERVICES; do printf '    %-16s %5s MB (target < 300)\n' "$part" "$(
 echo "  WARN/ERROR lines in the service logs: $(cat "$STATE"/logs/*.log 2>/dev/null | grep -c ' WARN \| ERROR ' || true); the most frequent:"
 for log in "$STATE"/logs/*.log; do
   grep -h ' WARN \| ERROR ' "$log" 2>/dev/null | sed -E 's/^[^ ]+ +//; s/[0-9a-f]{8}-[0-9a-f-]{27}/<uuid>/g; s/[0-9]+/N/g' | cut -c1-160 |
-    sort | uniq -c | sort -rn | head -n 3 | sed "s|^|    $(basename "$log" .log): |"
+    sort | uniq -c | sort -rn | head -n 3 | sed "s|^|    $(basename "$log" .log): |" || true
 done
 if [[ -n ${KEEP_LOGS:-} ]]; then mkdir -p "$KEEP_LOGS" && cp -r "$STATE/logs/." "$KEEP_LOGS/" && echo "  logs kept in $KEEP_LOGS"; fi
