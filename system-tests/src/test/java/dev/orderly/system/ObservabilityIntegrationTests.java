@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -195,20 +196,23 @@ class ObservabilityIntegrationTests {
     private static List<String> awaitAll(List<Check> checks) {
         Map<Check, String> failing = new LinkedHashMap<>();
         checks.forEach(check -> failing.put(check, "not evaluated"));
-        long deadline = System.nanoTime() + SERIES_DEADLINE.toNanos();
-        while (true) {
-            for (Check check : List.copyOf(failing.keySet())) {
-                String problem = evaluate(check);
-                if (problem == null) {
-                    failing.remove(check);
-                } else {
-                    failing.put(check, problem);
-                }
-            }
-            if (failing.isEmpty() || System.nanoTime() > deadline) {
-                break;
-            }
-            pause(SCRAPE_INTERVAL);
+        try {
+            await("every panel and rule expression returns series")
+                    .atMost(SERIES_DEADLINE)
+                    .pollInterval(SCRAPE_INTERVAL)
+                    .until(() -> {
+                        for (Check check : List.copyOf(failing.keySet())) {
+                            String problem = evaluate(check);
+                            if (problem == null) {
+                                failing.remove(check);
+                            } else {
+                                failing.put(check, problem);
+                            }
+                        }
+                        return failing.isEmpty();
+                    });
+        } catch (ConditionTimeoutException e) {
+            // What still fails is reported by the caller's assertion, expression by expression.
         }
         return failing.entrySet().stream()
                 .map(entry -> entry.getKey().source() + ": " + entry.getValue())
@@ -300,16 +304,6 @@ class ObservabilityIntegrationTests {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
-        }
-    }
-
-    /** The pace of polling between evaluations of a condition, never a synchronisation by itself. */
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
