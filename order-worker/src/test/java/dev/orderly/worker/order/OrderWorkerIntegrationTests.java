@@ -182,7 +182,7 @@ class OrderWorkerIntegrationTests {
     }
 
     @Test
-    void shipmentArrivingBeforeThePaymentIsRetriedUntilThePaymentIsApplied() {
+    void shipmentArrivingBeforeThePaymentIsHeldAndAppliedWithThePayment() {
         String sku = sku();
         events.stock(sku, 5);
         Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 1, 100)));
@@ -191,13 +191,32 @@ class OrderWorkerIntegrationTests {
         awaitStatus(orderId, "RESERVED");
 
         double retriedBefore = retried(EventTypes.SHIPMENT_SCHEDULED);
-        events.publish(shipment(orderId));
-        await().atMost(DEADLINE).until(() -> retried(EventTypes.SHIPMENT_SCHEDULED) > retriedBefore);
+        double heldBefore = heldShipments("held");
+        Envelope<ShipmentScheduled> shipment = shipment(orderId);
+        events.publish(shipment);
+        await().atMost(DEADLINE).until(() -> heldShipments("held") > heldBefore);
         assertThat(events.status(orderId)).isEqualTo("RESERVED");
+        assertThat(count("SELECT count(*) FROM early_shipments WHERE order_id = ?", orderId))
+                .isOne();
+        assertThat(retried(EventTypes.SHIPMENT_SCHEDULED))
+                .as("held, not sent through a retry tier")
+                .isEqualTo(retriedBefore);
+
         events.publish(
                 OrderEvents.envelope(new PaymentAuthorized(orderId, "pay-2", "c-1", 100, "EUR"), "payment-worker"));
-
         awaitStatus(orderId, "SHIPPED");
+        assertThat(events.stockOf(sku)).as("the stock left once").containsExactly(4, 0);
+        assertThat(events.timeline(orderId))
+                .containsSubsequence(
+                        "inventory.reserved:RESERVED", "payment.authorized:PAID", "shipment.scheduled:SHIPPED");
+        assertThat(count("SELECT count(*) FROM early_shipments WHERE order_id = ?", orderId))
+                .as("taken when applied")
+                .isZero();
+
+        // The same shipment delivered again changes nothing (it is a recorded duplicate).
+        double duplicatesBefore = outcome(EventTypes.SHIPMENT_SCHEDULED, "duplicate");
+        events.publish(shipment);
+        await().atMost(DEADLINE).until(() -> outcome(EventTypes.SHIPMENT_SCHEDULED, "duplicate") > duplicatesBefore);
         assertThat(events.stockOf(sku)).containsExactly(4, 0);
     }
 
@@ -298,9 +317,20 @@ class OrderWorkerIntegrationTests {
     }
 
     private double retried(String eventType) {
+        return outcome(eventType, "retried");
+    }
+
+    private double outcome(String eventType, String outcome) {
         var counter = meters.find("orderly.consumer.messages")
                 .tag("event_type", eventType)
-                .tag("outcome", "retried")
+                .tag("outcome", outcome)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private double heldShipments(String outcome) {
+        var counter = meters.find("orderly.order.shipments.held")
+                .tag("outcome", outcome)
                 .counter();
         return counter == null ? 0 : counter.count();
     }

@@ -17,9 +17,11 @@ import dev.orderly.worker.order.inventory.Reservation;
 import dev.orderly.worker.order.inventory.StockReservations;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -34,9 +36,10 @@ import org.springframework.stereotype.Service;
  * <ul>
  *   <li>the order is in the state the event applies to: the transition happens;
  *   <li>the order is already in the event's target state: it was applied before (a late duplicate), nothing changes;
- *   <li>the order is in an <em>earlier</em> state (e.g. {@code shipment.scheduled} while RESERVED: the
- *       {@code payment.authorized} before it is still in a retry tier): {@link TransientFailure}, so it is retried
- *       after a delay rather than applied out of order or dropped;
+ *   <li>the order is in an <em>earlier</em> state: a {@code shipment.scheduled} while RESERVED (it overtook its
+ *       {@code payment.authorized} inside {@code order.work}, or the payment is in a retry tier) is held and applied
+ *       together with the payment; any other such event is a {@link TransientFailure}, retried after a delay rather
+ *       than applied out of order or dropped;
  *   <li>the order is in a state the event can no longer apply to (e.g. {@code payment.authorized} for a CANCELLED
  *       order): acknowledged with a timeline note and {@code orderly.order.transitions.skipped}, not parked, since no
  *       retry or replay could ever apply it.
@@ -75,7 +78,7 @@ class OrderLifecycle {
         UUID orderId = order.orderId();
         Orders.Locked locked = lock(orderId, event);
         if (locked.status() != OrderStatus.PENDING) {
-            skip(event, orderId, locked.status(), OrderStatus.PENDING);
+            skip(step(event, null), orderId, locked.status(), OrderStatus.PENDING);
             return;
         }
         Reservation reservation = stock.reserve(orderId, order.lines());
@@ -110,89 +113,113 @@ class OrderLifecycle {
 
     /** {@code inventory.rejected}: REJECTED (normally already so, set when the rejection was decided). */
     void reject(InboundEvent<InventoryRejected> event) {
-        transition(event, event.data().orderId(), OrderStatus.PENDING, OrderStatus.REJECTED, Set.of(), null);
+        UUID orderId = event.data().orderId();
+        transition(
+                lock(orderId, event), orderId, OrderStatus.PENDING, OrderStatus.REJECTED, Set.of(), step(event, null));
     }
 
-    /** {@code payment.authorized}: RESERVED → PAID. */
+    /** {@code payment.authorized}: RESERVED → PAID; then SHIPPED at once if the order's shipment arrived first. */
     void paid(InboundEvent<PaymentAuthorized> event) {
-        transition(
-                event,
-                event.data().orderId(),
+        UUID orderId = event.data().orderId();
+        Orders.Locked locked = lock(orderId, event);
+        if (transition(
+                locked,
+                orderId,
                 OrderStatus.RESERVED,
                 OrderStatus.PAID,
                 Set.of(OrderStatus.PENDING),
-                "payment " + event.data().paymentId());
+                step(event, "payment " + event.data().paymentId()))) {
+            Optional<Orders.Held> early = orders.takeHeldShipment(orderId);
+            if (early.isPresent()) {
+                ship(new Orders.Locked(OrderStatus.PAID, locked.createdAt()), orderId, early.get());
+                metrics.heldShipmentAppliedAfterCommit();
+            }
+        }
     }
 
     /** {@code payment.declined}: release the stock, RESERVED → CANCELLED. */
     void cancel(InboundEvent<PaymentDeclined> event) {
         UUID orderId = event.data().orderId();
         if (transition(
-                event,
+                lock(orderId, event),
                 orderId,
                 OrderStatus.RESERVED,
                 OrderStatus.CANCELLED,
                 Set.of(OrderStatus.PENDING),
-                event.data().reason())) {
+                step(event, event.data().reason()))) {
             stock.release(orderId);
         }
     }
 
-    /** {@code shipment.scheduled}: the stock leaves, PAID → SHIPPED. */
+    /**
+     * {@code shipment.scheduled}: the stock leaves, PAID → SHIPPED. If the order is still RESERVED, the shipment
+     * overtook its payment inside {@code order.work}: it is held ({@code early_shipments}) and applied by
+     * {@link #paid} in the transaction that makes the order PAID, instead of being retried until then.
+     */
     void shipped(InboundEvent<ShipmentScheduled> event) {
         ShipmentScheduled shipment = event.data();
-        if (transition(
-                event,
-                shipment.orderId(),
-                OrderStatus.PAID,
-                OrderStatus.SHIPPED,
-                Set.of(OrderStatus.PENDING, OrderStatus.RESERVED),
-                shipment.carrier() + " " + shipment.trackingNumber())) {
-            stock.fulfil(shipment.orderId());
+        UUID orderId = shipment.orderId();
+        Orders.Locked locked = lock(orderId, event);
+        Orders.Held step = step(event, shipment.carrier() + " " + shipment.trackingNumber());
+        if (locked.status() == OrderStatus.RESERVED) {
+            if (orders.holdShipment(orderId, step)) {
+                metrics.shipmentHeldAfterCommit();
+                log.debug("{} for RESERVED order {} held until its payment is applied", step.eventType(), orderId);
+            } else {
+                log.warn(
+                        "{} {} for order {}: another shipment is already held for this order; this one is "
+                                + "acknowledged without effect",
+                        step.eventType(),
+                        step.eventId(),
+                        orderId);
+            }
+            return;
+        }
+        ship(locked, orderId, step);
+    }
+
+    private void ship(Orders.Locked locked, UUID orderId, Orders.Held step) {
+        if (transition(locked, orderId, OrderStatus.PAID, OrderStatus.SHIPPED, Set.of(OrderStatus.PENDING), step)) {
+            stock.fulfil(orderId);
         }
     }
 
-    /** Applies {@code from → to}; true if it did. See the class comment for the other outcomes. */
+    /**
+     * Applies {@code from → to} to an order locked in this transaction, whose status is {@code locked.status()}; true if
+     * it did. See the class comment for the other outcomes.
+     */
     private boolean transition(
-            InboundEvent<?> event,
+            Orders.Locked locked,
             UUID orderId,
             OrderStatus from,
             OrderStatus to,
             Set<OrderStatus> earlier,
-            String detail) {
-        Orders.Locked locked = lock(orderId, event);
+            Orders.Held step) {
         OrderStatus current = locked.status();
         if (current == to) {
             orders.timeline(
-                    orderId,
-                    event.envelope().eventId(),
-                    event.envelope().eventType(),
-                    current,
-                    "already " + current,
-                    event.envelope().occurredAt());
+                    orderId, step.eventId(), step.eventType(), current, "already " + current, step.occurredAt());
             return false;
         }
         if (earlier.contains(current)) {
-            throw new TransientFailure("Order " + orderId + " is " + current + " but "
-                    + event.envelope().eventType() + " applies to a " + from
-                    + " order: the event before it has not been applied yet; retrying");
+            throw new TransientFailure("Order " + orderId + " is " + current + " but " + step.eventType()
+                    + " applies to a " + from + " order: the event before it has not been applied yet; retrying");
         }
         if (current != from) {
-            skip(event, orderId, current, from);
+            skip(step, orderId, current, from);
             return false;
         }
         move(orderId, from, to);
-        orders.timeline(
-                orderId,
-                event.envelope().eventId(),
-                event.envelope().eventType(),
-                to,
-                detail,
-                event.envelope().occurredAt());
+        orders.timeline(orderId, step.eventId(), step.eventType(), to, step.detail(), step.occurredAt());
         if (to.isFinal()) {
             metrics.completedAfterCommit(to, Duration.between(locked.createdAt(), clock.instant()));
         }
         return true;
+    }
+
+    private static Orders.Held step(InboundEvent<?> event, @Nullable String detail) {
+        Envelope<?> envelope = event.envelope();
+        return new Orders.Held(envelope.eventId(), envelope.eventType(), detail, envelope.occurredAt());
     }
 
     private Orders.Locked lock(UUID orderId, InboundEvent<?> event) {
@@ -210,23 +237,11 @@ class OrderLifecycle {
         }
     }
 
-    private void skip(InboundEvent<?> event, UUID orderId, OrderStatus current, OrderStatus expected) {
-        String note =
-                "ignored: the order was " + current + ", " + event.envelope().eventType() + " applies to " + expected;
-        orders.timeline(
-                orderId,
-                event.envelope().eventId(),
-                event.envelope().eventType(),
-                current,
-                note,
-                event.envelope().occurredAt());
-        metrics.skipped(event.envelope().eventType(), current);
-        log.warn(
-                "{} {} for order {}: {}",
-                event.envelope().eventType(),
-                event.envelope().eventId(),
-                orderId,
-                note);
+    private void skip(Orders.Held step, UUID orderId, OrderStatus current, OrderStatus expected) {
+        String note = "ignored: the order was " + current + ", " + step.eventType() + " applies to " + expected;
+        orders.timeline(orderId, step.eventId(), step.eventType(), current, note, step.occurredAt());
+        metrics.skipped(step.eventType(), current);
+        log.warn("{} {} for order {}: {}", step.eventType(), step.eventId(), orderId, note);
     }
 
     private <D extends EventData> Envelope<D> next(D data, InboundEvent<?> cause) {

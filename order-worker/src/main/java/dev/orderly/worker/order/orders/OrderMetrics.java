@@ -12,18 +12,31 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * {@code orderly.order.completion} (timer, tag outcome: from creation to SHIPPED, REJECTED or CANCELLED) and
  * {@code orderly.order.transitions.skipped} (counter, tags event_type and status: events that arrived for an order in
- * a state they do not apply to and were acknowledged with a timeline note).
+ * a state they do not apply to and were acknowledged with a timeline note), {@code orderly.order.shipments.held}
+ * (counter, tag outcome: {@code held} when a shipment arrived before its order's payment and was kept,
+ * {@code applied} when the payment then applied it).
  *
- * <p>Invariant: a completion is recorded only once its transaction committed, so a rolled-back attempt that is
+ * <p>Invariant: a completion or held shipment is recorded only once its transaction committed, so a rolled-back attempt that is
  * retried is counted once.
  */
 @Component
 class OrderMetrics {
 
+    private record HeldShipments(Counter held, Counter applied) {}
+
     private final MeterRegistry registry;
+    private final HeldShipments heldShipments;
 
     OrderMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.heldShipments = new HeldShipments(heldShipments(registry, "held"), heldShipments(registry, "applied"));
+    }
+
+    private static Counter heldShipments(MeterRegistry registry, String outcome) {
+        return Counter.builder("orderly.order.shipments.held")
+                .description("Shipments that arrived before their order's payment: kept, and later applied with it")
+                .tag("outcome", outcome)
+                .register(registry);
     }
 
     void completedAfterCommit(OrderStatus outcome, Duration sinceCreated) {
@@ -32,12 +45,24 @@ class OrderMetrics {
                 .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
                 .publishPercentileHistogram()
                 .register(registry);
+        afterCommit(() -> timer.record(sinceCreated.isNegative() ? Duration.ZERO : sinceCreated));
+    }
+
+    private static void afterCommit(Runnable action) {
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
-                timer.record(sinceCreated.isNegative() ? Duration.ZERO : sinceCreated);
+                action.run();
             }
         });
+    }
+
+    void shipmentHeldAfterCommit() {
+        afterCommit(heldShipments.held()::increment);
+    }
+
+    void heldShipmentAppliedAfterCommit() {
+        afterCommit(heldShipments.applied()::increment);
     }
 
     void skipped(String eventType, OrderStatus status) {

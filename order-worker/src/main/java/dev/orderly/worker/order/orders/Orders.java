@@ -14,13 +14,16 @@ import org.springframework.stereotype.Repository;
  *
  * <p>Invariant: a status changes only through {@link #move}, whose {@code WHERE status = :from} guard makes a
  * transition from the wrong state change nothing; a timeline entry is keyed by (order, event), so writing it again is
- * a no-op.
+ * a no-op. An order holds at most one early shipment ({@code early_shipments}), taken (deleted) when applied.
  */
 @Repository
 class Orders {
 
     /** An order's status and when it was created, read under a row lock. */
     record Locked(OrderStatus status, Instant createdAt) {}
+
+    /** An event that arrived before the order reached the state it applies to, kept until it does. */
+    record Held(UUID eventId, String eventType, @Nullable String detail, Instant occurredAt) {}
 
     private final JdbcClient jdbc;
 
@@ -69,5 +72,34 @@ class Orders {
                 .param("detail", detail)
                 .param("occurredAt", OffsetDateTime.ofInstant(occurredAt, ZoneOffset.UTC))
                 .update();
+    }
+
+    /** Keeps a shipment that arrived while the order was not PAID yet; false if one is already held for the order. */
+    boolean holdShipment(UUID orderId, Held shipment) {
+        return jdbc.sql("""
+                        INSERT INTO early_shipments (order_id, event_id, event_type, detail, occurred_at)
+                        VALUES (:orderId, :eventId, :eventType, :detail, :occurredAt)
+                        ON CONFLICT (order_id) DO NOTHING
+                        """)
+                        .param("orderId", orderId)
+                        .param("eventId", shipment.eventId())
+                        .param("eventType", shipment.eventType())
+                        .param("detail", shipment.detail())
+                        .param("occurredAt", OffsetDateTime.ofInstant(shipment.occurredAt(), ZoneOffset.UTC))
+                        .update()
+                == 1;
+    }
+
+    /** Removes and returns the shipment held for the order, if any. */
+    Optional<Held> takeHeldShipment(UUID orderId) {
+        return jdbc.sql(
+                        "DELETE FROM early_shipments WHERE order_id = ? RETURNING event_id, event_type, detail, occurred_at")
+                .param(orderId)
+                .query((rs, n) -> new Held(
+                        rs.getObject("event_id", UUID.class),
+                        rs.getString("event_type"),
+                        rs.getString("detail"),
+                        rs.getObject("occurred_at", OffsetDateTime.class).toInstant()))
+                .optional();
     }
 }
