@@ -7,6 +7,7 @@
 #
 #   bench/e2e.sh                                       # rates 50 100 200, 30 s each, then the search
 #   DURATION=60 RATES="100 300" SEARCH="300 400 500" bench/e2e.sh
+#   PG_STATEMENTS=1 bench/e2e.sh                       # also print PostgreSQL's costliest statements (pg_stat_statements)
 #
 # It starts its own pipeline (./orderly up with a throwaway state directory and free ports) and stops it afterwards.
 set -euo pipefail
@@ -21,6 +22,9 @@ STATE=$(mktemp -d /tmp/orderly-e2e-bench.XXXXXX)
 export ORDERLY_STATE_DIR=$STATE ORDERLY_LOG_FORMAT=
 # Measure the services with the full JIT (./orderly up's default stops at C1 to start faster on 2 cores).
 export ORDERLY_JAVA_OPTS=${ORDERLY_JAVA_OPTS:-"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"}
+if [[ -n ${PG_STATEMENTS:-} ]]; then
+  export ORDERLY_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+fi
 
 cleanup() {
   "$ROOT/orderly" down >/dev/null 2>&1 || true
@@ -191,6 +195,10 @@ while (( $(open_orders '-infinity') > 0 && SECONDS < deadline )); do sleep 1; do
 
 echo
 echo "## fixed arrival rates"
+if [[ -n ${PG_STATEMENTS:-} ]]; then
+  psql_ -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' -c 'SELECT pg_stat_statements_reset()' >/dev/null
+  STATEMENTS_SINCE=$(psql_ -c 'SELECT clock_timestamp()')
+fi
 for rate in $RATES; do
   step "rate $rate" "$rate"
 done
@@ -215,4 +223,13 @@ for log in "$STATE"/logs/*.log; do
   grep -h ' WARN \| ERROR ' "$log" 2>/dev/null | sed -E 's/^[^ ]+ +//; s/[0-9a-f]{8}-[0-9a-f-]{27}/<uuid>/g; s/[0-9]+/N/g' | cut -c1-160 |
     sort | uniq -c | sort -rn | head -n 3 | sed "s|^|    $(basename "$log" .log): |" || true
 done
+if [[ -n ${PG_STATEMENTS:-} ]]; then
+  echo "  PostgreSQL's costliest statements since the fixed rates began (execution time; calls per order created):"
+  psql_ -F ' | ' <<SQL | sed 's/^/    /'
+WITH n AS (SELECT greatest(count(*), 1) AS orders FROM orders.orders WHERE created_at >= '$STATEMENTS_SINCE')
+SELECT round(s.total_exec_time)::text || ' ms', round(s.calls::numeric / n.orders, 2)::text || '/order',
+       round(s.mean_exec_time::numeric, 3)::text || ' ms each', left(regexp_replace(s.query, '\s+', ' ', 'g'), 110)
+FROM pg_stat_statements s, n ORDER BY s.total_exec_time DESC LIMIT 25;
+SQL
+fi
 if [[ -n ${KEEP_LOGS:-} ]]; then mkdir -p "$KEEP_LOGS" && cp -r "$STATE/logs/." "$KEEP_LOGS/" && echo "  logs kept in $KEEP_LOGS"; fi
