@@ -19,6 +19,7 @@ import org.springframework.amqp.rabbit.connection.RabbitConnectionFactoryBean;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.amqp.autoconfigure.CachingConnectionFactoryConfigurer;
 import org.springframework.boot.amqp.autoconfigure.RabbitConnectionFactoryBeanConfigurer;
 import org.springframework.boot.amqp.autoconfigure.RabbitProperties;
@@ -223,6 +224,21 @@ public class MessagingAutoConfiguration {
             container.setListenerId(Topology.parkingLot(properties.domain()));
             container.setMessageListener(new ParkingLotRecorder(parked, container::isRunning));
             return container;
+        }
+    }
+
+    /** Readiness follows the work-queue listener (add {@code workQueueListener} to the readiness group). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    static class ListenerHealthConfiguration {
+
+        @Bean
+        WorkQueueListenerHealthIndicator workQueueListenerHealthIndicator(
+                @Qualifier(WORK_CONTAINER) SimpleMessageListenerContainer container, MessagingProperties properties) {
+            return new WorkQueueListenerHealthIndicator(
+                    container,
+                    Topology.workQueue(properties.domain()),
+                    properties.listener().concurrency());
         }
     }
 

@@ -28,6 +28,8 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -63,6 +65,9 @@ class ReliableListenerIntegrationTests {
     @Autowired
     @Qualifier(MessagingAutoConfiguration.PARKING_CONTAINER)
     SimpleMessageListenerContainer parkingLotContainer;
+
+    @Autowired
+    WorkQueueListenerHealthIndicator listenerHealth;
 
     ProbeMessages messages;
 
@@ -215,6 +220,23 @@ class ReliableListenerIntegrationTests {
      * that must not stop a container for good, as Spring AMQP does by default, leaving a worker that looks healthy and
      * consumes nothing. Found by the RabbitMQ-restart failure drill (system-tests).
      */
+    @Test
+    void readinessFollowsTheWorkQueueListener() {
+        await().atMost(DEADLINE).until(() -> listenerHealth.health().getStatus() == Status.UP);
+        assertThat(listenerHealth.health().getDetails())
+                .containsEntry("queue", "probe.work")
+                .containsEntry("running", true)
+                .containsEntry("consumers", 2);
+
+        container.stop();
+        Health stopped = listenerHealth.health();
+        assertThat(stopped.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(stopped.getDetails()).containsEntry("running", false).containsKey("reason");
+
+        container.start();
+        await().atMost(DEADLINE).until(() -> listenerHealth.health().getStatus() == Status.UP);
+    }
+
     @Test
     void containersKeepRetryingWhenTheBrokerRefusesTheLogin() {
         assertThat(container.isPossibleAuthenticationFailureFatal()).isFalse();
