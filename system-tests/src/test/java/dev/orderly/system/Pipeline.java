@@ -98,10 +98,11 @@ final class Pipeline implements AutoCloseable {
         environment.put("ORDERLY_BUILD", System.getProperty("orderly.build", "never"));
         // Plain-text service logs in target/orderly/logs, for whoever reads them after a failure.
         environment.put("ORDERLY_LOG_FORMAT", "");
-        // No sampled traces, hence no exemplars on order-api's metrics: Debian's Prometheus 2.42 (older than 2.43)
-        // rejects an exemplar on a timer's _count and drops the whole scrape, which made the observability test fail
-        // whenever a sampled request had been timed. Users of an old Prometheus need the same (README, Operations).
-        environment.put("ORDERLY_TRACE_SAMPLING", "0");
+        // Traces are sampled as by default, but order-api's metrics carry no exemplars: Debian's Prometheus 2.42
+        // (older than 2.43) rejects an exemplar on a timer's _count and drops the whole scrape, which made the
+        // observability test fail whenever a sampled request had been timed. Users of an old Prometheus need the same
+        // setting (README, Operations).
+        environment.put("ORDERLY_TRACE_EXEMPLARS", "none");
         environment.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         int[] ports = freePorts(PORTS.size());
         for (int i = 0; i < ports.length; i++) {
