@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The consumer metrics of DESIGN §8: {@code orderly.consumer.messages} (consumer, event_type, outcome),
@@ -17,7 +19,7 @@ import java.util.Collection;
  * start-up at zero, so dashboards and alert rules (a rate, a ratio, an increase of parked messages) find their series
  * before the first such delivery instead of showing nothing.
  */
-final class ConsumerMetrics {
+public final class ConsumerMetrics {
 
     /** The final disposition of one delivery. */
     enum Outcome {
@@ -35,12 +37,23 @@ final class ConsumerMetrics {
 
     private final MeterRegistry registry;
     private final String consumer;
+    private final Set<String> catalogued;
     private final Counter redelivered;
     private final Counter republishFailures;
 
-    ConsumerMetrics(MeterRegistry registry, String consumer, Collection<String> handledEventTypes) {
+    /**
+     * @param handledEventTypes the types whose series exist from start-up
+     * @param cataloguedEventTypes every type the {@code event_type} tag may name; any other is counted as
+     *     {@code unknown}
+     */
+    ConsumerMetrics(
+            MeterRegistry registry,
+            String consumer,
+            Collection<String> handledEventTypes,
+            Collection<String> cataloguedEventTypes) {
         this.registry = registry;
         this.consumer = consumer;
+        this.catalogued = Set.copyOf(cataloguedEventTypes);
         for (String eventType : handledEventTypes) {
             for (Outcome outcome : Outcome.values()) {
                 messages(eventType, outcome);
@@ -60,6 +73,17 @@ final class ConsumerMetrics {
 
     void outcome(String eventType, Outcome outcome) {
         messages(eventType, outcome).increment();
+    }
+
+    /**
+     * A message the broker itself dead-lettered to the parking lot (the work queue's delivery limit), counted as
+     * parked so that it shows like the ones the runtime parks; {@code eventType} is the message's {@code type}
+     * property, if any.
+     */
+    public void parkedByTheBroker(@Nullable String eventType) {
+        outcome(
+                eventType != null && catalogued.contains(eventType) ? eventType : ReliableListener.UNKNOWN,
+                Outcome.PARKED);
     }
 
     void processing(String eventType, long nanos) {

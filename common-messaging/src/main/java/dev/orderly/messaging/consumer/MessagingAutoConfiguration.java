@@ -135,6 +135,19 @@ public class MessagingAutoConfiguration {
     }
 
     @Bean
+    ConsumerMetrics orderlyConsumerMetrics(
+            MessagingProperties properties,
+            EventHandlers handlers,
+            EventCodec codec,
+            ObjectProvider<MeterRegistry> meters) {
+        return new ConsumerMetrics(
+                meters.getIfAvailable(SimpleMeterRegistry::new),
+                properties.consumerName(),
+                handlers.eventTypes(codec.catalog()),
+                codec.catalog().eventTypes());
+    }
+
+    @Bean
     ReliableListener orderlyReliableListener(
             MessagingProperties properties,
             EventCodec codec,
@@ -143,7 +156,7 @@ public class MessagingAutoConfiguration {
             PlatformTransactionManager transactionManager,
             Republisher republisher,
             FailureClassifier classifier,
-            ObjectProvider<MeterRegistry> meters,
+            ConsumerMetrics metrics,
             ObjectProvider<Clock> clock) {
         return new ReliableListener(
                 properties,
@@ -153,10 +166,7 @@ public class MessagingAutoConfiguration {
                 new TransactionTemplate(transactionManager),
                 republisher,
                 classifier,
-                new ConsumerMetrics(
-                        meters.getIfAvailable(SimpleMeterRegistry::new),
-                        properties.consumerName(),
-                        handlers.eventTypes(codec.catalog())),
+                metrics,
                 clock.getIfAvailable(Clock::systemUTC));
     }
 
@@ -215,6 +225,7 @@ public class MessagingAutoConfiguration {
         SimpleMessageListenerContainer orderlyParkingLotContainer(
                 SimpleRabbitListenerContainerFactory orderlyListenerContainerFactory,
                 ParkedMessages parked,
+                ConsumerMetrics metrics,
                 MessagingProperties properties) {
             SimpleMessageListenerContainer container = orderlyListenerContainerFactory.createListenerContainer();
             container.setQueueNames(Topology.parkingLot(properties.domain()));
@@ -222,7 +233,10 @@ public class MessagingAutoConfiguration {
             container.setMaxConcurrentConsumers(1);
             container.setPrefetchCount(10);
             container.setListenerId(Topology.parkingLot(properties.domain()));
-            container.setMessageListener(new ParkingLotRecorder(parked, container::isRunning));
+            // The runtime counts what it parks itself; what the broker dead-lettered (the work queue's delivery limit)
+            // is counted here, once, when it is first recorded, so alerts on parked messages see it too.
+            container.setMessageListener(
+                    new ParkingLotRecorder(parked, container::isRunning, metrics::parkedByTheBroker));
             return container;
         }
     }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,11 +47,18 @@ public final class ParkingLotRecorder implements ChannelAwareMessageListener {
 
     private final ParkedMessages parked;
     private final BooleanSupplier running;
+    private final Consumer<@Nullable String> brokerDeadLettered;
 
-    /** @param running whether the recorder's container is still running; false once it is stopping */
-    public ParkingLotRecorder(ParkedMessages parked, BooleanSupplier running) {
+    /**
+     * @param running whether the recorder's container is still running; false once it is stopping
+     * @param brokerDeadLettered told the event type (or null) of each message the broker itself dead-lettered (it
+     *     carries no runtime failure reason), once, when it is first recorded
+     */
+    public ParkingLotRecorder(
+            ParkedMessages parked, BooleanSupplier running, Consumer<@Nullable String> brokerDeadLettered) {
         this.parked = parked;
         this.running = running;
+        this.brokerDeadLettered = brokerDeadLettered;
     }
 
     @Override
@@ -60,10 +68,20 @@ public final class ParkingLotRecorder implements ChannelAwareMessageListener {
         Duration backoff = FIRST_BACKOFF;
         while (true) {
             try {
-                if (!parked.record(row)) {
+                boolean first = parked.record(row);
+                if (!first) {
                     log.info("Parked message {} was already recorded", row.messageId());
                 }
                 channel.basicAck(tag, false);
+                if (first && !message.getMessageProperties().getHeaders().containsKey(MessageHeaders.FAILURE_REASON)) {
+                    log.error(
+                            "Message {} ({}) was dead-lettered to the parking lot by the broker ({}): it was returned "
+                                    + "to its work queue more often than the delivery limit allows",
+                            row.messageId(),
+                            row.eventType(),
+                            row.reason());
+                    brokerDeadLettered.accept(row.eventType());
+                }
                 return;
             } catch (DataAccessException e) {
                 if (!running.getAsBoolean()) {

@@ -15,7 +15,8 @@ class ConsumerMetricsTests {
 
     @Test
     void everyOutcomeOfEveryHandledEventTypeExistsAtZeroFromTheStart() {
-        new ConsumerMetrics(registry, "payment", List.of("inventory.reserved"));
+        new ConsumerMetrics(
+                registry, "payment", List.of("inventory.reserved"), List.of("inventory.reserved", "order.created"));
 
         for (Outcome outcome : Outcome.values()) {
             Counter counter = registry.find("orderly.consumer.messages")
@@ -37,7 +38,8 @@ class ConsumerMetricsTests {
 
     @Test
     void anOutcomeCountsOnTheSameSeries() {
-        ConsumerMetrics metrics = new ConsumerMetrics(registry, "payment", List.of("inventory.reserved"));
+        ConsumerMetrics metrics = new ConsumerMetrics(
+                registry, "payment", List.of("inventory.reserved"), List.of("inventory.reserved", "order.created"));
 
         metrics.outcome("inventory.reserved", Outcome.PARKED);
         metrics.outcome("unknown", Outcome.PARKED);

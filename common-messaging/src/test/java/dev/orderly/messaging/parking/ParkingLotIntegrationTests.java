@@ -13,6 +13,8 @@ import dev.orderly.contracts.OrderLine;
 import dev.orderly.contracts.Topology;
 import dev.orderly.messaging.consumer.ProbeApplication;
 import dev.orderly.testsupport.RealInfrastructure;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +49,9 @@ class ParkingLotIntegrationTests {
 
     @Autowired
     ParkingLotOperations operations;
+
+    @Autowired
+    MeterRegistry meters;
 
     @Test
     void parkedMessageIsListedInspectedAndReplayedOnce() {
@@ -100,6 +105,31 @@ class ParkingLotIntegrationTests {
     }
 
     @Test
+    void messageTheBrokerDeadLetteredIsRecordedWithItsReasonAndCountedAsParkedOnce() {
+        Envelope<OrderCreated> event = event();
+        double parkedBefore = parkedCount();
+        // As the broker dead-letters a delivery past the work queue's delivery limit: its x-death headers, none of the
+        // runtime's failure headers.
+        Message deadLettered = message(event);
+        deadLettered.getMessageProperties().setHeader("x-first-death-reason", "delivery_limit");
+        deadLettered.getMessageProperties().setHeader("x-first-death-queue", Topology.workQueue("probe"));
+        rabbit.send(Topology.DEAD_LETTER_EXCHANGE, "probe", deadLettered);
+        long id = awaitRecorded(event);
+
+        assertThat(parked.find(id).orElseThrow().summary().reason()).isEqualTo("DELIVERY_LIMIT");
+        await().atMost(DEADLINE).until(() -> parkedCount() == parkedBefore + 1);
+
+        // The same delivery seen again (e.g. redelivered before its ack) is neither recorded nor counted twice.
+        rabbit.send(Topology.DEAD_LETTER_EXCHANGE, "probe", deadLettered);
+        Envelope<OrderCreated> marker = event();
+        park(marker);
+        awaitRecorded(marker);
+        assertThat(parkedCount())
+                .as("the runtime's own parkings are counted by the runtime, not again by the recorder")
+                .isEqualTo(parkedBefore + 1);
+    }
+
+    @Test
     void emptySelectionIsRefused() {
         assertThatIllegalArgumentException().isThrownBy(() -> new Selection(null, null, null, false));
     }
@@ -113,19 +143,34 @@ class ParkingLotIntegrationTests {
                 Clock.systemUTC());
     }
 
+    private double parkedCount() {
+        Counter counter = meters.find("orderly.consumer.messages")
+                .tag("consumer", "probe")
+                .tag("event_type", EventTypes.ORDER_CREATED)
+                .tag("outcome", "parked")
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
     private void park(Envelope<?> event) {
+        Message message = message(event);
+        MessageProperties props = message.getMessageProperties();
+        props.setHeader(MessageHeaders.FAILURE_REASON, "PERMANENT_FAILURE");
+        props.setHeader(MessageHeaders.EXCEPTION, "java.lang.IllegalStateException: the handler had a bug");
+        props.setHeader(MessageHeaders.ATTEMPTS, 1);
+        props.setHeader(MessageHeaders.ORIGINAL_ROUTING_KEY, event.eventType());
+        props.setHeader(MessageHeaders.PARKED_AT, Clock.systemUTC().instant().toString());
+        rabbit.send(Topology.DEAD_LETTER_EXCHANGE, "probe", message);
+    }
+
+    private static Message message(Envelope<?> event) {
         MessageProperties props = new MessageProperties();
         props.setMessageId(event.eventId().toString());
         props.setType(event.eventType());
         props.setContentType(MessageHeaders.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setHeader(MessageHeaders.EVENT_VERSION, 1);
-        props.setHeader(MessageHeaders.FAILURE_REASON, "PERMANENT_FAILURE");
-        props.setHeader(MessageHeaders.EXCEPTION, "java.lang.IllegalStateException: the handler had a bug");
-        props.setHeader(MessageHeaders.ATTEMPTS, 1);
-        props.setHeader(MessageHeaders.ORIGINAL_ROUTING_KEY, event.eventType());
-        props.setHeader(MessageHeaders.PARKED_AT, Clock.systemUTC().instant().toString());
-        rabbit.send(Topology.DEAD_LETTER_EXCHANGE, "probe", new Message(new EventCodec().toJson(event), props));
+        return new Message(new EventCodec().toJson(event), props);
     }
 
     private long awaitRecorded(Envelope<?> event) {
