@@ -3,7 +3,8 @@
 # order-worker → payment-worker → shipping-worker → order-worker), then a search for the highest rate the pipeline
 # sustains. Per step: accepted/s, completed/s, created→final latency p50/p95/p99, each process's CPU and RSS. The same
 # invocation measures the ceilings of the two parts everything rests on — pgbench (the intake transaction) and
-# RabbitMQ PerfTest (quorum queue, persistent, confirms) — and names the bottleneck. Prints figures; asserts nothing.
+# RabbitMQ PerfTest (quorum queue, persistent, confirms) — and names the bottleneck: the busiest process, and the stage
+# where work piled up (work queues and outboxes sampled every 2 s). Prints figures; asserts nothing.
 #
 #   bench/e2e.sh                                       # rates 50 100 200, 30 s each, then the search
 #   DURATION=60 RATES="100 300" SEARCH="300 400 500" bench/e2e.sh
@@ -137,6 +138,27 @@ offer() {
   REFUSED=$non2xx
 }
 
+# Samples, every 2 s until killed, how much waits at each stage: the work queues' ready messages (management API) and
+# each outbox's unpublished rows. Appends "stage count" lines to $1.
+sample_backlogs() {
+  local out=$1
+  while true; do
+    curl -fsS -u "orderly-admin:$ORDERLY_RABBIT_ADMIN_PASSWORD" \
+      "http://127.0.0.1:$ORDERLY_RABBIT_MGMT_PORT/api/queues/orderly?columns=name,messages_ready" 2>/dev/null |
+      python3 -c 'import json, sys
+for q in json.load(sys.stdin):
+    if q["name"].endswith(".work"): print(q["name"], q.get("messages_ready", 0))' >>"$out" 2>/dev/null || true
+    psql_ -F ' ' -c "SELECT 'orders.outbox', count(*) FROM orders.outbox WHERE published_at IS NULL
+      UNION ALL SELECT 'payments.outbox', count(*) FROM payments.outbox WHERE published_at IS NULL
+      UNION ALL SELECT 'shipping.outbox', count(*) FROM shipping.outbox WHERE published_at IS NULL" >>"$out" 2>/dev/null || true
+    sleep 2
+  done
+}
+
+backlog_maxima() { # sampler output -> "max stage" per stage
+  awk '{ if (!($1 in max) || $2 + 0 > max[$1] + 0) max[$1] = $2 + 0 } END { for (s in max) print max[s], s }' "$1"
+}
+
 # Orders created since `since` (a database timestamp) that are not yet in a final state.
 open_orders() {
   psql_ -c "SELECT count(*) FROM orders.orders WHERE created_at >= '$1' AND status NOT IN ('SHIPPED','REJECTED','CANCELLED')"
@@ -147,10 +169,19 @@ step() { # label rate -> one line of figures; sets SUSTAINED (1 if every order o
   since=$(psql_ -c 'SELECT clock_timestamp()')
   echo "  ... $label: offering $rate orders/s for ${DURATION}s" >&2
   snapshot
+  : >"$STATE/backlog.txt"
+  sample_backlogs "$STATE/backlog.txt" &
+  local sampler=$!
   offer "$rate" "$DURATION"
+  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
   until=$(psql_ -c 'SELECT clock_timestamp()')
   echo "  $label: offered $rate orders/s, accepted $ACCEPTED/s (non-2xx $REFUSED)"
   usage_line "$DURATION"
+  # The stage where work piled up: the largest backlog seen during the step (a queue's ready messages or an outbox's
+  # unpublished rows).
+  BACKLOG=$(backlog_maxima "$STATE/backlog.txt" | sort -rn | awk 'NR == 1 { printf "%s (%s waiting at most)", $2, $1 }')
+  echo "    largest backlog during the step: ${BACKLOG:-none}; every stage's most:" \
+    "$(backlog_maxima "$STATE/backlog.txt" | sort -k2 | awk '{ printf "%s %s, ", $2, $1 }' | sed 's/, $//')"
   # Let the step's orders finish (bounded), then read their created→final latencies from the timeline.
   deadline=$((SECONDS + SETTLE))
   open=$(open_orders "$since")
@@ -209,12 +240,13 @@ BEST=0
 BOTTLENECK=
 for rate in $SEARCH; do
   step "rate $rate" "$rate"
-  if (( SUSTAINED == 1 )); then BEST=$rate; BOTTLENECK=$BUSIEST; else BOTTLENECK=$BUSIEST; break; fi
+  if (( SUSTAINED == 1 )); then BEST=$rate; BOTTLENECK=$BUSIEST; else BOTTLENECK=$BUSIEST; PILED_UP=$BACKLOG; break; fi
 done
 
 echo
 echo "## summary"
 echo "  highest sustained rate tried: $BEST orders/s (target >= 300); busiest process at the limit: ${BOTTLENECK:-?}"
+echo "  where work piled up at the first unsustained rate: ${PILED_UP:-none (every rate tried was sustained)}"
 printf '  ceilings: pgbench %.0f tx/s, PerfTest %s msg/s\n' "$PG_TPS" "${PERFTEST_RATE:-?}"
 echo "  per-service RSS now:"
 for part in $SERVICES; do printf '    %-16s %5s MB (target < 300)\n' "$part" "$(rss_mb "$(pids_of "$part")")"; done
