@@ -135,6 +135,51 @@ class OrderWorkerIntegrationTests {
     }
 
     @Test
+    void eventsMeetingTheirOrderInAnotherStateAreNotedNotApplied() {
+        String sku = sku();
+        events.stock(sku, 5);
+        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 1, 100)));
+        UUID orderId = created.data().orderId();
+        events.publish(created);
+        awaitStatus(orderId, "RESERVED");
+        events.publish(
+                OrderEvents.envelope(new PaymentAuthorized(orderId, "pay-a", "c-1", 100, "EUR"), "payment-worker"));
+        awaitStatus(orderId, "PAID");
+
+        // A second, different authorization of a PAID order: a late duplicate from the provider's side.
+        Envelope<PaymentAuthorized> again =
+                OrderEvents.envelope(new PaymentAuthorized(orderId, "pay-b", "c-1", 100, "EUR"), "payment-worker");
+        events.publish(again);
+        // A decline for an order that is PAID can no longer apply.
+        Envelope<PaymentDeclined> late =
+                OrderEvents.envelope(new PaymentDeclined(orderId, "too late", 100, "EUR"), "payment-worker");
+        events.publish(late);
+
+        await().atMost(DEADLINE)
+                .untilAsserted(() -> assertThat(notes(orderId))
+                        .contains(
+                                again.eventId() + ": PAID already PAID",
+                                late.eventId() + ": PAID ignored: the order was PAID, payment.declined applies to "
+                                        + "RESERVED"));
+        assertThat(events.status(orderId)).isEqualTo("PAID");
+        assertThat(events.stockOf(sku)).as("still held, not released").containsExactly(5, 1);
+    }
+
+    @Test
+    void paymentForAnOrderThatDoesNotExistIsParked() {
+        UUID orderId = UUID.randomUUID();
+        Envelope<PaymentAuthorized> orphan =
+                OrderEvents.envelope(new PaymentAuthorized(orderId, "pay-x", "c-1", 100, "EUR"), "payment-worker");
+        events.publish(orphan);
+        await().atMost(DEADLINE)
+                .until(() -> count(
+                                "SELECT count(*) FROM parked_messages WHERE message_id = ? AND reason = "
+                                        + "'PERMANENT_FAILURE'",
+                                orphan.eventId().toString())
+                        == 1);
+    }
+
+    @Test
     void sameOrderCreatedDeliveredTwiceReservesOnce() {
         String sku = sku();
         events.stock(sku, 10);
@@ -310,6 +355,14 @@ class OrderWorkerIntegrationTests {
     private void awaitStatus(UUID orderId, String status) {
         await().atMost(DEADLINE)
                 .untilAsserted(() -> assertThat(events.status(orderId)).isEqualTo(status));
+    }
+
+    private List<String> notes(UUID orderId) {
+        return jdbc.sql("SELECT event_id || ': ' || status || ' ' || coalesce(detail, '') FROM order_timeline "
+                        + "WHERE order_id = ? ORDER BY recorded_at")
+                .param(orderId)
+                .query(String.class)
+                .list();
     }
 
     private long count(String sql, Object param) {

@@ -17,7 +17,6 @@ import dev.orderly.worker.order.inventory.Reservation;
 import dev.orderly.worker.order.inventory.StockReservations;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -78,7 +77,7 @@ class OrderLifecycle {
         UUID orderId = order.orderId();
         Orders.Locked locked = lock(orderId, event);
         if (locked.status() != OrderStatus.PENDING) {
-            skip(step(event, null), orderId, locked.status(), OrderStatus.PENDING);
+            skip(step(event.envelope(), null), orderId, locked.status(), OrderStatus.PENDING);
             return;
         }
         Reservation reservation = stock.reserve(orderId, order.lines());
@@ -88,25 +87,18 @@ class OrderLifecycle {
                         new InventoryReserved(
                                 orderId, order.customerId(), order.currency(), order.totalCents(), reserved.lines()),
                         event);
-                move(orderId, OrderStatus.PENDING, OrderStatus.RESERVED);
-                orders.timeline(
-                        orderId, next.eventId(), next.eventType(), OrderStatus.RESERVED, null, next.occurredAt());
+                applyLocked(orderId, OrderStatus.PENDING, OrderStatus.RESERVED, step(next, null));
                 outbox.append(next, orderId.toString(), event.traceparent());
             }
             case Reservation.Rejected rejected -> {
                 Envelope<InventoryRejected> next =
                         next(new InventoryRejected(orderId, reason(rejected), rejected.shortages()), event);
-                move(orderId, OrderStatus.PENDING, OrderStatus.REJECTED);
-                orders.timeline(
+                applyLocked(
                         orderId,
-                        next.eventId(),
-                        next.eventType(),
+                        OrderStatus.PENDING,
                         OrderStatus.REJECTED,
-                        next.data().reason(),
-                        next.occurredAt());
+                        step(next, next.data().reason()));
                 outbox.append(next, orderId.toString(), event.traceparent());
-                metrics.completedAfterCommit(
-                        OrderStatus.REJECTED, Duration.between(locked.createdAt(), clock.instant()));
             }
         }
     }
@@ -114,40 +106,38 @@ class OrderLifecycle {
     /** {@code inventory.rejected}: REJECTED (normally already so, set when the rejection was decided). */
     void reject(InboundEvent<InventoryRejected> event) {
         UUID orderId = event.data().orderId();
-        transition(
-                lock(orderId, event), orderId, OrderStatus.PENDING, OrderStatus.REJECTED, Set.of(), step(event, null));
+        Orders.Held step = step(event.envelope(), null);
+        Orders.Transition result = attempt(orderId, OrderStatus.PENDING, OrderStatus.REJECTED, step, false);
+        if (!result.applied()) {
+            notApplied(result, orderId, OrderStatus.PENDING, OrderStatus.REJECTED, Set.of(), step);
+        }
     }
 
     /** {@code payment.authorized}: RESERVED → PAID; then SHIPPED at once if the order's shipment arrived first. */
     void paid(InboundEvent<PaymentAuthorized> event) {
         UUID orderId = event.data().orderId();
-        Orders.Locked locked = lock(orderId, event);
-        if (transition(
-                locked,
-                orderId,
-                OrderStatus.RESERVED,
-                OrderStatus.PAID,
-                Set.of(OrderStatus.PENDING),
-                step(event, "payment " + event.data().paymentId()))) {
-            Optional<Orders.Held> early = orders.takeHeldShipment(orderId);
-            if (early.isPresent()) {
-                ship(new Orders.Locked(OrderStatus.PAID, locked.createdAt()), orderId, early.get());
-                metrics.heldShipmentAppliedAfterCommit();
-            }
+        Orders.Held step = step(event.envelope(), "payment " + event.data().paymentId());
+        Orders.Transition result = attempt(orderId, OrderStatus.RESERVED, OrderStatus.PAID, step, true);
+        if (!result.applied()) {
+            notApplied(result, orderId, OrderStatus.RESERVED, OrderStatus.PAID, Set.of(OrderStatus.PENDING), step);
+            return;
+        }
+        Orders.Held early = result.heldShipment();
+        if (early != null) {
+            ship(orderId, early);
+            metrics.heldShipmentAppliedAfterCommit();
         }
     }
 
     /** {@code payment.declined}: release the stock, RESERVED → CANCELLED. */
     void cancel(InboundEvent<PaymentDeclined> event) {
         UUID orderId = event.data().orderId();
-        if (transition(
-                lock(orderId, event),
-                orderId,
-                OrderStatus.RESERVED,
-                OrderStatus.CANCELLED,
-                Set.of(OrderStatus.PENDING),
-                step(event, event.data().reason()))) {
+        Orders.Held step = step(event.envelope(), event.data().reason());
+        Orders.Transition result = attempt(orderId, OrderStatus.RESERVED, OrderStatus.CANCELLED, step, false);
+        if (result.applied()) {
             stock.release(orderId);
+        } else {
+            notApplied(result, orderId, OrderStatus.RESERVED, OrderStatus.CANCELLED, Set.of(OrderStatus.PENDING), step);
         }
     }
 
@@ -159,82 +149,95 @@ class OrderLifecycle {
     void shipped(InboundEvent<ShipmentScheduled> event) {
         ShipmentScheduled shipment = event.data();
         UUID orderId = shipment.orderId();
-        Orders.Locked locked = lock(orderId, event);
-        Orders.Held step = step(event, shipment.carrier() + " " + shipment.trackingNumber());
-        if (locked.status() == OrderStatus.RESERVED) {
-            if (orders.holdShipment(orderId, step)) {
-                metrics.shipmentHeldAfterCommit();
-                log.debug("{} for RESERVED order {} held until its payment is applied", step.eventType(), orderId);
-            } else {
-                log.warn(
-                        "{} {} for order {}: another shipment is already held for this order; this one is "
-                                + "acknowledged without effect",
-                        step.eventType(),
-                        step.eventId(),
-                        orderId);
-            }
-            return;
+        Orders.Held step = step(event.envelope(), shipment.carrier() + " " + shipment.trackingNumber());
+        Orders.Transition result = attempt(orderId, OrderStatus.PAID, OrderStatus.SHIPPED, step, false);
+        if (result.applied()) {
+            stock.fulfil(orderId);
+        } else if (result.before() == OrderStatus.RESERVED) {
+            hold(orderId, step);
+        } else {
+            notApplied(result, orderId, OrderStatus.PAID, OrderStatus.SHIPPED, Set.of(OrderStatus.PENDING), step);
         }
-        ship(locked, orderId, step);
     }
 
-    private void ship(Orders.Locked locked, UUID orderId, Orders.Held step) {
-        if (transition(locked, orderId, OrderStatus.PAID, OrderStatus.SHIPPED, Set.of(OrderStatus.PENDING), step)) {
+    private void hold(UUID orderId, Orders.Held shipment) {
+        if (orders.holdShipment(orderId, shipment)) {
+            metrics.shipmentHeldAfterCommit();
+            log.debug("{} for RESERVED order {} held until its payment is applied", shipment.eventType(), orderId);
+        } else {
+            log.warn(
+                    "{} {} for order {}: another shipment is already held for this order; this one is acknowledged "
+                            + "without effect",
+                    shipment.eventType(),
+                    shipment.eventId(),
+                    orderId);
+        }
+    }
+
+    /** A held shipment, applied right after the payment made its order PAID in this transaction. */
+    private void ship(UUID orderId, Orders.Held shipment) {
+        Orders.Transition result = attempt(orderId, OrderStatus.PAID, OrderStatus.SHIPPED, shipment, false);
+        if (result.applied()) {
             stock.fulfil(orderId);
+        } else {
+            notApplied(result, orderId, OrderStatus.PAID, OrderStatus.SHIPPED, Set.of(OrderStatus.PENDING), shipment);
         }
     }
 
     /**
-     * Applies {@code from → to} to an order locked in this transaction, whose status is {@code locked.status()}; true if
-     * it did. See the class comment for the other outcomes.
+     * Locks the order and applies {@code from → to} with its timeline entry if the order is in {@code from} (one
+     * statement, see {@link Orders#transition}); records the completion of a final state.
      */
-    private boolean transition(
-            Orders.Locked locked,
+    private Orders.Transition attempt(
+            UUID orderId, OrderStatus from, OrderStatus to, Orders.Held step, boolean takeHeldShipment) {
+        Orders.Transition result = orders.transition(orderId, from, to, clock.instant(), step, takeHeldShipment)
+                .orElseThrow(() -> noOrder(orderId, step));
+        if (result.applied() && to.isFinal()) {
+            metrics.completedAfterCommit(to, Duration.between(result.createdAt(), clock.instant()));
+        }
+        return result;
+    }
+
+    /** {@code from → to} on an order this transaction has locked and seen in {@code from}. */
+    private void applyLocked(UUID orderId, OrderStatus from, OrderStatus to, Orders.Held step) {
+        if (!attempt(orderId, from, to, step, false).applied()) {
+            // Cannot happen while we hold the row lock; if it does, retrying re-reads the state.
+            throw new TransientFailure("Order " + orderId + " left " + from + " while locked");
+        }
+    }
+
+    /** An event that met its order in another state than {@code from}: see the class comment. */
+    private void notApplied(
+            Orders.Transition result,
             UUID orderId,
             OrderStatus from,
             OrderStatus to,
             Set<OrderStatus> earlier,
             Orders.Held step) {
-        OrderStatus current = locked.status();
+        OrderStatus current = result.before();
         if (current == to) {
             orders.timeline(
                     orderId, step.eventId(), step.eventType(), current, "already " + current, step.occurredAt());
-            return false;
+            return;
         }
         if (earlier.contains(current)) {
             throw new TransientFailure("Order " + orderId + " is " + current + " but " + step.eventType()
                     + " applies to a " + from + " order: the event before it has not been applied yet; retrying");
         }
-        if (current != from) {
-            skip(step, orderId, current, from);
-            return false;
-        }
-        move(orderId, from, to);
-        orders.timeline(orderId, step.eventId(), step.eventType(), to, step.detail(), step.occurredAt());
-        if (to.isFinal()) {
-            metrics.completedAfterCommit(to, Duration.between(locked.createdAt(), clock.instant()));
-        }
-        return true;
+        skip(step, orderId, current, from);
     }
 
-    private static Orders.Held step(InboundEvent<?> event, @Nullable String detail) {
-        Envelope<?> envelope = event.envelope();
+    private static Orders.Held step(Envelope<?> envelope, @Nullable String detail) {
         return new Orders.Held(envelope.eventId(), envelope.eventType(), detail, envelope.occurredAt());
     }
 
-    private Orders.Locked lock(UUID orderId, InboundEvent<?> event) {
-        return orders.lock(orderId)
-                .orElseThrow(() -> new PermanentFailure("No order " + orderId + " exists for "
-                        + event.envelope().eventType() + " " + event.envelope().eventId()
-                        + "; an order is stored before its first event, so this event is wrong or its order was "
-                        + "deleted"));
+    private static PermanentFailure noOrder(UUID orderId, Orders.Held step) {
+        return new PermanentFailure("No order " + orderId + " exists for " + step.eventType() + " " + step.eventId()
+                + "; an order is stored before its first event, so this event is wrong or its order was deleted");
     }
 
-    private void move(UUID orderId, OrderStatus from, OrderStatus to) {
-        if (!orders.move(orderId, from, to, clock.instant())) {
-            // Cannot happen while we hold the row lock; if it does, retrying re-reads the state.
-            throw new TransientFailure("Order " + orderId + " left " + from + " while locked");
-        }
+    private Orders.Locked lock(UUID orderId, InboundEvent<?> event) {
+        return orders.lock(orderId).orElseThrow(() -> noOrder(orderId, step(event.envelope(), null)));
     }
 
     private void skip(Orders.Held step, UUID orderId, OrderStatus current, OrderStatus expected) {

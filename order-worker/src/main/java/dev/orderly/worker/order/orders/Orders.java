@@ -12,7 +12,7 @@ import org.springframework.stereotype.Repository;
 /**
  * The {@code orders} and {@code order_timeline} tables, as order-worker changes them.
  *
- * <p>Invariant: a status changes only through {@link #move}, whose {@code WHERE status = :from} guard makes a
+ * <p>Invariant: a status changes only through {@link #transition}, whose {@code status = :from} guard makes a
  * transition from the wrong state change nothing; a timeline entry is keyed by (order, event), so writing it again is
  * a no-op. An order holds at most one early shipment ({@code early_shipments}), taken (deleted) when applied.
  */
@@ -41,15 +41,82 @@ class Orders {
                 .optional();
     }
 
-    /** Moves the order from {@code from} to {@code to}; false if it was not in {@code from}. */
-    boolean move(UUID orderId, OrderStatus from, OrderStatus to, Instant at) {
-        return jdbc.sql("UPDATE orders SET status = :to, updated_at = :at WHERE id = :id AND status = :from")
-                        .param("to", to.name())
-                        .param("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
-                        .param("id", orderId)
-                        .param("from", from.name())
-                        .update()
-                == 1;
+    /** What {@link #transition} found and did, read and written in one statement. */
+    record Transition(
+            OrderStatus before,
+            Instant createdAt,
+            boolean applied,
+            @Nullable Held heldShipment) {}
+
+    private static final String TRANSITION = """
+            WITH locked AS (
+                SELECT id, status, created_at FROM orders WHERE id = :id FOR UPDATE
+            ), moved AS (
+                UPDATE orders o SET status = CAST(:to AS text), updated_at = :at
+                FROM locked l WHERE o.id = l.id AND l.status = CAST(:from AS text)
+                RETURNING o.id
+            ), noted AS (
+                INSERT INTO order_timeline (order_id, event_id, event_type, status, detail, occurred_at)
+                SELECT id, :eventId, CAST(:eventType AS text), CAST(:to AS text), CAST(:detail AS text),
+                       CAST(:occurredAt AS timestamptz)
+                FROM moved
+                ON CONFLICT DO NOTHING
+            )
+            """;
+
+    private static final String WITHOUT_HELD_SHIPMENT = TRANSITION + """
+            SELECT l.status, l.created_at, EXISTS (SELECT 1 FROM moved) AS applied,
+                   NULL::uuid AS held_event_id, NULL AS held_event_type, NULL AS held_detail,
+                   NULL::timestamptz AS held_occurred_at
+            FROM locked l
+            """;
+
+    private static final String TAKING_HELD_SHIPMENT = TRANSITION.stripTrailing() + """
+            , held AS (
+                DELETE FROM early_shipments e USING moved m WHERE e.order_id = m.id
+                RETURNING e.event_id, e.event_type, e.detail, e.occurred_at
+            )
+            SELECT l.status, l.created_at, EXISTS (SELECT 1 FROM moved) AS applied,
+                   h.event_id AS held_event_id, h.event_type AS held_event_type, h.detail AS held_detail,
+                   h.occurred_at AS held_occurred_at
+            FROM locked l LEFT JOIN held h ON true
+            """;
+
+    /**
+     * Locks the order and, if it is in {@code from}, moves it to {@code to} and appends {@code step} to its timeline —
+     * one round trip, since every event of every order passes here. With {@code takeHeldShipment}, a shipment held for
+     * the order is taken (deleted and returned) when the transition applies.
+     *
+     * @return empty if the order does not exist
+     */
+    Optional<Transition> transition(
+            UUID orderId, OrderStatus from, OrderStatus to, Instant at, Held step, boolean takeHeldShipment) {
+        return jdbc.sql(takeHeldShipment ? TAKING_HELD_SHIPMENT : WITHOUT_HELD_SHIPMENT)
+                .param("id", orderId)
+                .param("from", from.name())
+                .param("to", to.name())
+                .param("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
+                .param("eventId", step.eventId())
+                .param("eventType", step.eventType())
+                .param("detail", step.detail())
+                .param("occurredAt", OffsetDateTime.ofInstant(step.occurredAt(), ZoneOffset.UTC))
+                .query((rs, n) -> {
+                    UUID heldEventId = rs.getObject("held_event_id", UUID.class);
+                    Held held = heldEventId == null
+                            ? null
+                            : new Held(
+                                    heldEventId,
+                                    rs.getString("held_event_type"),
+                                    rs.getString("held_detail"),
+                                    rs.getObject("held_occurred_at", OffsetDateTime.class)
+                                            .toInstant());
+                    return new Transition(
+                            OrderStatus.valueOf(rs.getString("status")),
+                            rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                            rs.getBoolean("applied"),
+                            held);
+                })
+                .optional();
     }
 
     /** Appends an event to the order's timeline, once. */
@@ -88,18 +155,5 @@ class Orders {
                         .param("occurredAt", OffsetDateTime.ofInstant(shipment.occurredAt(), ZoneOffset.UTC))
                         .update()
                 == 1;
-    }
-
-    /** Removes and returns the shipment held for the order, if any. */
-    Optional<Held> takeHeldShipment(UUID orderId) {
-        return jdbc.sql(
-                        "DELETE FROM early_shipments WHERE order_id = ? RETURNING event_id, event_type, detail, occurred_at")
-                .param(orderId)
-                .query((rs, n) -> new Held(
-                        rs.getObject("event_id", UUID.class),
-                        rs.getString("event_type"),
-                        rs.getString("detail"),
-                        rs.getObject("occurred_at", OffsetDateTime.class).toInstant()))
-                .optional();
     }
 }
