@@ -21,6 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -29,6 +32,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * order-worker against the real broker and database: orders move PENDING → RESERVED → PAID → SHIPPED, or to REJECTED
@@ -49,6 +54,9 @@ class OrderWorkerIntegrationTests {
 
     @Autowired
     io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Autowired
+    PlatformTransactionManager transactions;
 
     @LocalServerPort
     int managementPort;
@@ -132,6 +140,55 @@ class OrderWorkerIntegrationTests {
         awaitStatus(orderId, "CANCELLED");
         await().atMost(DEADLINE).until(() -> queueDepth() == 0);
         assertThat(events.stockOf(sku)).containsExactly(5, 0);
+    }
+
+    @Test
+    void shipmentHeldWhileThePaymentWaitsForTheOrderLockIsAppliedWithThePayment() throws Exception {
+        String sku = sku();
+        events.stock(sku, 5);
+        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 1, 100)));
+        UUID orderId = created.data().orderId();
+        events.publish(created);
+        awaitStatus(orderId, "RESERVED");
+
+        // The shipment's transaction holds the order's lock and holds the shipment ...
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        CompletableFuture<Void> shipmentTransaction =
+                CompletableFuture.runAsync(() -> new TransactionTemplate(transactions).executeWithoutResult(status -> {
+                    jdbc.sql("SELECT id FROM orders WHERE id = ? FOR UPDATE")
+                            .param(orderId)
+                            .query(UUID.class)
+                            .single();
+                    jdbc.sql("INSERT INTO early_shipments (order_id, event_id, event_type, detail, occurred_at) "
+                                    + "VALUES (?, ?, 'shipment.scheduled', 'simulated-post TRACK-R', now())")
+                            .params(orderId, UUID.randomUUID())
+                            .update();
+                    holding.countDown();
+                    try {
+                        assertThat(commit.await(30, TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                }));
+        assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+        // ... while the payment arrives and waits for that lock; then the shipment's transaction commits.
+        events.publish(
+                OrderEvents.envelope(new PaymentAuthorized(orderId, "pay-r", "c-1", 100, "EUR"), "payment-worker"));
+        await().atMost(DEADLINE)
+                .until(() -> jdbc.sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                        + "AND query LIKE '%WITH locked AS%'")
+                                .query(Long.class)
+                                .single()
+                        > 0);
+        commit.countDown();
+        shipmentTransaction.get(30, TimeUnit.SECONDS);
+
+        awaitStatus(orderId, "SHIPPED");
+        assertThat(events.stockOf(sku)).containsExactly(4, 0);
+        assertThat(count("SELECT count(*) FROM early_shipments WHERE order_id = ?", orderId))
+                .isZero();
     }
 
     @Test

@@ -17,6 +17,7 @@ import dev.orderly.worker.order.inventory.Reservation;
 import dev.orderly.worker.order.inventory.StockReservations;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -107,7 +108,7 @@ class OrderLifecycle {
     void reject(InboundEvent<InventoryRejected> event) {
         UUID orderId = event.data().orderId();
         Orders.Held step = step(event.envelope(), null);
-        Orders.Transition result = attempt(orderId, OrderStatus.PENDING, OrderStatus.REJECTED, step, false);
+        Orders.Transition result = attempt(orderId, OrderStatus.PENDING, OrderStatus.REJECTED, step);
         if (!result.applied()) {
             notApplied(result, orderId, OrderStatus.PENDING, OrderStatus.REJECTED, Set.of(), step);
         }
@@ -117,14 +118,15 @@ class OrderLifecycle {
     void paid(InboundEvent<PaymentAuthorized> event) {
         UUID orderId = event.data().orderId();
         Orders.Held step = step(event.envelope(), "payment " + event.data().paymentId());
-        Orders.Transition result = attempt(orderId, OrderStatus.RESERVED, OrderStatus.PAID, step, true);
+        Orders.Transition result = attempt(orderId, OrderStatus.RESERVED, OrderStatus.PAID, step);
         if (!result.applied()) {
             notApplied(result, orderId, OrderStatus.RESERVED, OrderStatus.PAID, Set.of(OrderStatus.PENDING), step);
             return;
         }
-        Orders.Held early = result.heldShipment();
-        if (early != null) {
-            ship(orderId, early);
+        // A statement of its own, after the lock: see Orders#transition.
+        Optional<Orders.Held> early = orders.takeHeldShipment(orderId);
+        if (early.isPresent()) {
+            ship(orderId, early.get());
             metrics.heldShipmentAppliedAfterCommit();
         }
     }
@@ -133,7 +135,7 @@ class OrderLifecycle {
     void cancel(InboundEvent<PaymentDeclined> event) {
         UUID orderId = event.data().orderId();
         Orders.Held step = step(event.envelope(), event.data().reason());
-        Orders.Transition result = attempt(orderId, OrderStatus.RESERVED, OrderStatus.CANCELLED, step, false);
+        Orders.Transition result = attempt(orderId, OrderStatus.RESERVED, OrderStatus.CANCELLED, step);
         if (result.applied()) {
             stock.release(orderId);
         } else {
@@ -150,7 +152,7 @@ class OrderLifecycle {
         ShipmentScheduled shipment = event.data();
         UUID orderId = shipment.orderId();
         Orders.Held step = step(event.envelope(), shipment.carrier() + " " + shipment.trackingNumber());
-        Orders.Transition result = attempt(orderId, OrderStatus.PAID, OrderStatus.SHIPPED, step, false);
+        Orders.Transition result = attempt(orderId, OrderStatus.PAID, OrderStatus.SHIPPED, step);
         if (result.applied()) {
             stock.fulfil(orderId);
         } else if (result.before() == OrderStatus.RESERVED) {
@@ -176,7 +178,7 @@ class OrderLifecycle {
 
     /** A held shipment, applied right after the payment made its order PAID in this transaction. */
     private void ship(UUID orderId, Orders.Held shipment) {
-        Orders.Transition result = attempt(orderId, OrderStatus.PAID, OrderStatus.SHIPPED, shipment, false);
+        Orders.Transition result = attempt(orderId, OrderStatus.PAID, OrderStatus.SHIPPED, shipment);
         if (result.applied()) {
             stock.fulfil(orderId);
         } else {
@@ -188,10 +190,9 @@ class OrderLifecycle {
      * Locks the order and applies {@code from → to} with its timeline entry if the order is in {@code from} (one
      * statement, see {@link Orders#transition}); records the completion of a final state.
      */
-    private Orders.Transition attempt(
-            UUID orderId, OrderStatus from, OrderStatus to, Orders.Held step, boolean takeHeldShipment) {
-        Orders.Transition result = orders.transition(orderId, from, to, clock.instant(), step, takeHeldShipment)
-                .orElseThrow(() -> noOrder(orderId, step));
+    private Orders.Transition attempt(UUID orderId, OrderStatus from, OrderStatus to, Orders.Held step) {
+        Orders.Transition result =
+                orders.transition(orderId, from, to, clock.instant(), step).orElseThrow(() -> noOrder(orderId, step));
         if (result.applied() && to.isFinal()) {
             metrics.completedAfterCommit(to, Duration.between(result.createdAt(), clock.instant()));
         }
@@ -200,7 +201,7 @@ class OrderLifecycle {
 
     /** {@code from → to} on an order this transaction has locked and seen in {@code from}. */
     private void applyLocked(UUID orderId, OrderStatus from, OrderStatus to, Orders.Held step) {
-        if (!attempt(orderId, from, to, step, false).applied()) {
+        if (!attempt(orderId, from, to, step).applied()) {
             // Cannot happen while we hold the row lock; if it does, retrying re-reads the state.
             throw new TransientFailure("Order " + orderId + " left " + from + " while locked");
         }

@@ -42,11 +42,7 @@ class Orders {
     }
 
     /** What {@link #transition} found and did, read and written in one statement. */
-    record Transition(
-            OrderStatus before,
-            Instant createdAt,
-            boolean applied,
-            @Nullable Held heldShipment) {}
+    record Transition(OrderStatus before, Instant createdAt, boolean applied) {}
 
     private static final String TRANSITION = """
             WITH locked AS (
@@ -64,34 +60,22 @@ class Orders {
             )
             """;
 
-    private static final String WITHOUT_HELD_SHIPMENT = TRANSITION + """
-            SELECT l.status, l.created_at, EXISTS (SELECT 1 FROM moved) AS applied,
-                   NULL::uuid AS held_event_id, NULL AS held_event_type, NULL AS held_detail,
-                   NULL::timestamptz AS held_occurred_at
-            FROM locked l
-            """;
-
-    private static final String TAKING_HELD_SHIPMENT = TRANSITION.stripTrailing() + """
-            , held AS (
-                DELETE FROM early_shipments e USING moved m WHERE e.order_id = m.id
-                RETURNING e.event_id, e.event_type, e.detail, e.occurred_at
-            )
-            SELECT l.status, l.created_at, EXISTS (SELECT 1 FROM moved) AS applied,
-                   h.event_id AS held_event_id, h.event_type AS held_event_type, h.detail AS held_detail,
-                   h.occurred_at AS held_occurred_at
-            FROM locked l LEFT JOIN held h ON true
+    private static final String RESULT = TRANSITION + """
+            SELECT l.status, l.created_at, EXISTS (SELECT 1 FROM moved) AS applied FROM locked l
             """;
 
     /**
      * Locks the order and, if it is in {@code from}, moves it to {@code to} and appends {@code step} to its timeline —
-     * one round trip, since every event of every order passes here. With {@code takeHeldShipment}, a shipment held for
-     * the order is taken (deleted and returned) when the transition applies.
+     * one round trip, since every event of every order passes here.
+     *
+     * <p>Only the order row itself may be read in this statement: all of it runs on a snapshot taken before the lock
+     * was granted, so a row another transaction wrote while holding the lock (a held shipment) is invisible to it. Read
+     * such rows with a later statement ({@link #takeHeldShipment}).
      *
      * @return empty if the order does not exist
      */
-    Optional<Transition> transition(
-            UUID orderId, OrderStatus from, OrderStatus to, Instant at, Held step, boolean takeHeldShipment) {
-        return jdbc.sql(takeHeldShipment ? TAKING_HELD_SHIPMENT : WITHOUT_HELD_SHIPMENT)
+    Optional<Transition> transition(UUID orderId, OrderStatus from, OrderStatus to, Instant at, Held step) {
+        return jdbc.sql(RESULT)
                 .param("id", orderId)
                 .param("from", from.name())
                 .param("to", to.name())
@@ -100,22 +84,10 @@ class Orders {
                 .param("eventType", step.eventType())
                 .param("detail", step.detail())
                 .param("occurredAt", OffsetDateTime.ofInstant(step.occurredAt(), ZoneOffset.UTC))
-                .query((rs, n) -> {
-                    UUID heldEventId = rs.getObject("held_event_id", UUID.class);
-                    Held held = heldEventId == null
-                            ? null
-                            : new Held(
-                                    heldEventId,
-                                    rs.getString("held_event_type"),
-                                    rs.getString("held_detail"),
-                                    rs.getObject("held_occurred_at", OffsetDateTime.class)
-                                            .toInstant());
-                    return new Transition(
-                            OrderStatus.valueOf(rs.getString("status")),
-                            rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-                            rs.getBoolean("applied"),
-                            held);
-                })
+                .query((rs, n) -> new Transition(
+                        OrderStatus.valueOf(rs.getString("status")),
+                        rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                        rs.getBoolean("applied")))
                 .optional();
     }
 
@@ -155,5 +127,21 @@ class Orders {
                         .param("occurredAt", OffsetDateTime.ofInstant(shipment.occurredAt(), ZoneOffset.UTC))
                         .update()
                 == 1;
+    }
+
+    /**
+     * Removes and returns the shipment held for the order, if any. Call it after the order is locked in this
+     * transaction: a shipment is held under the same lock, so this statement sees every one committed before.
+     */
+    Optional<Held> takeHeldShipment(UUID orderId) {
+        return jdbc.sql(
+                        "DELETE FROM early_shipments WHERE order_id = ? RETURNING event_id, event_type, detail, occurred_at")
+                .param(orderId)
+                .query((rs, n) -> new Held(
+                        rs.getObject("event_id", UUID.class),
+                        rs.getString("event_type"),
+                        rs.getString("detail"),
+                        rs.getObject("occurred_at", OffsetDateTime.class).toInstant()))
+                .optional();
     }
 }
