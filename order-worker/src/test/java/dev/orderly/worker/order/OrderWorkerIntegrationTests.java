@@ -178,7 +178,7 @@ class OrderWorkerIntegrationTests {
                 OrderEvents.envelope(new PaymentAuthorized(orderId, "pay-r", "c-1", 100, "EUR"), "payment-worker"));
         await().atMost(DEADLINE)
                 .until(() -> jdbc.sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                        + "AND query LIKE '%WITH locked AS%'")
+                                        + "AND query ILIKE '%FROM orders%FOR UPDATE%'")
                                 .query(Long.class)
                                 .single()
                         > 0);

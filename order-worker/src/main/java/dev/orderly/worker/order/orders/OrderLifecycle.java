@@ -78,7 +78,7 @@ class OrderLifecycle {
         UUID orderId = order.orderId();
         Orders.Locked locked = lock(orderId, event);
         if (locked.status() != OrderStatus.PENDING) {
-            skip(step(event.envelope(), null), orderId, locked.status(), OrderStatus.PENDING);
+            skip(step(event, null), orderId, locked.status(), OrderStatus.PENDING);
             return;
         }
         Reservation reservation = stock.reserve(orderId, order.lines());
@@ -88,18 +88,25 @@ class OrderLifecycle {
                         new InventoryReserved(
                                 orderId, order.customerId(), order.currency(), order.totalCents(), reserved.lines()),
                         event);
-                applyLocked(orderId, OrderStatus.PENDING, OrderStatus.RESERVED, step(next, null));
+                move(orderId, OrderStatus.PENDING, OrderStatus.RESERVED);
+                orders.timeline(
+                        orderId, next.eventId(), next.eventType(), OrderStatus.RESERVED, null, next.occurredAt());
                 outbox.append(next, orderId.toString(), event.traceparent());
             }
             case Reservation.Rejected rejected -> {
                 Envelope<InventoryRejected> next =
                         next(new InventoryRejected(orderId, reason(rejected), rejected.shortages()), event);
-                applyLocked(
+                move(orderId, OrderStatus.PENDING, OrderStatus.REJECTED);
+                orders.timeline(
                         orderId,
-                        OrderStatus.PENDING,
+                        next.eventId(),
+                        next.eventType(),
                         OrderStatus.REJECTED,
-                        step(next, next.data().reason()));
+                        next.data().reason(),
+                        next.occurredAt());
                 outbox.append(next, orderId.toString(), event.traceparent());
+                metrics.completedAfterCommit(
+                        OrderStatus.REJECTED, Duration.between(locked.createdAt(), clock.instant()));
             }
         }
     }
@@ -107,39 +114,40 @@ class OrderLifecycle {
     /** {@code inventory.rejected}: REJECTED (normally already so, set when the rejection was decided). */
     void reject(InboundEvent<InventoryRejected> event) {
         UUID orderId = event.data().orderId();
-        Orders.Held step = step(event.envelope(), null);
-        Orders.Transition result = attempt(orderId, OrderStatus.PENDING, OrderStatus.REJECTED, step);
-        if (!result.applied()) {
-            notApplied(result, orderId, OrderStatus.PENDING, OrderStatus.REJECTED, Set.of(), step);
-        }
+        transition(
+                lock(orderId, event), orderId, OrderStatus.PENDING, OrderStatus.REJECTED, Set.of(), step(event, null));
     }
 
     /** {@code payment.authorized}: RESERVED → PAID; then SHIPPED at once if the order's shipment arrived first. */
     void paid(InboundEvent<PaymentAuthorized> event) {
         UUID orderId = event.data().orderId();
-        Orders.Held step = step(event.envelope(), "payment " + event.data().paymentId());
-        Orders.Transition result = attempt(orderId, OrderStatus.RESERVED, OrderStatus.PAID, step);
-        if (!result.applied()) {
-            notApplied(result, orderId, OrderStatus.RESERVED, OrderStatus.PAID, Set.of(OrderStatus.PENDING), step);
-            return;
-        }
-        // A statement of its own, after the lock: see Orders#transition.
-        Optional<Orders.Held> early = orders.takeHeldShipment(orderId);
-        if (early.isPresent()) {
-            ship(orderId, early.get());
-            metrics.heldShipmentAppliedAfterCommit();
+        Orders.Locked locked = lock(orderId, event);
+        if (transition(
+                locked,
+                orderId,
+                OrderStatus.RESERVED,
+                OrderStatus.PAID,
+                Set.of(OrderStatus.PENDING),
+                step(event, "payment " + event.data().paymentId()))) {
+            Optional<Orders.Held> early = orders.takeHeldShipment(orderId);
+            if (early.isPresent()) {
+                ship(new Orders.Locked(OrderStatus.PAID, locked.createdAt()), orderId, early.get());
+                metrics.heldShipmentAppliedAfterCommit();
+            }
         }
     }
 
     /** {@code payment.declined}: release the stock, RESERVED → CANCELLED. */
     void cancel(InboundEvent<PaymentDeclined> event) {
         UUID orderId = event.data().orderId();
-        Orders.Held step = step(event.envelope(), event.data().reason());
-        Orders.Transition result = attempt(orderId, OrderStatus.RESERVED, OrderStatus.CANCELLED, step);
-        if (result.applied()) {
+        if (transition(
+                lock(orderId, event),
+                orderId,
+                OrderStatus.RESERVED,
+                OrderStatus.CANCELLED,
+                Set.of(OrderStatus.PENDING),
+                step(event, event.data().reason()))) {
             stock.release(orderId);
-        } else {
-            notApplied(result, orderId, OrderStatus.RESERVED, OrderStatus.CANCELLED, Set.of(OrderStatus.PENDING), step);
         }
     }
 
@@ -151,94 +159,82 @@ class OrderLifecycle {
     void shipped(InboundEvent<ShipmentScheduled> event) {
         ShipmentScheduled shipment = event.data();
         UUID orderId = shipment.orderId();
-        Orders.Held step = step(event.envelope(), shipment.carrier() + " " + shipment.trackingNumber());
-        Orders.Transition result = attempt(orderId, OrderStatus.PAID, OrderStatus.SHIPPED, step);
-        if (result.applied()) {
-            stock.fulfil(orderId);
-        } else if (result.before() == OrderStatus.RESERVED) {
-            hold(orderId, step);
-        } else {
-            notApplied(result, orderId, OrderStatus.PAID, OrderStatus.SHIPPED, Set.of(OrderStatus.PENDING), step);
+        Orders.Locked locked = lock(orderId, event);
+        Orders.Held step = step(event, shipment.carrier() + " " + shipment.trackingNumber());
+        if (locked.status() == OrderStatus.RESERVED) {
+            if (orders.holdShipment(orderId, step)) {
+                metrics.shipmentHeldAfterCommit();
+                log.debug("{} for RESERVED order {} held until its payment is applied", step.eventType(), orderId);
+            } else {
+                log.warn(
+                        "{} {} for order {}: another shipment is already held for this order; this one is "
+                                + "acknowledged without effect",
+                        step.eventType(),
+                        step.eventId(),
+                        orderId);
+            }
+            return;
         }
+        ship(locked, orderId, step);
     }
 
-    private void hold(UUID orderId, Orders.Held shipment) {
-        if (orders.holdShipment(orderId, shipment)) {
-            metrics.shipmentHeldAfterCommit();
-            log.debug("{} for RESERVED order {} held until its payment is applied", shipment.eventType(), orderId);
-        } else {
-            log.warn(
-                    "{} {} for order {}: another shipment is already held for this order; this one is acknowledged "
-                            + "without effect",
-                    shipment.eventType(),
-                    shipment.eventId(),
-                    orderId);
-        }
-    }
-
-    /** A held shipment, applied right after the payment made its order PAID in this transaction. */
-    private void ship(UUID orderId, Orders.Held shipment) {
-        Orders.Transition result = attempt(orderId, OrderStatus.PAID, OrderStatus.SHIPPED, shipment);
-        if (result.applied()) {
+    private void ship(Orders.Locked locked, UUID orderId, Orders.Held step) {
+        if (transition(locked, orderId, OrderStatus.PAID, OrderStatus.SHIPPED, Set.of(OrderStatus.PENDING), step)) {
             stock.fulfil(orderId);
-        } else {
-            notApplied(result, orderId, OrderStatus.PAID, OrderStatus.SHIPPED, Set.of(OrderStatus.PENDING), shipment);
         }
     }
 
     /**
-     * Locks the order and applies {@code from → to} with its timeline entry if the order is in {@code from} (one
-     * statement, see {@link Orders#transition}); records the completion of a final state.
+     * Applies {@code from → to} to an order locked in this transaction, whose status is {@code locked.status()}; true if
+     * it did. See the class comment for the other outcomes.
      */
-    private Orders.Transition attempt(UUID orderId, OrderStatus from, OrderStatus to, Orders.Held step) {
-        Orders.Transition result =
-                orders.transition(orderId, from, to, clock.instant(), step).orElseThrow(() -> noOrder(orderId, step));
-        if (result.applied() && to.isFinal()) {
-            metrics.completedAfterCommit(to, Duration.between(result.createdAt(), clock.instant()));
-        }
-        return result;
-    }
-
-    /** {@code from → to} on an order this transaction has locked and seen in {@code from}. */
-    private void applyLocked(UUID orderId, OrderStatus from, OrderStatus to, Orders.Held step) {
-        if (!attempt(orderId, from, to, step).applied()) {
-            // Cannot happen while we hold the row lock; if it does, retrying re-reads the state.
-            throw new TransientFailure("Order " + orderId + " left " + from + " while locked");
-        }
-    }
-
-    /** An event that met its order in another state than {@code from}: see the class comment. */
-    private void notApplied(
-            Orders.Transition result,
+    private boolean transition(
+            Orders.Locked locked,
             UUID orderId,
             OrderStatus from,
             OrderStatus to,
             Set<OrderStatus> earlier,
             Orders.Held step) {
-        OrderStatus current = result.before();
+        OrderStatus current = locked.status();
         if (current == to) {
             orders.timeline(
                     orderId, step.eventId(), step.eventType(), current, "already " + current, step.occurredAt());
-            return;
+            return false;
         }
         if (earlier.contains(current)) {
             throw new TransientFailure("Order " + orderId + " is " + current + " but " + step.eventType()
                     + " applies to a " + from + " order: the event before it has not been applied yet; retrying");
         }
-        skip(step, orderId, current, from);
+        if (current != from) {
+            skip(step, orderId, current, from);
+            return false;
+        }
+        move(orderId, from, to);
+        orders.timeline(orderId, step.eventId(), step.eventType(), to, step.detail(), step.occurredAt());
+        if (to.isFinal()) {
+            metrics.completedAfterCommit(to, Duration.between(locked.createdAt(), clock.instant()));
+        }
+        return true;
     }
 
-    private static Orders.Held step(Envelope<?> envelope, @Nullable String detail) {
+    private static Orders.Held step(InboundEvent<?> event, @Nullable String detail) {
+        Envelope<?> envelope = event.envelope();
         return new Orders.Held(envelope.eventId(), envelope.eventType(), detail, envelope.occurredAt());
     }
 
-    private static PermanentFailure noOrder(UUID orderId, Orders.Held step) {
-        return new PermanentFailure("No order " + orderId + " exists for " + step.eventType() + " " + step.eventId()
-                + "; an order is stored before its first event, so this event is wrong or its order was deleted");
+    private Orders.Locked lock(UUID orderId, InboundEvent<?> event) {
+        return orders.lock(orderId)
+                .orElseThrow(() -> new PermanentFailure("No order " + orderId + " exists for "
+                        + event.envelope().eventType() + " " + event.envelope().eventId()
+                        + "; an order is stored before its first event, so this event is wrong or its order was "
+                        + "deleted"));
     }
 
-    private Orders.Locked lock(UUID orderId, InboundEvent<?> event) {
-        return orders.lock(orderId).orElseThrow(() -> noOrder(orderId, step(event.envelope(), null)));
+    private void move(UUID orderId, OrderStatus from, OrderStatus to) {
+        if (!orders.move(orderId, from, to, clock.instant())) {
+            // Cannot happen while we hold the row lock; if it does, retrying re-reads the state.
+            throw new TransientFailure("Order " + orderId + " left " + from + " while locked");
+        }
     }
 
     private void skip(Orders.Held step, UUID orderId, OrderStatus current, OrderStatus expected) {

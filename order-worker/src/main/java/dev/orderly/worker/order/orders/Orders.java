@@ -12,7 +12,7 @@ import org.springframework.stereotype.Repository;
 /**
  * The {@code orders} and {@code order_timeline} tables, as order-worker changes them.
  *
- * <p>Invariant: a status changes only through {@link #transition}, whose {@code status = :from} guard makes a
+ * <p>Invariant: a status changes only through {@link #move}, whose {@code WHERE status = :from} guard makes a
  * transition from the wrong state change nothing; a timeline entry is keyed by (order, event), so writing it again is
  * a no-op. An order holds at most one early shipment ({@code early_shipments}), taken (deleted) when applied.
  */
@@ -41,54 +41,15 @@ class Orders {
                 .optional();
     }
 
-    /** What {@link #transition} found and did, read and written in one statement. */
-    record Transition(OrderStatus before, Instant createdAt, boolean applied) {}
-
-    private static final String TRANSITION = """
-            WITH locked AS (
-                SELECT id, status, created_at FROM orders WHERE id = :id FOR UPDATE
-            ), moved AS (
-                UPDATE orders o SET status = CAST(:to AS text), updated_at = :at
-                FROM locked l WHERE o.id = l.id AND l.status = CAST(:from AS text)
-                RETURNING o.id
-            ), noted AS (
-                INSERT INTO order_timeline (order_id, event_id, event_type, status, detail, occurred_at)
-                SELECT id, :eventId, CAST(:eventType AS text), CAST(:to AS text), CAST(:detail AS text),
-                       CAST(:occurredAt AS timestamptz)
-                FROM moved
-                ON CONFLICT DO NOTHING
-            )
-            """;
-
-    private static final String RESULT = TRANSITION + """
-            SELECT l.status, l.created_at, EXISTS (SELECT 1 FROM moved) AS applied FROM locked l
-            """;
-
-    /**
-     * Locks the order and, if it is in {@code from}, moves it to {@code to} and appends {@code step} to its timeline —
-     * one round trip, since every event of every order passes here.
-     *
-     * <p>Only the order row itself may be read in this statement: all of it runs on a snapshot taken before the lock
-     * was granted, so a row another transaction wrote while holding the lock (a held shipment) is invisible to it. Read
-     * such rows with a later statement ({@link #takeHeldShipment}).
-     *
-     * @return empty if the order does not exist
-     */
-    Optional<Transition> transition(UUID orderId, OrderStatus from, OrderStatus to, Instant at, Held step) {
-        return jdbc.sql(RESULT)
-                .param("id", orderId)
-                .param("from", from.name())
-                .param("to", to.name())
-                .param("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
-                .param("eventId", step.eventId())
-                .param("eventType", step.eventType())
-                .param("detail", step.detail())
-                .param("occurredAt", OffsetDateTime.ofInstant(step.occurredAt(), ZoneOffset.UTC))
-                .query((rs, n) -> new Transition(
-                        OrderStatus.valueOf(rs.getString("status")),
-                        rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-                        rs.getBoolean("applied")))
-                .optional();
+    /** Moves the order from {@code from} to {@code to}; false if it was not in {@code from}. */
+    boolean move(UUID orderId, OrderStatus from, OrderStatus to, Instant at) {
+        return jdbc.sql("UPDATE orders SET status = :to, updated_at = :at WHERE id = :id AND status = :from")
+                        .param("to", to.name())
+                        .param("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
+                        .param("id", orderId)
+                        .param("from", from.name())
+                        .update()
+                == 1;
     }
 
     /** Appends an event to the order's timeline, once. */
@@ -129,10 +90,7 @@ class Orders {
                 == 1;
     }
 
-    /**
-     * Removes and returns the shipment held for the order, if any. Call it after the order is locked in this
-     * transaction: a shipment is held under the same lock, so this statement sees every one committed before.
-     */
+    /** Removes and returns the shipment held for the order, if any. */
     Optional<Held> takeHeldShipment(UUID orderId) {
         return jdbc.sql(
                         "DELETE FROM early_shipments WHERE order_id = ? RETURNING event_id, event_type, detail, occurred_at")
