@@ -2,6 +2,9 @@ package dev.orderly.messaging.consumer;
 
 import dev.orderly.contracts.EventCodec;
 import dev.orderly.contracts.Topology;
+import dev.orderly.messaging.outbox.OutboxNotifier;
+import dev.orderly.messaging.outbox.OutboxTable;
+import dev.orderly.messaging.outbox.OutboxWriter;
 import dev.orderly.messaging.parking.ParkedMessages;
 import dev.orderly.messaging.parking.ParkingLotEndpoint;
 import dev.orderly.messaging.parking.ParkingLotOperations;
@@ -31,6 +34,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
@@ -39,8 +43,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Wires the reliable-listener runtime into a worker that sets {@code orderly.messaging.domain} and declares an
- * {@link EventHandlers} bean: the domain's topology, the work-queue listener, the processed-events purge, and the
- * parking lot (recorder, operations, actuator endpoint).
+ * {@link EventHandlers} bean: the domain's topology, the work-queue listener, the processed-events purge, the parking
+ * lot (recorder, operations, actuator endpoint), and the outbox its handlers write the next events to (writer, notifier,
+ * clock) — each of those three replaceable by a bean of the worker's own.
  *
  * <p>Invariant: the work-queue container always runs with manual acks, the configured prefetch and concurrency, and
  * no container-level retry, whatever {@code spring.rabbitmq.listener.simple.*} says; every other listener setting
@@ -68,6 +73,26 @@ public class MessagingAutoConfiguration {
     @ConditionalOnMissingBean
     EventCodec eventCodec() {
         return new EventCodec();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    OutboxNotifier outboxNotifier(JdbcTemplate jdbc) {
+        return new OutboxNotifier(jdbc);
+    }
+
+    /** Where handlers write the next events, in their transaction ({@code orderly.messaging.outbox-table}). */
+    @Bean
+    @ConditionalOnMissingBean
+    OutboxWriter outboxWriter(
+            JdbcClient jdbc, EventCodec codec, MessagingProperties properties, OutboxNotifier notifier) {
+        return new OutboxWriter(jdbc, codec, OutboxTable.parse(properties.outboxTableName()), notifier);
     }
 
     @Bean

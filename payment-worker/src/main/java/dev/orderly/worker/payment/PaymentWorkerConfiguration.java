@@ -1,19 +1,13 @@
 package dev.orderly.worker.payment;
 
-import dev.orderly.contracts.EventCodec;
 import dev.orderly.contracts.InventoryReserved;
 import dev.orderly.messaging.consumer.EventHandlers;
-import dev.orderly.messaging.outbox.OutboxNotifier;
-import dev.orderly.messaging.outbox.OutboxTable;
-import dev.orderly.messaging.outbox.OutboxWriter;
 import dev.orderly.worker.payment.payments.PaymentListener;
-import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** Wires payment-worker: which handler applies which event, the clock, and the outbox the next events go to. */
+/** Wires payment-worker: which handler applies which event (the runtime, outbox writer and clock come from
+ * common-messaging's auto-configuration). */
 @Configuration(proxyBeanMethods = false)
 class PaymentWorkerConfiguration {
 
@@ -22,26 +16,5 @@ class PaymentWorkerConfiguration {
         return EventHandlers.builder()
                 .on(InventoryReserved.class, listener::onInventoryReserved)
                 .build();
-    }
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
-
-    @Bean
-    EventCodec eventCodec() {
-        return new EventCodec();
-    }
-
-    @Bean(destroyMethod = "close")
-    OutboxNotifier outboxNotifier(JdbcTemplate jdbc) {
-        return new OutboxNotifier(jdbc);
-    }
-
-    @Bean
-    OutboxWriter outboxWriter(
-            JdbcClient jdbc, EventCodec codec, PaymentWorkerProperties properties, OutboxNotifier notifier) {
-        return new OutboxWriter(jdbc, codec, OutboxTable.parse(properties.outboxTable()), notifier);
     }
 }

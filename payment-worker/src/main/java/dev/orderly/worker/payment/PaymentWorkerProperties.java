@@ -3,7 +3,6 @@ package dev.orderly.worker.payment;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -15,14 +14,11 @@ import org.springframework.validation.annotation.Validated;
  * under {@code orderly.messaging}, the gateway's timeout, circuit breaker and rate limiter under
  * {@code resilience4j.*.instances.payment-gateway}.
  *
- * @param outboxTable the schema-qualified outbox table the next events are written to
  * @param simulator the built-in payment gateway simulator
  */
 @ConfigurationProperties("orderly.payment-worker")
 @Validated
-public record PaymentWorkerProperties(
-        @DefaultValue("payments.outbox") @NotBlank String outboxTable,
-        @DefaultValue @Valid Simulator simulator) {
+public record PaymentWorkerProperties(@DefaultValue @Valid Simulator simulator) {
 
     /**
      * @param latency how long each authorization takes

@@ -1,19 +1,13 @@
 package dev.orderly.worker.shipping;
 
-import dev.orderly.contracts.EventCodec;
 import dev.orderly.contracts.PaymentAuthorized;
 import dev.orderly.messaging.consumer.EventHandlers;
-import dev.orderly.messaging.outbox.OutboxNotifier;
-import dev.orderly.messaging.outbox.OutboxTable;
-import dev.orderly.messaging.outbox.OutboxWriter;
 import dev.orderly.worker.shipping.shipments.ShipmentListener;
-import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** Wires shipping-worker: which handler applies which event, the clock, and the outbox the next events go to. */
+/** Wires shipping-worker: which handler applies which event (the runtime, outbox writer and clock come from
+ * common-messaging's auto-configuration). */
 @Configuration(proxyBeanMethods = false)
 class ShippingWorkerConfiguration {
 
@@ -22,26 +16,5 @@ class ShippingWorkerConfiguration {
         return EventHandlers.builder()
                 .on(PaymentAuthorized.class, listener::onPaymentAuthorized)
                 .build();
-    }
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
-
-    @Bean
-    EventCodec eventCodec() {
-        return new EventCodec();
-    }
-
-    @Bean(destroyMethod = "close")
-    OutboxNotifier outboxNotifier(JdbcTemplate jdbc) {
-        return new OutboxNotifier(jdbc);
-    }
-
-    @Bean
-    OutboxWriter outboxWriter(
-            JdbcClient jdbc, EventCodec codec, ShippingWorkerProperties properties, OutboxNotifier notifier) {
-        return new OutboxWriter(jdbc, codec, OutboxTable.parse(properties.outboxTable()), notifier);
     }
 }

@@ -15,14 +15,11 @@ import org.springframework.validation.annotation.Validated;
  * under {@code orderly.messaging}, the carrier's timeout, circuit breaker and rate limiter under
  * {@code resilience4j.*.instances.carrier}.
  *
- * @param outboxTable the schema-qualified outbox table the next events are written to
  * @param simulator the built-in carrier simulator
  */
 @ConfigurationProperties("orderly.shipping-worker")
 @Validated
-public record ShippingWorkerProperties(
-        @DefaultValue("shipping.outbox") @NotBlank String outboxTable,
-        @DefaultValue @Valid Simulator simulator) {
+public record ShippingWorkerProperties(@DefaultValue @Valid Simulator simulator) {
 
     /**
      * @param latency how long each booking takes
