@@ -1,26 +1,17 @@
 package dev.orderly.worker.payment.gateway;
 
-import dev.orderly.messaging.consumer.TransientFailure;
+import dev.orderly.messaging.resilience.GuardedCalls;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
-import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
- * Every call to the gateway, through resilience4j's instances named {@value #INSTANCE}: a rate limiter (we never send
- * the provider more than it allows), a circuit breaker (a failing provider is left alone for a while), and a time
- * limiter (a hanging call ends).
+ * Every call to the gateway, through resilience4j's instances named {@value #INSTANCE} (rate limiter, circuit breaker,
+ * time limiter; see {@link GuardedCalls}).
  *
- * <p>Invariant: unavailability, a timeout, an open circuit or an exhausted rate limit surface as exceptions the
- * messaging runtime classifies as transient ({@code TimeoutException}, {@code CallNotPermittedException},
- * {@code RequestNotPermitted}, {@link TransientFailure}), so the event goes to a retry tier, never to the parking lot.
- * A decline is a result and does not count against the circuit.
+ * <p>Invariant: unavailability, a timeout, an open circuit or an exhausted rate limit are transient failures, so the
+ * event goes to a retry tier, never to the parking lot. A decline is a result and does not count against the circuit.
  */
 public class GuardedPaymentGateway implements PaymentGateway, AutoCloseable {
 
@@ -28,10 +19,7 @@ public class GuardedPaymentGateway implements PaymentGateway, AutoCloseable {
     public static final String INSTANCE = "payment-gateway";
 
     private final PaymentGateway gateway;
-    private final CircuitBreaker circuitBreaker;
-    private final TimeLimiter timeLimiter;
-    private final RateLimiter rateLimiter;
-    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    private final GuardedCalls calls;
 
     public GuardedPaymentGateway(
             PaymentGateway gateway,
@@ -39,30 +27,17 @@ public class GuardedPaymentGateway implements PaymentGateway, AutoCloseable {
             TimeLimiterRegistry timeLimiters,
             RateLimiterRegistry rateLimiters) {
         this.gateway = gateway;
-        this.circuitBreaker = circuitBreakers.circuitBreaker(INSTANCE);
-        this.timeLimiter = timeLimiters.timeLimiter(INSTANCE);
-        this.rateLimiter = rateLimiters.rateLimiter(INSTANCE);
+        this.calls = new GuardedCalls(INSTANCE, circuitBreakers, timeLimiters, rateLimiters);
     }
 
     @Override
     public Authorization authorize(AuthorizationRequest request) {
-        Callable<Authorization> timed = TimeLimiter.decorateFutureSupplier(
-                timeLimiter, () -> CompletableFuture.supplyAsync(() -> gateway.authorize(request), calls));
-        Callable<Authorization> guarded =
-                RateLimiter.decorateCallable(rateLimiter, CircuitBreaker.decorateCallable(circuitBreaker, timed));
-        try {
-            return guarded.call();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            // TimeoutException (checked) and friends: keep the cause, which the classifier recognises.
-            throw new TransientFailure("The payment gateway call for " + request.idempotencyKey() + " failed: " + e, e);
-        }
+        return calls.call("The payment gateway call for " + request.idempotencyKey(), () -> gateway.authorize(request));
     }
 
     /** The circuit breaker, for operators and tests. */
     public CircuitBreaker circuitBreaker() {
-        return circuitBreaker;
+        return calls.circuitBreaker();
     }
 
     @Override

@@ -1,25 +1,17 @@
 package dev.orderly.worker.shipping.carrier;
 
-import dev.orderly.messaging.consumer.TransientFailure;
+import dev.orderly.messaging.resilience.GuardedCalls;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
-import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
- * Every booking with the carrier, through resilience4j's instances named {@value #INSTANCE}: a rate limiter (we never send
- * the carrier more than it allows), a circuit breaker (a failing carrier is left alone for a while), and a time
- * limiter (a hanging call ends).
+ * Every booking with the carrier, through resilience4j's instances named {@value #INSTANCE} (rate limiter, circuit
+ * breaker, time limiter; see {@link GuardedCalls}).
  *
- * <p>Invariant: unavailability, a timeout, an open circuit or an exhausted rate limit surface as exceptions the
- * messaging runtime classifies as transient ({@code TimeoutException}, {@code CallNotPermittedException},
- * {@code RequestNotPermitted}, {@link TransientFailure}), so the event goes to a retry tier, never to the parking lot.
+ * <p>Invariant: unavailability, a timeout, an open circuit or an exhausted rate limit are transient failures, so the
+ * event goes to a retry tier, never to the parking lot.
  */
 public class GuardedCarrier implements Carrier, AutoCloseable {
 
@@ -27,10 +19,7 @@ public class GuardedCarrier implements Carrier, AutoCloseable {
     public static final String INSTANCE = "carrier";
 
     private final Carrier carrier;
-    private final CircuitBreaker circuitBreaker;
-    private final TimeLimiter timeLimiter;
-    private final RateLimiter rateLimiter;
-    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    private final GuardedCalls calls;
 
     public GuardedCarrier(
             Carrier carrier,
@@ -38,30 +27,17 @@ public class GuardedCarrier implements Carrier, AutoCloseable {
             TimeLimiterRegistry timeLimiters,
             RateLimiterRegistry rateLimiters) {
         this.carrier = carrier;
-        this.circuitBreaker = circuitBreakers.circuitBreaker(INSTANCE);
-        this.timeLimiter = timeLimiters.timeLimiter(INSTANCE);
-        this.rateLimiter = rateLimiters.rateLimiter(INSTANCE);
+        this.calls = new GuardedCalls(INSTANCE, circuitBreakers, timeLimiters, rateLimiters);
     }
 
     @Override
     public Booking book(BookingRequest request) {
-        Callable<Booking> timed = TimeLimiter.decorateFutureSupplier(
-                timeLimiter, () -> CompletableFuture.supplyAsync(() -> carrier.book(request), calls));
-        Callable<Booking> guarded =
-                RateLimiter.decorateCallable(rateLimiter, CircuitBreaker.decorateCallable(circuitBreaker, timed));
-        try {
-            return guarded.call();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            // TimeoutException (checked) and friends: keep the cause, which the classifier recognises.
-            throw new TransientFailure("The carrier booking for " + request.idempotencyKey() + " failed: " + e, e);
-        }
+        return calls.call("The carrier booking for " + request.idempotencyKey(), () -> carrier.book(request));
     }
 
     /** The circuit breaker, for operators and tests. */
     public CircuitBreaker circuitBreaker() {
-        return circuitBreaker;
+        return calls.circuitBreaker();
     }
 
     @Override
