@@ -150,7 +150,7 @@ final class Faults {
 
     /** Whether the service answers its readiness probe with 200. */
     boolean ready(String service) {
-        return status(base(service) + "/actuator/health/readiness") == 200;
+        return Http.probe(base(service) + "/actuator/health/readiness") == 200;
     }
 
     /** Waits until every service answers its readiness probe with 200. */
@@ -215,23 +215,6 @@ final class Faults {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Http.JSON.missingNode();
-        }
-    }
-
-    static int status(String url) {
-        try {
-            return CLIENT.send(
-                            HttpRequest.newBuilder(URI.create(url))
-                                    .timeout(Duration.ofSeconds(5))
-                                    .GET()
-                                    .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
         }
     }
 

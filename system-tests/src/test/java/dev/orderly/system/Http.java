@@ -55,6 +55,27 @@ final class Http {
         return send(request(path).DELETE());
     }
 
+    /**
+     * The status a GET of {@code url} answers within 5 s, or -1 if nothing answered: for probes awaited until they
+     * answer 200 (a service's readiness, Prometheus'), where no answer yet is an expected state, not a failure.
+     */
+    static int probe(String url) {
+        try {
+            return CLIENT.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).header("Accept", "application/json");
     }

@@ -87,7 +87,7 @@ class ObservabilityIntegrationTests {
                 .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(250))
                 .failFast("prometheus exited", () -> !prometheus.isAlive())
-                .until(() -> httpStatus(prometheusUrl + "/-/ready") == 200);
+                .until(() -> Http.probe(prometheusUrl + "/-/ready") == 200);
     }
 
     @AfterAll
@@ -288,22 +288,6 @@ class ObservabilityIntegrationTests {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int httpStatus(String url) {
-        try {
-            return CLIENT.send(
-                            HttpRequest.newBuilder(URI.create(url))
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
         }
     }
 

@@ -83,7 +83,7 @@ final class StandbyRelay implements AutoCloseable {
                     .atMost(START_DEADLINE)
                     .pollInterval(Duration.ofMillis(500))
                     .failFast("the standby relay exited while starting; see " + log, () -> !process.isAlive())
-                    .until(() -> Faults.status(standby.base() + "/actuator/health/readiness") == 200
+                    .until(() -> Http.probe(standby.base() + "/actuator/health/readiness") == 200
                             && standby.roles().standbyOnEveryTable());
             return standby;
         } catch (RuntimeException | Error e) {
