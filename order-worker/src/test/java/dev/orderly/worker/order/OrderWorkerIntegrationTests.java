@@ -127,10 +127,7 @@ class OrderWorkerIntegrationTests {
     void declinedPaymentReleasesTheStockOnceAndCancelsTheOrder() {
         String sku = sku();
         events.stock(sku, 5);
-        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 4, 100)));
-        UUID orderId = created.data().orderId();
-        events.publish(created);
-        awaitStatus(orderId, "RESERVED");
+        UUID orderId = reservedOrder(sku, 4);
 
         Envelope<PaymentDeclined> declined =
                 OrderEvents.envelope(new PaymentDeclined(orderId, "card refused", 400, "EUR"), "payment-worker");
@@ -146,10 +143,7 @@ class OrderWorkerIntegrationTests {
     void shipmentHeldWhileThePaymentWaitsForTheOrderLockIsAppliedWithThePayment() throws Exception {
         String sku = sku();
         events.stock(sku, 5);
-        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 1, 100)));
-        UUID orderId = created.data().orderId();
-        events.publish(created);
-        awaitStatus(orderId, "RESERVED");
+        UUID orderId = reservedOrder(sku, 1);
 
         // The shipment's transaction holds the order's lock and holds the shipment ...
         CountDownLatch holding = new CountDownLatch(1);
@@ -195,10 +189,7 @@ class OrderWorkerIntegrationTests {
     void eventsMeetingTheirOrderInAnotherStateAreNotedNotApplied() {
         String sku = sku();
         events.stock(sku, 5);
-        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 1, 100)));
-        UUID orderId = created.data().orderId();
-        events.publish(created);
-        awaitStatus(orderId, "RESERVED");
+        UUID orderId = reservedOrder(sku, 1);
         events.publish(
                 OrderEvents.envelope(new PaymentAuthorized(orderId, "pay-a", "c-1", 100, "EUR"), "payment-worker"));
         awaitStatus(orderId, "PAID");
@@ -287,10 +278,7 @@ class OrderWorkerIntegrationTests {
     void shipmentArrivingBeforeThePaymentIsHeldAndAppliedWithThePayment() {
         String sku = sku();
         events.stock(sku, 5);
-        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, 1, 100)));
-        UUID orderId = created.data().orderId();
-        events.publish(created);
-        awaitStatus(orderId, "RESERVED");
+        UUID orderId = reservedOrder(sku, 1);
 
         double retriedBefore = retried(EventTypes.SHIPMENT_SCHEDULED);
         double heldBefore = heldShipments("held");
@@ -407,6 +395,14 @@ class OrderWorkerIntegrationTests {
                         "TRACK-1",
                         LocalDate.now().plusDays(2)),
                 "shipping-worker");
+    }
+
+    /** Publishes the order.created of a new order for {@code quantity} of {@code sku} and awaits it RESERVED. */
+    private UUID reservedOrder(String sku, int quantity) {
+        Envelope<OrderCreated> created = events.pendingOrder(List.of(new OrderLine(sku, quantity, 100)));
+        events.publish(created);
+        awaitStatus(created.data().orderId(), "RESERVED");
+        return created.data().orderId();
     }
 
     private void awaitStatus(UUID orderId, String status) {
