@@ -129,7 +129,7 @@ class OrderLifecycle {
                 OrderStatus.PAID,
                 Set.of(OrderStatus.PENDING),
                 step(event, "payment " + event.data().paymentId()))) {
-            Optional<Orders.Held> early = orders.takeHeldShipment(orderId);
+            Optional<Orders.Step> early = orders.takeHeldShipment(orderId);
             if (early.isPresent()) {
                 ship(new Orders.Locked(OrderStatus.PAID, locked.createdAt()), orderId, early.get());
                 metrics.heldShipmentAppliedAfterCommit();
@@ -160,7 +160,7 @@ class OrderLifecycle {
         ShipmentScheduled shipment = event.data();
         UUID orderId = shipment.orderId();
         Orders.Locked locked = lock(orderId, event);
-        Orders.Held step = step(event, shipment.carrier() + " " + shipment.trackingNumber());
+        Orders.Step step = step(event, shipment.carrier() + " " + shipment.trackingNumber());
         if (locked.status() == OrderStatus.RESERVED) {
             if (orders.holdShipment(orderId, step)) {
                 metrics.shipmentHeldAfterCommit();
@@ -178,7 +178,7 @@ class OrderLifecycle {
         ship(locked, orderId, step);
     }
 
-    private void ship(Orders.Locked locked, UUID orderId, Orders.Held step) {
+    private void ship(Orders.Locked locked, UUID orderId, Orders.Step step) {
         if (transition(locked, orderId, OrderStatus.PAID, OrderStatus.SHIPPED, Set.of(OrderStatus.PENDING), step)) {
             stock.fulfil(orderId);
         }
@@ -194,7 +194,7 @@ class OrderLifecycle {
             OrderStatus from,
             OrderStatus to,
             Set<OrderStatus> earlier,
-            Orders.Held step) {
+            Orders.Step step) {
         OrderStatus current = locked.status();
         if (current == to) {
             orders.timeline(
@@ -217,9 +217,9 @@ class OrderLifecycle {
         return true;
     }
 
-    private static Orders.Held step(InboundEvent<?> event, @Nullable String detail) {
+    private static Orders.Step step(InboundEvent<?> event, @Nullable String detail) {
         Envelope<?> envelope = event.envelope();
-        return new Orders.Held(envelope.eventId(), envelope.eventType(), detail, envelope.occurredAt());
+        return new Orders.Step(envelope.eventId(), envelope.eventType(), detail, envelope.occurredAt());
     }
 
     private Orders.Locked lock(UUID orderId, InboundEvent<?> event) {
@@ -237,7 +237,7 @@ class OrderLifecycle {
         }
     }
 
-    private void skip(Orders.Held step, UUID orderId, OrderStatus current, OrderStatus expected) {
+    private void skip(Orders.Step step, UUID orderId, OrderStatus current, OrderStatus expected) {
         String note = "ignored: the order was " + current + ", " + step.eventType() + " applies to " + expected;
         orders.timeline(orderId, step.eventId(), step.eventType(), current, note, step.occurredAt());
         metrics.skipped(step.eventType(), current);

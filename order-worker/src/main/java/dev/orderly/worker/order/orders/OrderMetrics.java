@@ -16,20 +16,20 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * (counter, tag outcome: {@code held} when a shipment arrived before its order's payment and was kept,
  * {@code applied} when the payment then applied it).
  *
- * <p>Invariant: a completion or held shipment is recorded only once its transaction committed, so a rolled-back attempt that is
- * retried is counted once.
+ * <p>Invariant: a completion or a held shipment is recorded only once its transaction committed, so a rolled-back
+ * attempt that is retried is counted once.
  */
 @Component
 class OrderMetrics {
 
-    private record HeldShipments(Counter held, Counter applied) {}
-
     private final MeterRegistry registry;
-    private final HeldShipments heldShipments;
+    private final Counter shipmentsHeld;
+    private final Counter heldShipmentsApplied;
 
     OrderMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.heldShipments = new HeldShipments(heldShipments(registry, "held"), heldShipments(registry, "applied"));
+        this.shipmentsHeld = heldShipments(registry, "held");
+        this.heldShipmentsApplied = heldShipments(registry, "applied");
     }
 
     private static Counter heldShipments(MeterRegistry registry, String outcome) {
@@ -58,11 +58,11 @@ class OrderMetrics {
     }
 
     void shipmentHeldAfterCommit() {
-        afterCommit(heldShipments.held()::increment);
+        afterCommit(shipmentsHeld::increment);
     }
 
     void heldShipmentAppliedAfterCommit() {
-        afterCommit(heldShipments.applied()::increment);
+        afterCommit(heldShipmentsApplied::increment);
     }
 
     void skipped(String eventType, OrderStatus status) {

@@ -22,8 +22,8 @@ class Orders {
     /** An order's status and when it was created, read under a row lock. */
     record Locked(OrderStatus status, Instant createdAt) {}
 
-    /** An event that arrived before the order reached the state it applies to, kept until it does. */
-    record Held(UUID eventId, String eventType, @Nullable String detail, Instant occurredAt) {}
+    /** An event as its order's timeline records it; also what a held shipment keeps until it is applied. */
+    record Step(UUID eventId, String eventType, @Nullable String detail, Instant occurredAt) {}
 
     private final JdbcClient jdbc;
 
@@ -75,7 +75,7 @@ class Orders {
     }
 
     /** Keeps a shipment that arrived while the order was not PAID yet; false if one is already held for the order. */
-    boolean holdShipment(UUID orderId, Held shipment) {
+    boolean holdShipment(UUID orderId, Step shipment) {
         return jdbc.sql("""
                         INSERT INTO early_shipments (order_id, event_id, event_type, detail, occurred_at)
                         VALUES (:orderId, :eventId, :eventType, :detail, :occurredAt)
@@ -91,11 +91,11 @@ class Orders {
     }
 
     /** Removes and returns the shipment held for the order, if any. */
-    Optional<Held> takeHeldShipment(UUID orderId) {
+    Optional<Step> takeHeldShipment(UUID orderId) {
         return jdbc.sql(
                         "DELETE FROM early_shipments WHERE order_id = ? RETURNING event_id, event_type, detail, occurred_at")
                 .param(orderId)
-                .query((rs, n) -> new Held(
+                .query((rs, n) -> new Step(
                         rs.getObject("event_id", UUID.class),
                         rs.getString("event_type"),
                         rs.getString("detail"),
