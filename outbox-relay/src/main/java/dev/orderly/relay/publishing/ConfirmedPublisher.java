@@ -33,7 +33,8 @@ import org.springframework.amqp.rabbit.core.RabbitOperations;
  * is in flight and nothing new was announced, when the stream says so, or at the first failure.
  *
  * <p>Invariant: the rows handed to {@link RowStream#confirmed} are, in order, the longest prefix of the run whose every
- * message was acked and not returned. One channel ({@link RabbitOperations#invoke}) keeps the messages in order on the
+ * message was acked and not returned, and a run never reads past a row it did not send (a batch cut short by
+ * {@link RowStream#keepSending()} ends the run). One channel ({@link RabbitOperations#invoke}) keeps the messages in order on the
  * wire; the prefix rule keeps them in order across retries: a row is never marked while an earlier one is not.
  */
 final class ConfirmedPublisher {
@@ -121,6 +122,14 @@ final class ConfirmedPublisher {
         private long confirmedTotal;
         /** The first message that was not cleanly confirmed: nothing after it counts, whatever its confirm says. */
         private @Nullable PublishFailure confirmFailure;
+        /** The id of the last row sent; the next read starts after it. */
+        private long lastSent = Long.MIN_VALUE;
+        /**
+         * Whether a batch stopped before its end because {@link RowStream#keepSending()} said no: the run ends then,
+         * even if the stream would go on a moment later (a blocked connection unblocked), so that the unsent rest of
+         * the batch is never passed over; the next run starts again from the oldest unpublished row.
+         */
+        private boolean cutShort;
 
         Run(RabbitOperations operations, RowStream stream, Timer confirmLatency) {
             this.operations = operations;
@@ -130,14 +139,13 @@ final class ConfirmedPublisher {
 
         RunResult publish(List<OutboxRow> first) {
             PublishFailure failure = send(first);
-            long lastId = first.getLast().id();
-            while (failure == null && stream.keepSending()) {
-                // Read more while earlier messages await their confirms; mark what is confirmed meanwhile.
-                List<OutboxRow> next = stream.next(lastId);
+            while (failure == null && !cutShort && stream.keepSending()) {
+                // Read more while earlier messages await their confirms; mark what is confirmed meanwhile. Always after
+                // the last row really sent: a batch cut short must not be stepped over.
+                List<OutboxRow> next = stream.next(lastSent);
                 handOver();
                 if (!next.isEmpty()) {
                     failure = send(next);
-                    lastId = next.getLast().id();
                     continue;
                 }
                 failure = settleDue();
@@ -165,6 +173,7 @@ final class ConfirmedPublisher {
                     return failure;
                 }
                 if (!stream.keepSending()) {
+                    cutShort = true;
                     return null;
                 }
                 failure = send(row);
@@ -221,6 +230,7 @@ final class ConfirmedPublisher {
                 stream.confirmArrived();
             });
             unsettled.add(new Sent(row, correlation, sentAt));
+            lastSent = row.id();
             return null;
         }
 

@@ -300,6 +300,26 @@ class ConfirmedPublisherTests {
         assertThat(sent).containsExactly(1L, 2L, 3L, 4L, 5L);
     }
 
+    @Test
+    void aRunNeverReadsPastARowItDidNotSendWhenTheGateFlipsBackMidBatch() {
+        // The table holds rows 1..12; the run starts with 1..6. keepSending() answers false once, when row 3 is about
+        // to go out (the broker blocked the connection), and true again right after (unblocked). A run that then asked
+        // for the rows after 6 would send 7..12 before 3..6: later rows confirmed and marked first.
+        AtomicInteger asked = new AtomicInteger();
+        Table table = new Table(12, 6);
+        table.keepSending = () -> asked.incrementAndGet() != 3;
+
+        ConfirmedPublisher.RunResult result =
+                publisher(10, Duration.ofSeconds(1)).publish(table.next(0), table, latency);
+
+        assertThat(result.failure()).isNull();
+        assertThat(table.askedAfter).allSatisfy(lastId -> assertThat(sent).contains(lastId));
+        assertThat(sent).isSortedAccordingTo(Long::compare);
+        assertThat(table.confirmed)
+                .as("confirmed rows are a gapless prefix of the table")
+                .isEqualTo(ids(rows(1, table.confirmed.size())));
+    }
+
     /** The broker confirms each message after {@code delay}: an ack, or a nack for the ids in {@code nacked}. */
     private void ackAfter(Duration delay, AtomicInteger unconfirmed, Set<Long> nacked) {
         doAnswer(invocation -> {
@@ -324,7 +344,7 @@ class ConfirmedPublisherTests {
     record Result(List<Long> confirmed, PublishFailure failure) {}
 
     /** A stream with the given further batches, recording what it is told was confirmed. */
-    static final class Batches implements ConfirmedPublisher.RowStream {
+    static class Batches implements ConfirmedPublisher.RowStream {
 
         final ArrayDeque<List<OutboxRow>> more;
         final List<Long> confirmed = new ArrayList<>();
@@ -366,6 +386,28 @@ class ConfirmedPublisherTests {
         @Override
         public void confirmed(List<OutboxRow> rows) {
             rows.forEach(row -> confirmed.add(row.id()));
+        }
+    }
+
+    /** A table of rows 1..size read {@code batch} at a time after the id it is asked for, like the drainer does. */
+    static final class Table extends Batches {
+
+        final long size;
+        final int batch;
+        final List<Long> askedAfter = new ArrayList<>();
+
+        Table(long size, int batch) {
+            super(List.of());
+            this.size = size;
+            this.batch = batch;
+        }
+
+        @Override
+        public List<OutboxRow> next(long lastId) {
+            if (lastId > 0) {
+                askedAfter.add(lastId);
+            }
+            return lastId >= size ? List.of() : rows(lastId + 1, Math.min(size, lastId + batch));
         }
     }
 
