@@ -3,6 +3,7 @@ package dev.orderly.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.orderly.messaging.outbox.OutboxNotifier;
 import dev.orderly.messaging.outbox.OutboxTable;
 import dev.orderly.relay.publishing.Relay;
 import dev.orderly.relay.publishing.TableStatus;
@@ -11,15 +12,23 @@ import dev.orderly.testsupport.RabbitBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * A disk alarm on the broker (its free-disk limit raised above the free space) blocks the relay's connection: the
- * relay pauses, shows it in {@code orderly.outbox.blocked}, marks nothing published, and resumes by itself once the
- * alarm clears.
+ * A resource alarm on the broker (its free-disk limit raised above the free space, or its memory watermark set below
+ * what it uses) blocks the relay's connection: the relay pauses, shows it in {@code orderly.outbox.blocked}, marks
+ * nothing published, keeps its lease checks to its poll interval however many notifications arrive, and resumes by
+ * itself once the alarm clears.
  */
 @RelayIntegrationTest
 @TestPropertySource(
@@ -31,6 +40,14 @@ class BlockedConnectionIntegrationTests {
     /** RabbitMQ's default free-disk limit, restored after the test. */
     static final String DEFAULT_DISK_FREE_LIMIT = "50MB";
 
+    /** RabbitMQ's default memory high watermark (a fraction of the memory it may use), restored after the test. */
+    static final String DEFAULT_MEMORY_WATERMARK = "0.4";
+
+    /** The tests' poll interval ({@link RelayIntegrationTest}): the longest a blocked drainer pauses between checks. */
+    static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+
+    static OutboxNotifier notifier;
+
     @Autowired
     MeterRegistry meters;
 
@@ -39,9 +56,20 @@ class BlockedConnectionIntegrationTests {
 
     final RabbitBroker rabbit = OrderlyInfrastructure.rabbit();
 
+    @BeforeAll
+    static void producer() {
+        notifier = new OutboxNotifier(new JdbcTemplate(OrdersSchema.apiDataSource()));
+    }
+
+    @AfterAll
+    static void closeProducer() throws InterruptedException {
+        notifier.close();
+    }
+
     @AfterEach
-    void clearAlarm() {
+    void clearAlarms() {
         rabbit.rabbitmqctl("set_disk_free_limit", DEFAULT_DISK_FREE_LIMIT);
+        rabbit.rabbitmqctl("set_vm_memory_high_watermark", DEFAULT_MEMORY_WATERMARK);
     }
 
     @Test
@@ -64,6 +92,65 @@ class BlockedConnectionIntegrationTests {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> OrdersSchema.published(TABLE, during));
         assertThat(blockedGauge()).isZero();
+    }
+
+    @Test
+    void notificationsDuringAMemoryAlarmDoNotSpinTheDrainerAndPublishingResumesAfterIt() throws InterruptedException {
+        EventsProbe.declareEventsTopology();
+        long before = OrdersSchema.insert(TABLE, UUID.randomUUID(), "test.blocked", "aggregate-1", "{}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrdersSchema.published(TABLE, before));
+
+        rabbit.rabbitmqctl("set_vm_memory_high_watermark", "absolute", "1MB");
+        long during = OrdersSchema.insert(TABLE, UUID.randomUUID(), "test.blocked", "aggregate-1", "{}");
+        notifier.committed(TABLE);
+        await().atMost(Duration.ofSeconds(30)).until(() -> blockedGauge() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> relay.statuses().getFirst().state() == TableStatus.State.BLOCKED);
+
+        // Producers keep committing and notifying throughout the alarm: 150 notifications, about 50 a second.
+        AtomicInteger notified = new AtomicInteger();
+        double checksBefore = leaseChecks();
+        long began = System.nanoTime();
+        ScheduledExecutorService producers = Executors.newSingleThreadScheduledExecutor();
+        try {
+            producers.scheduleAtFixedRate(
+                    () -> {
+                        if (notified.get() < 150) {
+                            OrdersSchema.insert(TABLE, UUID.randomUUID(), "test.blocked", "aggregate-1", "{}");
+                            notifier.committed(TABLE);
+                            notified.incrementAndGet();
+                        }
+                    },
+                    0,
+                    20,
+                    TimeUnit.MILLISECONDS);
+            await().atMost(Duration.ofSeconds(20)).until(() -> notified.get() >= 150);
+        } finally {
+            producers.shutdownNow();
+            assertThat(producers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+        double checks = leaseChecks() - checksBefore;
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - began);
+
+        // One check per poll interval while blocked, and a few more for the notifications' own wake-ups at most.
+        long bound = 2 * (elapsed.toMillis() / POLL_INTERVAL.toMillis()) + 5;
+        assertThat(checks)
+                .as("lease checks in %s of a memory alarm with notifications arriving", elapsed)
+                .isLessThanOrEqualTo(bound);
+        assertThat(OrdersSchema.published(TABLE, during)).isFalse();
+
+        rabbit.rabbitmqctl("set_vm_memory_high_watermark", DEFAULT_MEMORY_WATERMARK);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> OrdersSchema.published(TABLE, during));
+        await().atMost(Duration.ofSeconds(30)).until(() -> OrdersSchema.unpublishedCount(TABLE) == 0);
+        assertThat(blockedGauge()).isZero();
+    }
+
+    private double leaseChecks() {
+        return meters.get("orderly.outbox.lease.checks")
+                .tag("source", TABLE.qualifiedName())
+                .counter()
+                .count();
     }
 
     private double blockedGauge() {

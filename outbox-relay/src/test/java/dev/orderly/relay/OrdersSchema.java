@@ -130,6 +130,13 @@ public final class OrdersSchema {
                 .single();
     }
 
+    /** How many of the table's rows are not published yet. */
+    public static long unpublishedCount(OutboxTable table) {
+        return api().sql("SELECT count(*) FROM %s WHERE published_at IS NULL".formatted(table))
+                .query(Long.class)
+                .single();
+    }
+
     /** Every row of {@code table} as a column map, by id. */
     public static Map<String, Object> row(OutboxTable table, long id) {
         return api().sql("SELECT * FROM %s WHERE id = ?".formatted(table))

@@ -55,7 +55,7 @@ class PublishingConfiguration {
                     settings));
         }
         Relay relay = new Relay(drainers, publish.confirmTimeout().plus(STOP_MARGIN), meters);
-        gate.onReopen(relay::wakeAll);
+        gate.onReopen(relay::resumeAll);
         return relay;
     }
 

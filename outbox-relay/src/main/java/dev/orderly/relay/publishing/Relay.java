@@ -59,9 +59,14 @@ public final class Relay implements SmartLifecycle {
         log.debug("Notification for {}, which this relay does not drain; ignored", qualifiedName);
     }
 
-    /** Wakes every drainer: notifications may have been missed, or the broker became usable again. */
+    /** Wakes every drainer: notifications may have been missed. */
     public void wakeAll() {
         drainers.values().forEach(TableDrainer::wake);
+    }
+
+    /** Tells every drainer that waits for the broker that it may publish again (its connection was unblocked). */
+    public void resumeAll() {
+        drainers.values().forEach(TableDrainer::resume);
     }
 
     /** A snapshot of every table's drainer, in configuration order. */

@@ -105,11 +105,11 @@ final class TableDrainer implements Runnable {
                 }
                 case HALF_OPEN -> {
                     log.info("Circuit breaker '{}' half-open: trying one batch of {}", breaker.getName(), table());
-                    wake();
+                    resume();
                 }
                 case CLOSED -> {
                     log.info("Circuit breaker '{}' closed: publishing {} normally again", breaker.getName(), table());
-                    wake();
+                    resume();
                 }
                 default -> {}
             }
@@ -120,9 +120,14 @@ final class TableDrainer implements Runnable {
         return rows.table();
     }
 
-    /** New rows may be there (a notification, or the broker became usable again): look now. */
+    /** New rows may be there (a notification, or notifications may have been missed): look now. */
     void wake() {
         wakeup.ring();
+    }
+
+    /** The broker may take messages again (a connection unblocked): stop waiting for it. */
+    void resume() {
+        wakeup.resume();
     }
 
     /** Stops taking new rows; the current batch finishes (its confirms awaited, bounded) and the lease is released. */
@@ -151,7 +156,7 @@ final class TableDrainer implements Runnable {
                             table(),
                             e.toString(),
                             delay);
-                    wakeup.pause(delay, false);
+                    wakeup.pause(delay, Wakeup.Until.TIMEOUT);
                 }
             }
         } finally {
@@ -167,14 +172,15 @@ final class TableDrainer implements Runnable {
         if (!holdLease()) {
             return;
         }
+        // While the broker cannot take anything, only its becoming usable again ends the wait, not new rows.
         if (gate.blocked()) {
             state = State.BLOCKED;
-            wakeup.pause(settings.pollInterval(), true);
+            wakeup.pause(settings.pollInterval(), Wakeup.Until.RESUME);
             return;
         }
         if (circuitOpen()) {
             state = State.CIRCUIT_OPEN;
-            wakeup.pause(settings.pollInterval(), true);
+            wakeup.pause(settings.pollInterval(), Wakeup.Until.RESUME);
             return;
         }
         wakeup.clear();
@@ -182,7 +188,7 @@ final class TableDrainer implements Runnable {
         if (batch.isEmpty()) {
             state = State.IDLE;
             failing = null;
-            wakeup.pause(settings.pollInterval(), true);
+            wakeup.pause(settings.pollInterval(), Wakeup.Until.WORK);
             return;
         }
         FailingRow flagged = failing;
@@ -191,7 +197,7 @@ final class TableDrainer implements Runnable {
         }
         if (!breaker.tryAcquirePermission()) {
             state = State.CIRCUIT_OPEN;
-            wakeup.pause(settings.pollInterval(), true);
+            wakeup.pause(settings.pollInterval(), Wakeup.Until.RESUME);
             return;
         }
         state = State.PUBLISHING;
@@ -218,7 +224,7 @@ final class TableDrainer implements Runnable {
         consecutiveFailures = 0;
         if (continuation.caughtUp) {
             state = State.IDLE;
-            wakeup.pause(settings.pollInterval(), true);
+            wakeup.pause(settings.pollInterval(), Wakeup.Until.WORK);
         }
     }
 
@@ -240,7 +246,7 @@ final class TableDrainer implements Runnable {
             if ((caughtUp && !wakeup.rung()) || !keepSending()) {
                 return List.of();
             }
-            if (!lease.verify()) {
+            if (!verifyLease()) {
                 leaseLost();
                 return List.of();
             }
@@ -279,7 +285,7 @@ final class TableDrainer implements Runnable {
 
     private boolean holdLease() {
         if (lease.isHeld()) {
-            if (lease.verify()) {
+            if (verifyLease()) {
                 return true;
             }
             leaseLost();
@@ -295,7 +301,7 @@ final class TableDrainer implements Runnable {
                     table(),
                     e.getMessage(),
                     settings.leaseRetryInterval());
-            wakeup.pause(settings.leaseRetryInterval(), false);
+            wakeup.pause(settings.leaseRetryInterval(), Wakeup.Until.TIMEOUT);
             return false;
         }
         if (acquired) {
@@ -316,8 +322,13 @@ final class TableDrainer implements Runnable {
             standbyLogged = true;
         }
         state = State.STANDBY;
-        wakeup.pause(settings.leaseRetryInterval(), false);
+        wakeup.pause(settings.leaseRetryInterval(), Wakeup.Until.TIMEOUT);
         return false;
+    }
+
+    private boolean verifyLease() {
+        metrics.leaseChecked();
+        return lease.verify();
     }
 
     private void leaseLost() {
@@ -407,7 +418,7 @@ final class TableDrainer implements Runnable {
                         delay);
             }
         }
-        wakeup.pause(delay, false);
+        wakeup.pause(delay, Wakeup.Until.TIMEOUT);
     }
 
     /** What the circuit breaker records for a batch the broker failed. */

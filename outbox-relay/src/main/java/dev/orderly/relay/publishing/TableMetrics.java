@@ -19,6 +19,7 @@ final class TableMetrics {
     private final MeterRegistry registry;
     private final String source;
     private final Timer confirm;
+    private final Counter leaseChecks;
     private final Map<FailureReason, Counter> failures = new EnumMap<>(FailureReason.class);
     private final Map<String, Counter> published = new ConcurrentHashMap<>();
 
@@ -29,6 +30,11 @@ final class TableMetrics {
                 .description("Time from publishing an outbox row to the broker's confirm")
                 .tag("source", source)
                 .publishPercentileHistogram()
+                .register(registry);
+        this.leaseChecks = Counter.builder("orderly.outbox.lease.checks")
+                .description("Round trips that checked this instance still holds the table's lease (a pg_locks "
+                        + "query each)")
+                .tag("source", source)
                 .register(registry);
         for (FailureReason reason : FailureReason.values()) {
             failures.put(
@@ -43,6 +49,10 @@ final class TableMetrics {
 
     Timer confirm() {
         return confirm;
+    }
+
+    void leaseChecked() {
+        leaseChecks.increment();
     }
 
     void failed(FailureReason reason) {

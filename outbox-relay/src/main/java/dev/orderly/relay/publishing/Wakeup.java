@@ -5,18 +5,25 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The doorbell of one table's drainer: rung by a notification (new rows), by the broker becoming usable again, and by
+ * The doorbell of one table's drainer: rung by a notification (new rows), told to {@linkplain #resume() resume} when
+ * the broker becomes usable again (a connection unblocked, a circuit breaker half-open or closed), and stopped on
  * shutdown.
  *
- * <p>Invariant: a ring is never lost. One that arrives while the drainer is busy is remembered and ends its next
- * wakeable pause at once; {@link #clear()} is called just before reading rows, so a ring after that read is still
- * remembered. Shutdown ends every pause, wakeable or not.
+ * <p>A ring and a resume are kept apart because they end different pauses: a drainer that waits for work wakes on
+ * either, one that waits for the broker (blocked, circuit open) only on a resume. A ring announces rows that cannot be
+ * published yet; if it ended that wait, a stream of notifications during a broker alarm would turn the drainer into a
+ * loop that checks its lease and pauses for nothing, one core per table for the whole alarm.
+ *
+ * <p>Invariant: neither is ever lost. A ring that arrives while the drainer is busy is remembered and ends its next
+ * pause for work at once; {@link #clear()} is called just before reading rows, so a ring after that read is still
+ * remembered. A resume is remembered until a pause it may end has ended. Shutdown ends every pause.
  */
 final class Wakeup {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private boolean rung;
+    private boolean resumed;
     private boolean poked;
     private boolean stopped;
 
@@ -95,24 +102,51 @@ final class Wakeup {
         }
     }
 
-    /**
-     * Pauses for {@code timeout}, or less if stopped or (when {@code wakeable}) rung.
-     *
-     * @param wakeable whether a ring ends the pause: true when waiting for work, false when backing off after a failure
-     *     (so a stream of notifications cannot defeat the backoff)
-     */
-    void pause(Duration timeout, boolean wakeable) {
+    /** What ends a {@link #pause}, besides its timeout and shutdown. */
+    enum Until {
+        /** Waiting for work: a ring (new rows) or a resume. */
+        WORK,
+        /** Waiting for the broker to become usable (blocked, circuit open): a resume only. */
+        RESUME,
+        /** Backing off after a failure: nothing, so a stream of notifications cannot defeat the backoff. */
+        TIMEOUT
+    }
+
+    /** The broker became usable again: the next (or current) pause for work or for the broker ends. */
+    void resume() {
+        lock.lock();
+        try {
+            resumed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Pauses for {@code timeout}, or less if stopped or if what {@code until} names happens. */
+    void pause(Duration timeout, Until until) {
         long remaining = timeout.toNanos();
         lock.lock();
         try {
-            while (!stopped && !(wakeable && rung) && remaining > 0) {
+            while (!stopped && !ends(until) && remaining > 0) {
                 remaining = changed.awaitNanos(remaining);
+            }
+            if (until != Until.TIMEOUT) {
+                resumed = false;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
         }
+    }
+
+    private boolean ends(Until until) {
+        return switch (until) {
+            case WORK -> rung || resumed;
+            case RESUME -> resumed;
+            case TIMEOUT -> false;
+        };
     }
 
     /** Whether {@link #stop()} was called. */
