@@ -237,6 +237,7 @@ public class MessagingAutoConfiguration {
                     republisher,
                     new TransactionTemplate(transactionManager),
                     properties.parkingLot().replayRate(),
+                    properties.parkingLot().replayWait(),
                     properties.parkingLot().replayLimit(),
                     clock.getIfAvailable(Clock::systemUTC));
         }

@@ -172,10 +172,13 @@ public record MessagingProperties(
      * @param record whether parked messages are moved from the {@code D.parking-lot} queue into
      *     {@code parked_messages}, where they can be paged, inspected, replayed and purged
      * @param replayRate messages per second a replay republishes at most
+     * @param replayWait how long a replay waits for the rate limiter's next permit before it stops (throttled; the
+     *     rest is replayed by asking again)
      * @param replayLimit messages one replay request republishes at most; a larger selection needs more requests
      */
     public record ParkingLot(
             @DefaultValue("true") boolean record,
             @DefaultValue("50") @Positive int replayRate,
+            @DefaultValue("5s") Duration replayWait,
             @DefaultValue("1000") @Positive int replayLimit) {}
 }

@@ -170,16 +170,19 @@ public final class ParkedMessages {
                 .update();
     }
 
-    /** Records who did what to how many parked messages. */
-    void audit(String actor, String action, Selection selection, int affected) {
-        jdbc.sql("INSERT INTO " + audit + " (actor, action, selection, affected) VALUES (?, ?, ?, ?)")
-                .params(actor, action, selection.describe(), affected)
+    /** Records who did what to how many parked messages, and how it ended (with what stopped it, if it stopped). */
+    void audit(
+            String actor, String action, Selection selection, int affected, String outcome, @Nullable String detail) {
+        jdbc.sql("INSERT INTO " + audit + " (actor, action, selection, affected, outcome, detail) "
+                        + "VALUES (?, ?, ?, ?, ?, ?)")
+                .params(actor, action, selection.describe(), affected, outcome, detail)
                 .update();
     }
 
     /** The audit trail, newest first. */
     public List<Map<String, Object>> auditTrail(int limit) {
-        return jdbc.sql("SELECT id, actor, action, selection, affected, at FROM " + audit + " ORDER BY id DESC LIMIT ?")
+        return jdbc.sql("SELECT id, actor, action, selection, affected, outcome, detail, at FROM " + audit
+                        + " ORDER BY id DESC LIMIT ?")
                 .param(limit)
                 .query()
                 .listOfRows();

@@ -20,7 +20,9 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  *   <li>{@code GET /actuator/parkinglot/{id}}: one in full (properties, headers, body, reason, exception);
  *   <li>{@code POST /actuator/parkinglot} with JSON {@code {"id": 7}}, {@code {"eventType": "order.created"}},
  *       {@code {"reason": "PERMANENT_FAILURE"}} or {@code {"all": true}} (and optionally {@code "actor"}): replay,
- *       rate-limited, at most {@code orderly.messaging.parking-lot.replay-limit} per request;
+ *       rate-limited, at most {@code orderly.messaging.parking-lot.replay-limit} per request; 200 when it did all
+ *       it could, 429 when the rate limiter gave no permit in time, 503 when a message could not be republished
+ *       (each with how many were replayed before it stopped);
  *   <li>{@code DELETE /actuator/parkinglot?confirm=<D.parking-lot>&id=|eventType=|reason=|all=true}: purge;
  *   <li>{@code GET /actuator/parkinglot/audit}: the last 100 replays and purges.
  * </ul>
@@ -84,13 +86,25 @@ public class ParkingLotEndpoint {
             return problem(400, e.getMessage());
         }
         ParkingLotOperations.Replayed result = operations.replay(selection, who(security, actor));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("replayed", result.replayed());
-        body.put("remaining", result.remaining());
-        if (selection.id() != null && result.replayed() == 0) {
+        if (result.outcome() == ParkingLotOperations.Outcome.COMPLETE
+                && selection.id() != null
+                && result.replayed() == 0) {
             return problem(404, "No parked message has id " + selection.id() + " in " + operations.parkingLotName());
         }
-        return new WebEndpointResponse<>(body);
+        Map<String, Object> body = new LinkedHashMap<>();
+        int status = switch (result.outcome()) {
+            case COMPLETE -> 200;
+            case THROTTLED -> 429;
+            case FAILED -> 503;
+        };
+        if (status != 200) {
+            body.put("status", status);
+            body.put("detail", result.detail());
+        }
+        body.put("replayed", result.replayed());
+        body.put("remaining", result.remaining());
+        body.put("outcome", result.outcome().name());
+        return new WebEndpointResponse<>(body, status);
     }
 
     @DeleteOperation

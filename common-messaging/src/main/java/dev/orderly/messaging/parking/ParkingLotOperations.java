@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -49,11 +50,34 @@ public final class ParkingLotOperations {
     private final Republisher republisher;
     private final TransactionTemplate transaction;
     private final RateLimiter rateLimiter;
+    private final int replayRate;
+    private final Duration replayWait;
     private final int replayLimit;
     private final Clock clock;
 
-    /** The result of a replay: how many went back to the work queue and how many selected ones are left. */
-    public record Replayed(int replayed, long remaining) {}
+    /** How a replay ended; recorded in {@code parking_audit.outcome}. */
+    public enum Outcome {
+        /** Everything selected was replayed, up to the per-request limit ({@code remaining} says what is left). */
+        COMPLETE,
+        /** The rate limiter gave no permit in time (another replay is using it): stopped; ask again. */
+        THROTTLED,
+        /** A copy could not be republished or a parked row not rebuilt: stopped at that message, which stays parked. */
+        FAILED
+    }
+
+    /**
+     * The result of a replay.
+     *
+     * @param replayed how many went back to the work queue (and were deleted from the parking lot)
+     * @param remaining how many selected ones are left
+     * @param outcome whether it did all it could, or why it stopped early
+     * @param detail what stopped it, for {@link Outcome#THROTTLED} and {@link Outcome#FAILED}
+     */
+    public record Replayed(
+            int replayed,
+            long remaining,
+            Outcome outcome,
+            @Nullable String detail) {}
 
     public ParkingLotOperations(
             String domain,
@@ -61,12 +85,15 @@ public final class ParkingLotOperations {
             Republisher republisher,
             TransactionTemplate transaction,
             int replayRate,
+            Duration replayWait,
             int replayLimit,
             Clock clock) {
         this.domain = domain;
         this.parked = parked;
         this.republisher = republisher;
         this.transaction = transaction;
+        this.replayRate = replayRate;
+        this.replayWait = replayWait;
         this.replayLimit = replayLimit;
         this.clock = clock;
         this.rateLimiter = RateLimiter.of(
@@ -74,7 +101,7 @@ public final class ParkingLotOperations {
                 RateLimiterConfig.custom()
                         .limitForPeriod(replayRate)
                         .limitRefreshPeriod(Duration.ofSeconds(1))
-                        .timeoutDuration(Duration.ofSeconds(5))
+                        .timeoutDuration(replayWait)
                         .build());
     }
 
@@ -84,41 +111,96 @@ public final class ParkingLotOperations {
     }
 
     /**
-     * Republishes the selected messages (at most the configured limit per call) to the work queue and deletes them.
+     * Republishes the selected messages (at most the configured limit per call) to the work queue and deletes them,
+     * each only after the broker confirmed its copy, in transactions of up to 100. It stops at the first message the
+     * rate limiter gives no permit for in time, or that cannot be republished; what was replayed until then stays
+     * replayed. Whatever happens, the replay is recorded in the audit trail with its outcome.
      *
      * @param actor who asked, for the audit trail
      */
     public Replayed replay(Selection selection, String actor) {
+        Stop stop = new Stop();
         int replayed = 0;
         int batch = Math.min(100, replayLimit);
-        while (replayed < replayLimit) {
-            int wanted = Math.min(batch, replayLimit - replayed);
-            Integer done = transaction.execute(status -> {
-                List<ParkedMessages.Stored> rows = parked.lock(selection, wanted);
-                for (ParkedMessages.Stored row : rows) {
-                    rateLimiter.acquirePermission();
-                    republisher.publish(Topology.RETRY_EXCHANGE, Topology.workQueue(domain), rebuild(row));
-                    parked.delete(row.id());
+        try {
+            while (replayed < replayLimit && stop.outcome == Outcome.COMPLETE) {
+                int wanted = Math.min(batch, replayLimit - replayed);
+                Integer done = transaction.execute(status -> replayBatch(selection, wanted, stop));
+                int count = done == null ? 0 : done;
+                replayed += count;
+                if (count < wanted) {
+                    break;
                 }
-                return rows.size();
-            });
-            int count = done == null ? 0 : done;
-            replayed += count;
-            if (count < wanted) {
+            }
+        } catch (RuntimeException e) {
+            // The batch's transaction failed (the database): its copies were published but its rows stay parked, so
+            // a later replay sends them again, which the consumer recognises by event id.
+            stop.stop(Outcome.FAILED, "the parking lot's database failed: " + e.getMessage());
+        }
+        int total = replayed;
+        long remaining = parked.count(selection);
+        transaction.executeWithoutResult(
+                status -> parked.audit(actor, "REPLAY", selection, total, stop.outcome.name(), stop.detail));
+        if (stop.outcome == Outcome.COMPLETE) {
+            log.info(
+                    "{} replayed {} parked message(s) ({}) to {}; {} selected remain",
+                    actor,
+                    total,
+                    selection.describe(),
+                    Topology.workQueue(domain),
+                    remaining);
+        } else {
+            log.error(
+                    "{}'s replay of parked messages ({}) to {} stopped after {} ({}): {}; {} selected remain",
+                    actor,
+                    selection.describe(),
+                    Topology.workQueue(domain),
+                    total,
+                    stop.outcome,
+                    stop.detail,
+                    remaining);
+        }
+        return new Replayed(total, remaining, stop.outcome, stop.detail);
+    }
+
+    /** Replays up to {@code wanted} locked rows; returns how many, stopping early as {@code stop} records. */
+    private int replayBatch(Selection selection, int wanted, Stop stop) {
+        List<ParkedMessages.Stored> rows = parked.lock(selection, wanted);
+        int done = 0;
+        for (ParkedMessages.Stored row : rows) {
+            if (!rateLimiter.acquirePermission()) {
+                stop.stop(
+                        Outcome.THROTTLED,
+                        "no replay permit within %s (orderly.messaging.parking-lot.replay-rate = %d/s; another replay "
+                                        .formatted(replayWait, replayRate)
+                                + "may be running): ask again");
                 break;
             }
+            try {
+                republisher.publish(Topology.RETRY_EXCHANGE, Topology.workQueue(domain), rebuild(row));
+            } catch (RuntimeException e) {
+                stop.stop(
+                        Outcome.FAILED,
+                        "parked message " + row.id() + " could not be replayed and stays parked: " + e.getMessage());
+                break;
+            }
+            parked.delete(row.id());
+            done++;
         }
-        long remaining = parked.count(selection);
-        int total = replayed;
-        transaction.executeWithoutResult(status -> parked.audit(actor, "REPLAY", selection, total));
-        log.info(
-                "{} replayed {} parked message(s) ({}) to {}; {} selected remain",
-                actor,
-                replayed,
-                selection.describe(),
-                Topology.workQueue(domain),
-                remaining);
-        return new Replayed(replayed, remaining);
+        return done;
+    }
+
+    /** Why a replay stopped early, if it did. */
+    private static final class Stop {
+        Outcome outcome = Outcome.COMPLETE;
+
+        @Nullable
+        String detail;
+
+        void stop(Outcome why, String what) {
+            outcome = why;
+            detail = what;
+        }
     }
 
     /**
@@ -134,7 +216,7 @@ public final class ParkingLotOperations {
         }
         Integer purged = transaction.execute(status -> {
             int count = parked.purge(selection);
-            parked.audit(actor, "PURGE", selection, count);
+            parked.audit(actor, "PURGE", selection, count, Outcome.COMPLETE.name(), null);
             return count;
         });
         log.warn("{} purged {} parked message(s) ({}) from {}", actor, purged, selection.describe(), parkingLotName());
@@ -167,7 +249,7 @@ public final class ParkingLotOperations {
         return new Message(row.body(), props);
     }
 
-    private static @org.jspecify.annotations.Nullable String text(@org.jspecify.annotations.Nullable Object value) {
+    private static @Nullable String text(@Nullable Object value) {
         return value == null ? null : value.toString();
     }
 }

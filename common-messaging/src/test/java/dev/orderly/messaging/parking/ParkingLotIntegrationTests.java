@@ -12,6 +12,7 @@ import dev.orderly.contracts.OrderCreated;
 import dev.orderly.contracts.OrderLine;
 import dev.orderly.contracts.Topology;
 import dev.orderly.messaging.consumer.ProbeApplication;
+import dev.orderly.messaging.consumer.Republisher;
 import dev.orderly.testsupport.RealInfrastructure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
@@ -27,6 +29,8 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Parked messages are recorded without loss, can be listed and inspected, replayed once back to the work queue, and
@@ -52,6 +56,19 @@ class ParkingLotIntegrationTests {
 
     @Autowired
     MeterRegistry meters;
+
+    @Autowired
+    Republisher republisher;
+
+    @Autowired
+    PlatformTransactionManager transactionManager;
+
+    TransactionTemplate transaction;
+
+    @BeforeEach
+    void transactions() {
+        transaction = new TransactionTemplate(transactionManager);
+    }
 
     @Test
     void parkedMessageIsListedInspectedAndReplayedOnce() {
@@ -130,6 +147,64 @@ class ParkingLotIntegrationTests {
     }
 
     @Test
+    void aReplayTheRateLimiterGivesNoPermitForStopsThrottledAndIsAudited() {
+        String reason = uniqueReason();
+        List<Envelope<OrderCreated>> events = List.of(event(), event(), event());
+        events.forEach(event -> park(event, reason));
+        events.forEach(this::awaitRecorded);
+        // One permit a second, and a replay waits at most 100 ms for the next: the second message finds none.
+        ParkingLotOperations slow = new ParkingLotOperations(
+                "probe", parked, republisher, transaction, 1, Duration.ofMillis(100), 1000, Clock.systemUTC());
+
+        ParkingLotOperations.Replayed replayed = slow.replay(new Selection(null, null, reason, false), "test-operator");
+
+        assertThat(replayed.outcome()).isEqualTo(ParkingLotOperations.Outcome.THROTTLED);
+        assertThat(replayed.replayed()).isEqualTo(1);
+        assertThat(replayed.remaining()).isEqualTo(2);
+        assertThat(replayed.detail()).contains("replay-rate");
+        assertThat(audit("reason=" + reason))
+                .singleElement()
+                .satisfies(row -> assertThat(row)
+                        .containsEntry("action", "REPLAY")
+                        .containsEntry("affected", 1)
+                        .containsEntry("outcome", "THROTTLED"));
+    }
+
+    @Test
+    void aReplayThatFailsPartWayKeepsWhatItReplayedLeavesTheRestParkedAndIsAudited() {
+        String reason = uniqueReason();
+        List<Envelope<OrderCreated>> events = List.of(event(), event(), event());
+        events.forEach(event -> park(event, reason));
+        List<Long> ids = events.stream().map(this::awaitRecorded).toList();
+        // The second one can no longer be turned back into a message (its stored timestamp is garbage).
+        jdbc.sql("UPDATE parked_messages SET properties = jsonb_set(properties, '{timestamp}', '\"not a time\"') "
+                        + "WHERE id = ?")
+                .param(ids.get(1))
+                .update();
+
+        ParkingLotOperations.Replayed replayed =
+                operations.replay(new Selection(null, null, reason, false), "test-operator");
+
+        assertThat(replayed.outcome()).isEqualTo(ParkingLotOperations.Outcome.FAILED);
+        assertThat(replayed.replayed()).isEqualTo(1);
+        assertThat(replayed.remaining()).isEqualTo(2);
+        assertThat(replayed.detail()).contains("parked message " + ids.get(1));
+        await().atMost(DEADLINE).until(() -> effects(events.get(0)) == 1);
+        assertThat(parked.find(ids.get(0))).isEmpty();
+        assertThat(parked.find(ids.get(1))).isPresent();
+        assertThat(parked.find(ids.get(2))).isPresent();
+        assertThat(effects(events.get(2))).isZero();
+        assertThat(audit("reason=" + reason))
+                .singleElement()
+                .satisfies(row -> assertThat(row)
+                        .containsEntry("affected", 1)
+                        .containsEntry("outcome", "FAILED")
+                        .hasEntrySatisfying(
+                                "detail",
+                                detail -> assertThat((String) detail).contains("parked message " + ids.get(1))));
+    }
+
+    @Test
     void emptySelectionIsRefused() {
         assertThatIllegalArgumentException().isThrownBy(() -> new Selection(null, null, null, false));
     }
@@ -153,9 +228,14 @@ class ParkingLotIntegrationTests {
     }
 
     private void park(Envelope<?> event) {
+        park(event, "PERMANENT_FAILURE");
+    }
+
+    private void park(Envelope<?> event, String reason) {
         Message message = message(event);
         MessageProperties props = message.getMessageProperties();
-        props.setHeader(MessageHeaders.FAILURE_REASON, "PERMANENT_FAILURE");
+        props.setTimestamp(java.util.Date.from(Clock.systemUTC().instant()));
+        props.setHeader(MessageHeaders.FAILURE_REASON, reason);
         props.setHeader(MessageHeaders.EXCEPTION, "java.lang.IllegalStateException: the handler had a bug");
         props.setHeader(MessageHeaders.ATTEMPTS, 1);
         props.setHeader(MessageHeaders.ORIGINAL_ROUTING_KEY, event.eventType());
@@ -182,6 +262,18 @@ class ParkingLotIntegrationTests {
                                 .list(),
                         ids -> ids.size() == 1)
                 .get(0);
+    }
+
+    /** A reason no other test parks with, so a selection by it is this test's messages only. */
+    private static String uniqueReason() {
+        return "TEST_" + UUID.randomUUID().toString().replace("-", "").toUpperCase(java.util.Locale.ROOT);
+    }
+
+    private List<java.util.Map<String, Object>> audit(String selection) {
+        return jdbc.sql("SELECT action, affected, outcome, detail FROM parking_audit WHERE selection = ? ORDER BY id")
+                .param(selection)
+                .query()
+                .listOfRows();
     }
 
     private long effects(Envelope<?> event) {
