@@ -1,14 +1,28 @@
 package dev.orderly.api.orders;
 
+import dev.orderly.api.OrderApiProperties;
 import dev.orderly.api.web.Problems;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** Turns the orders resource's own refusals into problem details. */
 @RestControllerAdvice(assignableTypes = OrdersController.class)
 class OrderProblems {
+
+    private static final Logger log = LoggerFactory.getLogger(OrderProblems.class);
+
+    private final Duration retryAfter;
+
+    OrderProblems(OrderApiProperties properties) {
+        this.retryAfter = properties.backpressure().retryAfter();
+    }
 
     @ExceptionHandler
     ProblemDetail notFound(OrderNotFoundException e) {
@@ -19,6 +33,21 @@ class OrderProblems {
     ProblemDetail keyReused(IdempotencyKeyReusedException e) {
         return Problems.of(
                 HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency-Key reused", e.getMessage());
+    }
+
+    /** Logged, because an operator may have to reconcile; the client is told to retry with its key. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> commitOutcomeUnknown(CommitOutcomeUnknownException e) {
+        log.error("The commit of order {} failed; it may or may not be stored (answered 503)", e.orderId(), e);
+        ProblemDetail problem = Problems.of(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "storage-outcome-unknown",
+                "Storage outcome unknown: retry with the same Idempotency-Key",
+                e.getMessage());
+        problem.setProperty("order_id", e.orderId());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter.toSeconds()))
+                .body(problem);
     }
 
     @ExceptionHandler

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -71,6 +72,7 @@ class OrderService {
      *
      * @throws IdempotencyKeyReusedException if the key first answered a different request
      * @throws dev.orderly.api.backpressure.BackpressureException if the outbox backlog is over its limits
+     * @throws CommitOutcomeUnknownException if the transaction failed while committing: it may have been stored
      */
     Placement place(PlaceOrderRequest request, @Nullable String idempotencyKey, @Nullable String traceparent) {
         byte[] requestHash = idempotencyKey == null ? new byte[0] : idempotencyKeys.hash(request);
@@ -82,8 +84,22 @@ class OrderService {
             }
         }
         backlog.requireCapacity();
-        Placement placement =
-                transaction.execute(status -> placeInTransaction(request, idempotencyKey, requestHash, traceparent));
+        // Set once every statement succeeded: a failure after that can only be the commit, whose outcome is unknown.
+        AtomicReference<@Nullable Placement> written = new AtomicReference<>();
+        Placement placement;
+        try {
+            placement = transaction.execute(status -> {
+                Placement placed = placeInTransaction(request, idempotencyKey, requestHash, traceparent);
+                written.set(placed);
+                return placed;
+            });
+        } catch (RuntimeException e) {
+            Placement uncertain = written.get();
+            if (uncertain != null && !uncertain.replayed()) {
+                throw new CommitOutcomeUnknownException(uncertain.order().orderId(), e);
+            }
+            throw e;
+        }
         if (placement == null) {
             throw new IllegalStateException("The order transaction returned no result");
         }

@@ -212,6 +212,56 @@ class OrderIntakeIntegrationTests {
     }
 
     @Test
+    void anOrderWhoseCommitLosesTheConnectionIsAnsweredAsMaybeStoredAndARetryWithItsKeyStoresItOnce() throws Exception {
+        String customer = "lost-commit-" + UUID.randomUUID();
+        String key = "lost-commit-" + UUID.randomUUID();
+        String order = Api.order(customer, "SKU-1", 1, 100);
+        try (Connection admin = OrderlyInfrastructure.postgres().connectAsSuperuser();
+                Statement sql = admin.createStatement()) {
+            // At COMMIT (a deferred constraint trigger), the order's own session is terminated: to the API, the
+            // connection breaks while committing, and it cannot know whether the order was stored.
+            sql.execute("""
+                    CREATE FUNCTION orders.break_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        PERFORM pg_terminate_backend(pg_backend_pid());
+                        RETURN NULL;
+                    END $$;
+                    CREATE CONSTRAINT TRIGGER break_commit AFTER INSERT ON orders.orders
+                        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                        WHEN (NEW.customer_id = '%s') EXECUTE FUNCTION orders.break_commit();
+                    """.formatted(customer));
+            HttpResponse<String> response;
+            try {
+                response = api.postOrder(order, "Content-Type", "application/json", "Idempotency-Key", key);
+            } finally {
+                sql.execute("""
+                        DROP TRIGGER break_commit ON orders.orders;
+                        DROP FUNCTION orders.break_commit();
+                        """);
+            }
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).isPresent();
+            JsonNode problem = Api.json(response);
+            assertThat(problem.get("type").asString()).isEqualTo("urn:orderly:problem:storage-outcome-unknown");
+            assertThat(problem.get("detail").asString())
+                    .contains("may or may not have been stored")
+                    .contains("same Idempotency-Key")
+                    .doesNotContain("nothing was kept");
+            assertThat(problem.get("order_id").asString()).isNotBlank();
+        }
+
+        HttpResponse<String> retry = api.postOrder(order, "Content-Type", "application/json", "Idempotency-Key", key);
+
+        assertThat(retry.statusCode()).isEqualTo(202);
+        assertThat(jdbc.sql("SELECT count(*) FROM orders WHERE customer_id = ?")
+                        .param(customer)
+                        .query(Long.class)
+                        .single())
+                .isOne();
+    }
+
+    @Test
     void committedOrderWakesTheRelayWithANotification() throws Exception {
         try (Connection relay = OrderlyInfrastructure.postgres().connect("orderly_relay");
                 Statement sql = relay.createStatement()) {
