@@ -85,7 +85,7 @@ echo "## starting the relay ($(basename "$RELAY_JAR"), -XX:+UseSerialGC -XX:MaxR
 RELAY_PORT=$(free_port)
 ORDERLY_DB_URL="jdbc:postgresql://127.0.0.1:$ORDERLY_PG_PORT/orderly" \
 ORDERLY_RELAY_DB_PASSWORD=$ORDERLY_RELAY_DB_PASSWORD \
-ORDERLY_RELAY_RABBIT_PASSWORD=$ORDERLY_RABBIT_ADMIN_PASSWORD \
+SPRING_RABBITMQ_USERNAME=orderly-admin SPRING_RABBITMQ_PASSWORD=$ORDERLY_RABBIT_ADMIN_PASSWORD \
 ORDERLY_RELAY_PORT=$RELAY_PORT \
   setsid "$JAVA" -XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m -jar "$RELAY_JAR" --orderly.relay.instance-id=bench \
   >"$STATE/relay.log" 2>&1 </dev/null &

@@ -1,0 +1,72 @@
+package dev.orderly.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A service that talks to RabbitMQ, started from its runnable jar as a deployment would with its broker login
+ * forgotten, refuses to start and names the variable to set; it never falls back to another user (it used to fall back
+ * to the administrator, orderly-admin).
+ */
+class MissingBrokerLoginIntegrationTests {
+
+    private static final Path ROOT =
+            Path.of(System.getProperty("orderly.root", "..")).toAbsolutePath().normalize();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"order-worker", "payment-worker", "shipping-worker", "outbox-relay"})
+    void aServiceWithoutItsBrokerUserDoesNotStartAndSaysWhichVariableToSet(String service) throws Exception {
+        Path log = ROOT.resolve("system-tests/target/missing-login-" + service + ".log");
+        Files.createDirectories(log.getParent());
+        ProcessBuilder builder = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-XX:TieredStopAtLevel=1",
+                        "-jar",
+                        jar(service).toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().clear();
+        builder.environment()
+                .putAll(Map.of(
+                        "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                        "SERVER_ADDRESS", "127.0.0.1",
+                        "SERVER_PORT", "0",
+                        "ORDERLY_LOG_FORMAT", "",
+                        // Everything but the broker login: a database that is not there must not be what it fails on.
+                        "SPRING_DATASOURCE_URL", "jdbc:postgresql://127.0.0.1:9/orderly",
+                        "SPRING_DATASOURCE_PASSWORD", "unused"));
+        Process process = builder.start();
+        boolean exited = process.waitFor(120, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly();
+        }
+
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(exited)
+                .as("%s exited by itself; its output:%n%s", service, output)
+                .isTrue();
+        assertThat(process.exitValue()).isNotZero();
+        assertThat(output).contains("SPRING_RABBITMQ_USERNAME").doesNotContain("orderly-admin");
+    }
+
+    private static Path jar(String service) throws IOException {
+        try (Stream<Path> files = Files.list(ROOT.resolve(service).resolve("target"))) {
+            List<Path> jars = files.filter(file -> file.getFileName().toString().endsWith("-exec.jar"))
+                    .toList();
+            assertThat(jars)
+                    .as("%s's runnable jar (the reactor packages it before these tests)", service)
+                    .hasSize(1);
+            return jars.getFirst();
+        }
+    }
+}
