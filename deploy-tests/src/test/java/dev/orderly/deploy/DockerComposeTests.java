@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,60 @@ class DockerComposeTests {
                 "-q");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
+    }
+
+    @Test
+    void theEnvFileOrderlyUpGeneratesIsPrivateHasASecretForEveryPasswordAndValidatesTheComposeFile(
+            @TempDir Path scratch) throws IOException {
+        Path env = scratch.resolve(".env");
+
+        Tool.Result generated = Tool.run(
+                Tool.ROOT, "bash", 30, "bash", Tool.ROOT.resolve("orderly").toString(), "compose-env", env.toString());
+
+        assertThat(generated.exitCode()).as(generated.output()).isZero();
+        assertThat(Files.getPosixFilePermissions(env))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(env)) {
+            if (!line.startsWith("#") && line.contains("=")) {
+                values.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        List<String> passwords = Files.readAllLines(Tool.ROOT.resolve(".env.example")).stream()
+                .filter(line -> line.matches("[A-Z0-9_]+="))
+                .map(line -> line.substring(0, line.length() - 1))
+                .toList();
+        assertThat(passwords).isNotEmpty();
+        assertThat(values).containsKeys(passwords.toArray(String[]::new));
+        passwords.forEach(name -> assertThat(values.get(name)).as(name).hasSizeGreaterThanOrEqualTo(20));
+        assertThat(passwords.stream().map(values::get).distinct())
+                .as("each secret its own")
+                .hasSameSizeAs(passwords);
+
+        Tool.Result config = Tool.run(
+                Tool.ROOT,
+                "docker-compose",
+                60,
+                "docker-compose",
+                "--env-file",
+                env.toString(),
+                "-f",
+                COMPOSE.toString(),
+                "config",
+                "-q");
+        assertThat(config.exitCode()).as(config.output()).isZero();
+
+        String before = Files.readString(env);
+        Tool.run(Tool.ROOT, "bash", 30, "bash", Tool.ROOT.resolve("orderly").toString(), "compose-env", env.toString());
+        assertThat(Files.readString(env)).as("a second run keeps the secrets").isEqualTo(before);
+    }
+
+    @Test
+    void theBrokerImageIsPinnedToOneMinorVersion() throws IOException {
+        // A floating tag (rabbitmq:4-management) takes in whatever minor comes next; 4.3 changed how quorum queues
+        // count deliveries towards x-delivery-limit, which the parking lot's backstop depends on.
+        assertThat(String.valueOf(map(map(compose(), "services"), "rabbitmq").get("image")))
+                .matches("rabbitmq:\\d+\\.\\d+(\\.\\d+)?-management");
     }
 
     @Test

@@ -19,7 +19,7 @@ import org.testcontainers.utility.DockerImageName;
  */
 final class ContainerRabbit implements RabbitBroker {
 
-    private static final String IMAGE = "rabbitmq:4-management";
+    private static final String IMAGE = "rabbitmq:4.2-management";
 
     private final String adminPassword = Secrets.generate();
 

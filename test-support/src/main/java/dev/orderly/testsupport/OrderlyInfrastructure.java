@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * The real PostgreSQL and RabbitMQ of one JVM's integration tests: started on first use, once, and stopped by a JVM
  * shutdown hook.
  *
- * <p>Testcontainers ({@code postgres:17}, {@code rabbitmq:4-management}) where a Docker engine answers; otherwise
+ * <p>Testcontainers ({@code postgres:17}, {@code rabbitmq:4.2-management}) where a Docker engine answers; otherwise
  * private processes from the system's packages on free loopback ports, with their data in a run directory that is
  * deleted on stop. {@code ORDERLY_TEST_INFRA=docker|processes} forces a mode. Never an in-memory stand-in.
  *
