@@ -183,12 +183,16 @@ public class MessagingAutoConfiguration {
             FailureClassifier classifier,
             ConsumerMetrics metrics,
             ObjectProvider<Clock> clock) {
+        TransactionTemplate transaction = new TransactionTemplate(transactionManager);
+        // Bounds a delivery's whole transaction, not only each statement: every statement gets what is left of it.
+        transaction.setTimeout(
+                Math.toIntExact(properties.listener().transactionTimeout().toSeconds()));
         return new ReliableListener(
                 properties,
                 codec,
                 handlers,
                 processedEvents,
-                new TransactionTemplate(transactionManager),
+                transaction,
                 republisher,
                 classifier,
                 metrics,

@@ -94,11 +94,23 @@ public record MessagingProperties(
      * @param concurrency consumers (threads) on the work queue
      * @param shutdownTimeout how long a stopping container waits for in-flight deliveries to finish; those still
      *     running then are returned to the queue unacknowledged and redelivered (their effect is deduplicated)
+     * @param transactionTimeout how long one delivery's transaction may take, all its statements together (whole
+     *     seconds); past it the statement running is cancelled and the delivery goes to a retry tier
      */
     public record Listener(
             @DefaultValue("20") @Min(1) @Max(1000) int prefetch,
             @DefaultValue("2") @Min(1) @Max(64) int concurrency,
-            @DefaultValue("20s") Duration shutdownTimeout) {}
+            @DefaultValue("20s") Duration shutdownTimeout,
+            @DefaultValue("30s") Duration transactionTimeout) {
+
+        public Listener {
+            if (transactionTimeout.toSeconds() < 1) {
+                throw new IllegalArgumentException(
+                        "orderly.messaging.listener.transaction-timeout must be at least 1s, was "
+                                + transactionTimeout);
+            }
+        }
+    }
 
     /**
      * @param delays the retry tiers: attempt n waits {@code delays[min(n-1, size-1)]}; one queue per delay

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orderly.messaging.consumer.FailureClassifier.Kind;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.sql.SQLException;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -29,6 +30,22 @@ class FailureClassifierTests {
                         CallNotPermittedException.createCallNotPermittedException(CircuitBreaker.ofDefaults("g"))))
                 .isEqualTo(Kind.TRANSIENT);
         assertThat(classifier.classify(new TransientFailure("later"))).isEqualTo(Kind.TRANSIENT);
+    }
+
+    @Test
+    void untranslatedJdbcFailuresCountByTheirSqlState() {
+        // What the database timeouts raise, and the server going away, when no Spring translation wrapped them.
+        for (String state :
+                new String[] {"55P03", "57014", "08006", "08001", "40001", "40P01", "57P01", "53300", "25P03"}) {
+            assertThat(classifier.classify(new RuntimeException(new SQLException("x", state))))
+                    .as(state)
+                    .isEqualTo(Kind.TRANSIENT);
+        }
+        for (String state : new String[] {"23505", "42P01", "42501", "22P02", null}) {
+            assertThat(classifier.classify(new SQLException("x", state)))
+                    .as(String.valueOf(state))
+                    .isEqualTo(Kind.PERMANENT);
+        }
     }
 
     @Test

@@ -100,6 +100,44 @@ class OrderWorkerIntegrationTests {
     }
 
     @Test
+    void aStockRowLockedByAnotherSessionSendsItsOrderToARetryTierWhileOtherSkusFlowAndItReservesOnceReleased()
+            throws Exception {
+        String locked = sku();
+        String free = sku();
+        events.stock(locked, 10);
+        events.stock(free, 10);
+        Envelope<OrderCreated> waiting = events.pendingOrder(List.of(new OrderLine(locked, 1, 100)));
+        Envelope<OrderCreated> flowing = events.pendingOrder(List.of(new OrderLine(free, 1, 100)));
+        double retriedBefore = retried(EventTypes.ORDER_CREATED);
+        double parkedBefore = outcome(EventTypes.ORDER_CREATED, "parked");
+
+        try (java.sql.Connection operator =
+                dev.orderly.testsupport.OrderlyInfrastructure.postgres().connectAsSuperuser()) {
+            // An operator's open transaction holding the hot row: BEGIN; UPDATE orders.inventory ... (not committed).
+            operator.setAutoCommit(false);
+            try (java.sql.Statement sql = operator.createStatement()) {
+                sql.execute("UPDATE orders.inventory SET on_hand = on_hand WHERE sku = '" + locked + "'");
+            }
+
+            events.publish(waiting);
+            events.publish(flowing);
+
+            awaitStatus(flowing.data().orderId(), "RESERVED");
+            await("the locked order's delivery gives up on the lock (lock_timeout) and goes to a retry tier")
+                    .atMost(DEADLINE)
+                    .until(() -> retried(EventTypes.ORDER_CREATED) > retriedBefore);
+            assertThat(events.status(waiting.data().orderId())).isEqualTo("PENDING");
+            operator.rollback();
+        }
+
+        awaitStatus(waiting.data().orderId(), "RESERVED");
+        assertThat(events.stockOf(locked)).containsExactly(10, 1);
+        assertThat(outcome(EventTypes.ORDER_CREATED, "parked"))
+                .as("never parked")
+                .isEqualTo(parkedBefore);
+    }
+
+    @Test
     void orderWithoutEnoughStockIsRejectedAndHoldsNothing() {
         String plenty = sku();
         String scarce = sku();
