@@ -1,12 +1,16 @@
 package dev.orderly.system;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -46,6 +50,9 @@ class FailureDrillIntegrationTests {
     private static final Duration STREAM_DEADLINE = Duration.ofMinutes(4);
 
     private static final Duration PROGRESS_DEADLINE = Duration.ofMinutes(1);
+
+    /** The services' default {@code orderly.database.socket-timeout}. */
+    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
 
     private final Pipeline pipeline;
     private final Shop shop;
@@ -165,6 +172,48 @@ class FailureDrillIntegrationTests {
             notes.append("database stopped (fast) at ").append(at).append(" accepted");
             stream.awaitMoreRetries(6, PROGRESS_DEADLINE);
             mend(notes, "pgrestart");
+        });
+    }
+
+    /**
+     * Every packet between the pipeline and PostgreSQL is dropped, for longer than the services' socket timeout
+     * ({@code orderly.database.socket-timeout}, 30 s): nothing fails or answers, as when a network path dies without a
+     * reset. Each service must notice by itself (readiness DOWN), give up on its stuck connections, and recover once
+     * packets flow again, with no restart and nothing lost.
+     */
+    @Test
+    @Order(8)
+    void databasePacketsSilentlyDroppedForLongerThanTheSocketTimeout() {
+        Assumptions.assumeTrue(
+                PacketDrop.available(), "needs root and iptables (./orderly test installs iptables; run it as root)");
+        Map<String, Long> pids = new LinkedHashMap<>();
+        Faults.SERVICES.keySet().forEach(service -> pids.put(service, faults.pid(service)));
+        drill("PostgreSQL packets dropped for longer than the socket timeout", "pgdrop", (stream, notes) -> {
+            int at = stream.accepted();
+            Instant dropped = Instant.now();
+            try (PacketDrop drop = PacketDrop.on(pipeline.port("ORDERLY_PG_PORT"))) {
+                await("every service noticing the lost database, for longer than the socket timeout")
+                        .atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(() ->
+                                Duration.between(dropped, Instant.now()).compareTo(SOCKET_TIMEOUT.plusSeconds(5)) > 0
+                                        && faults.notReady().containsAll(Faults.SERVICES.keySet()));
+            }
+            notes.append("packets to and from PostgreSQL dropped at ")
+                    .append(at)
+                    .append(" accepted, for ")
+                    .append(Duration.between(dropped, Instant.now()).toSeconds())
+                    .append(" s");
+            Instant lifted = Instant.now();
+            faults.awaitAllReady();
+            notes.append("; every service ready again ")
+                    .append(Duration.between(lifted, Instant.now()).toSeconds())
+                    .append(" s later, without a restart");
+            Faults.SERVICES
+                    .keySet()
+                    .forEach(service -> assertThat(faults.pid(service))
+                            .as("%s was not restarted", service)
+                            .isEqualTo(pids.get(service)));
         });
     }
 
