@@ -1,7 +1,10 @@
 package dev.orderly.contracts;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -45,6 +48,13 @@ public final class Topology {
     /** Every consuming domain. */
     public static final List<String> DOMAINS = List.of(ORDER, PAYMENT, SHIPPING);
 
+    /**
+     * Which consuming domains each event type is routed to: the bindings of {@link #EVENTS_EXCHANGE} every deployment
+     * declares ({@code D.work} bound with the event type as key), the routes the relay checks before it publishes an
+     * event, and the event types each worker must handle. In catalogue order.
+     */
+    public static final Map<String, List<String>> SUBSCRIPTIONS = subscriptions();
+
     private static final Pattern DOMAIN = Pattern.compile("[a-z][a-z0-9-]*");
 
     private static final long MILLIS_PER_SECOND = 1_000;
@@ -52,6 +62,33 @@ public final class Topology {
     private static final long MILLIS_PER_HOUR = 60 * MILLIS_PER_MINUTE;
 
     private Topology() {}
+
+    private static Map<String, List<String>> subscriptions() {
+        Map<String, List<String>> routes = new LinkedHashMap<>();
+        routes.put(EventTypes.ORDER_CREATED, List.of(ORDER));
+        routes.put(EventTypes.INVENTORY_RESERVED, List.of(PAYMENT));
+        routes.put(EventTypes.INVENTORY_REJECTED, List.of(ORDER));
+        routes.put(EventTypes.PAYMENT_AUTHORIZED, List.of(ORDER, SHIPPING));
+        routes.put(EventTypes.PAYMENT_DECLINED, List.of(ORDER));
+        routes.put(EventTypes.SHIPMENT_SCHEDULED, List.of(ORDER));
+        return Collections.unmodifiableMap(routes);
+    }
+
+    /** The event types {@code domain} consumes, in catalogue order; empty for a domain outside the catalogue. */
+    public static List<String> subscriptionsOf(String domain) {
+        checkDomain(domain);
+        return SUBSCRIPTIONS.entrySet().stream()
+                .filter(entry -> entry.getValue().contains(domain))
+                .map(Map.Entry::getKey)
+                .toList();
+    }
+
+    /** The work queues an event of {@code eventType} must reach; empty for a type outside the catalogue. */
+    public static List<String> workQueuesFor(String eventType) {
+        return SUBSCRIPTIONS.getOrDefault(eventType, List.of()).stream()
+                .map(Topology::workQueue)
+                .toList();
+    }
 
     /** The work queue of a domain, e.g. {@code order.work}. */
     public static String workQueue(String domain) {

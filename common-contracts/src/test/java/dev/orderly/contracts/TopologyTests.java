@@ -16,6 +16,18 @@ class TopologyTests {
     }
 
     @Test
+    void everyEventTypeOfTheCatalogueIsRoutedToTheDomainsThatConsumeIt() {
+        assertThat(Topology.SUBSCRIPTIONS.keySet())
+                .containsExactlyInAnyOrderElementsOf(SchemaCatalog.load().eventTypes());
+        assertThat(Topology.workQueuesFor(EventTypes.PAYMENT_AUTHORIZED))
+                .containsExactly("order.work", "shipping.work");
+        assertThat(Topology.subscriptionsOf(Topology.PAYMENT)).containsExactly(EventTypes.INVENTORY_RESERVED);
+        assertThat(Topology.subscriptionsOf(Topology.SHIPPING)).containsExactly(EventTypes.PAYMENT_AUTHORIZED);
+        assertThat(Topology.subscriptionsOf("probe")).isEmpty();
+        assertThat(Topology.workQueuesFor("test.event")).isEmpty();
+    }
+
+    @Test
     void parkingLotIsTheDomainDotParkingLot() {
         assertThat(Topology.parkingLot(Topology.SHIPPING)).isEqualTo("shipping.parking-lot");
     }

@@ -2,6 +2,7 @@ package dev.orderly.api;
 
 import dev.orderly.api.backpressure.OutboxBacklog;
 import dev.orderly.api.orders.IdempotencyKeyPurge;
+import dev.orderly.api.orders.StuckOrders;
 import dev.orderly.api.web.RequestBodyLimitFilter;
 import dev.orderly.contracts.EventCodec;
 import dev.orderly.messaging.outbox.OutboxNotifier;
@@ -53,11 +54,12 @@ class OrderApiConfiguration {
 
     @Bean
     SchedulingConfigurer orderApiChores(
-            OutboxBacklog backlog, IdempotencyKeyPurge purge, OrderApiProperties properties) {
+            OutboxBacklog backlog, IdempotencyKeyPurge purge, StuckOrders stuck, OrderApiProperties properties) {
         return registrar -> {
             registrar.addFixedDelayTask(
                     backlog::sample, properties.backpressure().sampleInterval());
             registrar.addFixedDelayTask(purge::run, properties.idempotency().purgeInterval());
+            registrar.addFixedDelayTask(stuck::sample, properties.stuckOrders().sampleInterval());
         };
     }
 }

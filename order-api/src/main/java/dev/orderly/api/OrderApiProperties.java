@@ -16,6 +16,7 @@ import org.springframework.validation.annotation.Validated;
  * @param outboxTable the schema-qualified outbox table that orders' events are written to
  * @param idempotency how long {@code Idempotency-Key}s are remembered
  * @param backpressure when new orders are refused because the outbox is not being drained
+ * @param stuckOrders when an order that has not reached a final state counts as stuck
  */
 @ConfigurationProperties("orderly.api")
 @Validated
@@ -23,7 +24,17 @@ public record OrderApiProperties(
         @DefaultValue("64KB") DataSize maxRequestBody,
         @DefaultValue("orders.outbox") @NotBlank String outboxTable,
         @DefaultValue @Valid Idempotency idempotency,
-        @DefaultValue @Valid Backpressure backpressure) {
+        @DefaultValue @Valid Backpressure backpressure,
+        @DefaultValue @Valid StuckOrders stuckOrders) {
+
+    /**
+     * @param after how long an order may stay PENDING, RESERVED or PAID before it counts as stuck (gauge
+     *     {@code orderly.orders.stuck}, alert {@code OrdersStuck}); far above the 30 s objective for a whole order
+     * @param sampleInterval how often stuck orders are counted (one query on the partial index of open orders)
+     */
+    public record StuckOrders(
+            @DefaultValue("5m") Duration after,
+            @DefaultValue("30s") Duration sampleInterval) {}
 
     /**
      * @param retention how long a key answers with its first response; after that it may be used again
