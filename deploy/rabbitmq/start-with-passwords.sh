@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Starts RabbitMQ, then sets each Orderly user's password from the environment: definitions.json creates the users
-# without one, so that no password is written into a file that is committed. Until this has run, the health check
-# (test -f /tmp/orderly-users-ready) keeps the services waiting.
+# Starts RabbitMQ, then sets each Orderly user's password from the environment (definitions.json creates the users
+# without one, so that no password is written into a file that is committed) and imports the broker topology
+# (topology.json: every exchange, queue, binding and policy), so that every queue an event is bound for exists before
+# any service can publish one. Until this has run, the health check (test -f /tmp/orderly-users-ready) keeps the
+# services waiting.
 set -euo pipefail
 rm -f /tmp/orderly-users-ready
 docker-entrypoint.sh rabbitmq-server &
@@ -20,6 +22,7 @@ for pair in orderly-admin:ORDERLY_RABBITMQ_ADMIN_PASSWORD orderly-monitoring:ORD
   [[ -n ${!variable:-} ]] || { echo "$variable is not set (see .env.example)" >&2; kill -TERM "$server"; exit 1; }
   rabbitmqctl -q change_password "$user" "${!variable}" >/dev/null
 done
+rabbitmqctl -q import_definitions /etc/rabbitmq/topology.json >/dev/null
 touch /tmp/orderly-users-ready
-echo "orderly: users' passwords set"
+echo "orderly: users' passwords set, topology imported"
 wait "$server"

@@ -51,3 +51,8 @@ app.kubernetes.io/component: {{ .service }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The RabbitMQ management API: rabbitmq.managementUrl, or port 15672 of rabbitmq.host. */}}
+{{- define "orderly.rabbitmqManagementUrl" -}}
+{{- default (printf "http://%s:15672" .Values.rabbitmq.host) .Values.rabbitmq.managementUrl -}}
+{{- end -}}

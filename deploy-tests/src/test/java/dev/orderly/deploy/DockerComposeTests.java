@@ -99,6 +99,26 @@ class DockerComposeTests {
     }
 
     @Test
+    void theKubernetesBrokerExampleIsPinnedToTheSameMinorVersion() throws IOException {
+        Map<String, Object> cluster =
+                new Yaml().load(Files.readString(Tool.ROOT.resolve("deploy/kubernetes/rabbitmqcluster.yaml")));
+
+        assertThat(map(cluster, "spec").get("image"))
+                .isEqualTo(map(map(compose(), "services"), "rabbitmq").get("image"));
+    }
+
+    @Test
+    void theBrokerImportsTheDeploymentsTopologyBeforeItReportsHealthy() throws IOException {
+        assertThat(String.valueOf(map(map(compose(), "services"), "rabbitmq").get("volumes")))
+                .contains("./helm/orderly/files/rabbitmq/topology.json:/etc/rabbitmq/topology.json:ro");
+        String start = Files.readString(Tool.ROOT.resolve("deploy/rabbitmq/start-with-passwords.sh"));
+        assertThat(start.indexOf("import_definitions /etc/rabbitmq/topology.json"))
+                .as("imported before the health check's file appears")
+                .isPositive()
+                .isLessThan(start.indexOf("touch /tmp/orderly-users-ready"));
+    }
+
+    @Test
     void composeRefusesToStartWithoutThePasswords(@TempDir Path scratch) throws IOException {
         Path empty = scratch.resolve(".env");
         Files.writeString(empty, "");

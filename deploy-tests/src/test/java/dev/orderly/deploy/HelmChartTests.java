@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Helm chart lints strictly and renders, with the default and the production values, manifests that keep the
@@ -139,14 +140,77 @@ class HelmChartTests {
                 command.set("credentials.passwords." + service + "-rabbitmq-password", "mq-" + service);
             }
         }
+        command.set("credentials.passwords.rabbitmq-admin-password", "admin-secret-value");
+        // The topology's objects are hooks by default, which a template leaves out: render them as plain objects.
+        command.set("topology.asHook", false);
         List<Map<String, Object>> manifests = parse(command.call());
 
         assertThat(ofKind(manifests, "Secret"))
+                .filteredOn(secret -> map(secret, "metadata").get("name").equals("orderly-credentials"))
                 .singleElement()
                 .satisfies(secret ->
-                        assertThat(map(secret, "data")).hasSize(9).containsKey("payment-worker-rabbitmq-password"));
+                        assertThat(map(secret, "data")).hasSize(10).containsKey("payment-worker-rabbitmq-password"));
+        assertThat(ofKind(manifests, "Secret"))
+                .as("the topology job's own copy of the administrator's password")
+                .filteredOn(secret -> map(secret, "metadata").get("name").equals("orderly-topology-admin"))
+                .singleElement()
+                .satisfies(secret -> assertThat(map(secret, "data")).containsOnlyKeys("rabbitmq-admin-password"));
         String rendered = manifests.toString();
-        assertThat(rendered).doesNotContain("db-order-api", "mq-payment-worker");
+        assertThat(rendered).doesNotContain("db-order-api", "mq-payment-worker", "admin-secret-value");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULT, PRODUCTION})
+    void theBrokerTopologyIsImportedByAHookBeforeAnyServiceStartsAndTheRelayReadsTheBindings(String values)
+            throws IOException {
+        assertThat(render(values))
+                .as("by default the topology's objects are hooks, outside the release's plain manifest")
+                .noneMatch(m -> String.valueOf(map(m, "metadata").get("name")).startsWith("orderly-topology"));
+        List<Map<String, Object>> manifests =
+                parse(template(values).set("topology.asHook", false).call());
+
+        Map<String, Object> configMap = ofKind(manifests, "ConfigMap").stream()
+                .filter(m -> map(m, "metadata").get("name").equals("orderly-topology"))
+                .findFirst()
+                .orElseThrow();
+        JsonMapper json = JsonMapper.builder().build();
+        assertThat(json.readTree((String) map(configMap, "data").get("topology.json")))
+                .as("the same topology docker compose and ./orderly up import")
+                .isEqualTo(json.readTree(Files.readString(CHART.resolve("files/rabbitmq/topology.json"))));
+
+        Map<String, Object> job = ofKind(manifests, "Job").stream()
+                .filter(m -> map(m, "metadata").get("name").equals("orderly-topology"))
+                .findFirst()
+                .orElseThrow();
+        Map<String, Object> pod = map(map(map(job, "spec"), "template"), "spec");
+        assertThat(map(pod, "securityContext")).containsEntry("runAsNonRoot", true);
+        Map<String, Object> container = list(pod, "containers").getFirst();
+        assertThat(map(container, "resources")).containsKeys("requests", "limits");
+        assertThat(String.valueOf(container.get("args"))).contains("/api/definitions");
+
+        Map<String, Object> relay = ofKind(manifests, "Deployment").stream()
+                .filter(m -> map(m, "metadata").get("name").equals("orderly-outbox-relay"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(String.valueOf(relay)).contains("ORDERLY_RELAY_ROUTES_MANAGEMENT_URL");
+        assertThat(manifests.toString()).doesNotContain("DECLARE_SHARED_EXCHANGES");
+    }
+
+    @Test
+    void anotherVirtualHostIsWrittenIntoTheImportedTopology() {
+        List<Map<String, Object>> manifests = parse(template(DEFAULT)
+                .set("rabbitmq.virtualHost", "shop")
+                .set("topology.asHook", false)
+                .call());
+
+        String topology = (String) map(
+                        ofKind(manifests, "ConfigMap").stream()
+                                .filter(m -> map(m, "metadata").get("name").equals("orderly-topology"))
+                                .findFirst()
+                                .orElseThrow(),
+                        "data")
+                .get("topology.json");
+        assertThat(topology).contains("\"vhost\" : \"shop\"").doesNotContain("\"vhost\" : \"orderly\"");
     }
 
     @Test

@@ -34,6 +34,7 @@ import org.springframework.validation.annotation.Validated;
  * @param failures how failed publishes back off and when a row is flagged as repeatedly failing
  * @param retention how long published rows are kept and how they are deleted
  * @param metrics how often the backlog gauges are measured
+ * @param routes how the relay checks that every work queue an event must reach is bound for it
  */
 @ConfigurationProperties("orderly.relay")
 @Validated
@@ -46,7 +47,8 @@ public record RelayProperties(
         @DefaultValue @Valid Lease lease,
         @DefaultValue @Valid Failures failures,
         @DefaultValue @Valid Retention retention,
-        @DefaultValue @Valid Metrics metrics) {
+        @DefaultValue @Valid Metrics metrics,
+        @DefaultValue @Valid Routes routes) {
 
     /**
      * @param batchSize the most rows read and published per round; one round is one read, one channel and one update
@@ -106,6 +108,24 @@ public record RelayProperties(
     public record Metrics(
             @DefaultValue("5s") Duration refreshInterval,
             @DefaultValue("1000000") @Positive int backlogCountLimit) {}
+
+    /**
+     * @param verify whether events of the catalogue's types are held back while one of the work queues they must reach
+     *     is not bound for them on {@code orders.events} (or the relay cannot tell). Turning it off re-opens the gap
+     *     it closes: an event confirmed by the queues that exist and lost for one that does not
+     * @param managementUrl the RabbitMQ management API the bindings are read from, with the relay's own broker user
+     *     (which needs the {@code management} tag)
+     * @param checkInterval how often the bindings are read; also how long a deleted binding can go unnoticed
+     * @param timeout how long one read may take
+     */
+    public record Routes(
+            @DefaultValue("true") boolean verify,
+
+            @DefaultValue("http://127.0.0.1:15672") @NotBlank
+            String managementUrl,
+
+            @DefaultValue("5s") Duration checkInterval,
+            @DefaultValue("3s") Duration timeout) {}
 
     /**
      * The configured tables, parsed.

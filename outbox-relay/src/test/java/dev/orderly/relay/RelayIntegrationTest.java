@@ -27,7 +27,11 @@ import org.springframework.test.context.ContextConfiguration;
             "logging.structured.format.console=",
             "orderly.relay.instance-id=test-relay",
             "orderly.relay.wakeup.poll-interval=200ms",
-            "orderly.relay.metrics.refresh-interval=200ms"
+            "orderly.relay.metrics.refresh-interval=200ms",
+            // A bare test broker: the relay declares orders.events itself (deployments import the topology).
+            "orderly.messaging.topology.declare=true",
+            // No work queues on the test broker: routes are checked by the tests that are about them.
+            "orderly.relay.routes.verify=false"
         })
 @RealInfrastructure
 @ContextConfiguration(initializers = OrdersSchema.Initializer.class)

@@ -10,9 +10,13 @@ import dev.orderly.messaging.parking.ParkingLotEndpoint;
 import dev.orderly.messaging.parking.ParkingLotOperations;
 import dev.orderly.messaging.parking.ParkingLotRecorder;
 import dev.orderly.messaging.topology.DomainTopology;
+import dev.orderly.messaging.topology.TopologyCheck;
+import dev.orderly.messaging.topology.TopologyHealthIndicator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
@@ -28,6 +32,7 @@ import org.springframework.boot.amqp.autoconfigure.RabbitConnectionFactoryBeanCo
 import org.springframework.boot.amqp.autoconfigure.RabbitProperties;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -106,14 +111,59 @@ public class MessagingAutoConfiguration {
         return new ProcessedEvents(jdbc, properties.schema());
     }
 
+    /**
+     * The topology this worker needs: its work queue bound for the event types it handles, its retry tiers and parking
+     * lot, and the shared exchanges. For a domain of the catalogue the handled types must be exactly those the
+     * deployment binds ({@link Topology#SUBSCRIPTIONS}): otherwise events would be routed to a queue nobody handles
+     * them from, or not at all.
+     */
     @Bean
-    Declarables orderlyDomainTopology(MessagingProperties properties, EventHandlers handlers, EventCodec codec) {
-        return DomainTopology.declarables(
-                properties.domain(),
-                handlers.eventTypes(codec.catalog()),
-                properties.retry().delays(),
-                properties.retry().deliveryLimit(),
-                properties.topology().declareSharedExchanges());
+    OrderlyTopology orderlyTopology(MessagingProperties properties, EventHandlers handlers, EventCodec codec) {
+        List<String> handled = handlers.eventTypes(codec.catalog());
+        if (Topology.DOMAINS.contains(properties.domain())) {
+            List<String> bound = Topology.subscriptionsOf(properties.domain());
+            if (!new HashSet<>(handled).equals(new HashSet<>(bound))) {
+                throw new IllegalStateException(("%s handles %s, but the deployment binds %s for %s "
+                                + "(dev.orderly.contracts.Topology.SUBSCRIPTIONS): change both together, and the "
+                                + "deployment's topology with them")
+                        .formatted(properties.consumerName(), handled, Topology.workQueue(properties.domain()), bound));
+            }
+        }
+        return new OrderlyTopology(DomainTopology.declarables(
+                        properties.domain(),
+                        handled,
+                        properties.retry().delays(),
+                        properties.retry().deliveryLimit(),
+                        true)
+                .getDeclarables()
+                .stream()
+                .map(org.springframework.amqp.core.Declarable.class::cast)
+                .toList());
+    }
+
+    /** The declarables of {@link #orderlyTopology}, as a bean type of its own so RabbitAdmin does not declare them. */
+    record OrderlyTopology(List<org.springframework.amqp.core.Declarable> declarables) {}
+
+    /**
+     * Declares this worker's topology itself, on every (re)connection, where the deployment does not: a development
+     * broker, the runtime's own tests ({@code orderly.messaging.topology.declare=true}). Off by default: every
+     * deployment Orderly ships declares the topology before any service starts, and the services only verify it.
+     */
+    @Bean
+    @ConditionalOnBooleanProperty(name = "orderly.messaging.topology.declare")
+    Declarables orderlyDomainTopology(OrderlyTopology topology) {
+        return new Declarables(topology.declarables());
+    }
+
+    /** Checks, passively, that every exchange and queue of {@link #orderlyTopology} is on the broker. */
+    @Bean
+    TopologyCheck orderlyTopologyCheck(
+            OrderlyTopology topology, ConnectionFactory connectionFactory, MessagingProperties properties) {
+        return new TopologyCheck(
+                properties.consumerName(),
+                topology.declarables(),
+                connectionFactory,
+                properties.topology().checkInterval());
     }
 
     @Bean(destroyMethod = "close")
@@ -209,6 +259,9 @@ public class MessagingAutoConfiguration {
         container.setMessageListener(listener);
         container.setShutdownTimeout(properties.listener().shutdownTimeout().toMillis());
         container.setListenerId(Topology.workQueue(properties.domain()));
+        // A work queue that is not there yet (the deployment has not imported its topology) must not stop the
+        // container for good: it keeps trying, and readiness (topology, workQueueListener) says DOWN meanwhile.
+        container.setMissingQueuesFatal(false);
         return container;
     }
 
@@ -263,6 +316,7 @@ public class MessagingAutoConfiguration {
             container.setMaxConcurrentConsumers(1);
             container.setPrefetchCount(10);
             container.setListenerId(Topology.parkingLot(properties.domain()));
+            container.setMissingQueuesFatal(false);
             // The runtime counts what it parks itself; what the broker dead-lettered (the work queue's delivery limit)
             // is counted here, once, when it is first recorded, so alerts on parked messages see it too.
             container.setMessageListener(
@@ -271,10 +325,18 @@ public class MessagingAutoConfiguration {
         }
     }
 
-    /** Readiness follows the work-queue listener (add {@code workQueueListener} to the readiness group). */
+    /**
+     * Readiness follows the work-queue listener and the topology (add {@code workQueueListener} and {@code topology}
+     * to the readiness group).
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
     static class ListenerHealthConfiguration {
+
+        @Bean
+        TopologyHealthIndicator topologyHealthIndicator(TopologyCheck check) {
+            return new TopologyHealthIndicator(check);
+        }
 
         @Bean
         WorkQueueListenerHealthIndicator workQueueListenerHealthIndicator(

@@ -154,13 +154,17 @@ public record MessagingProperties(
     }
 
     /**
-     * @param declareSharedExchanges whether the service declares the shared exchanges ({@code orders.events},
-     *     {@code orders.unrouted}, {@code orders.dlx}, {@code orders.retry}) besides its own queues and bindings.
-     *     True suits a development broker; set it false where the broker's definitions create them and the service's
-     *     user may not configure them (docker compose, Helm, {@code ./orderly up}): then a missing exchange fails the
-     *     declaration loudly instead of being created with whatever arguments this version of the code has
+     * @param declare whether the service declares its topology itself (the shared exchanges, its work queue with its
+     *     bindings, retry tiers and parking lot) on every connection. False by default: the deployment declares the
+     *     whole topology before any service starts (docker compose, Helm, {@code ./orderly up} import
+     *     {@code helm/orderly/files/rabbitmq/topology.json}), and the service only verifies it, passively, reporting
+     *     what is missing in readiness ({@code topology}). True suits a bare development broker and the tests, with a
+     *     user that may configure everything
+     * @param checkInterval how often the passive verification runs at most (it runs when readiness is asked)
      */
-    public record TopologySettings(@DefaultValue("true") boolean declareSharedExchanges) {}
+    public record TopologySettings(
+            @DefaultValue("false") boolean declare,
+            @DefaultValue("5s") Duration checkInterval) {}
 
     /**
      * @param confirmTimeout how long a republish waits for the broker's confirm before the delivery is returned to the

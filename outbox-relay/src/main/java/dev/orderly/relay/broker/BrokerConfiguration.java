@@ -87,13 +87,13 @@ class BrokerConfiguration {
 
     /**
      * {@code orders.events} with its alternate exchange and the unrouted queue, declared by RabbitAdmin on every new
-     * connection (so again after each reconnect). Only when publishing to that exchange: a test pointing the relay at
-     * another exchange must find that one exactly as it made it; and not where the broker's definitions create it and
-     * the relay's user may only write to it ({@code orderly.messaging.topology.declare-shared-exchanges=false}, as in
-     * docker compose, Helm and {@code ./orderly up}).
+     * connection (so again after each reconnect), on a bare development broker only
+     * ({@code orderly.messaging.topology.declare=true}): every deployment declares the whole topology before any
+     * service starts, and the relay's user may only write to the exchange. Only when publishing to that exchange: a
+     * test pointing the relay at another exchange must find that one exactly as it made it.
      */
     @Bean
-    @ConditionalOnBooleanProperty(name = "orderly.messaging.topology.declare-shared-exchanges", matchIfMissing = true)
+    @ConditionalOnBooleanProperty(name = "orderly.messaging.topology.declare")
     @ConditionalOnProperty(
             prefix = "orderly.relay",
             name = "exchange",

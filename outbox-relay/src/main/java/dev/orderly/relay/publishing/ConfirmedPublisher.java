@@ -1,6 +1,7 @@
 package dev.orderly.relay.publishing;
 
 import dev.orderly.relay.outbox.OutboxRow;
+import dev.orderly.relay.routes.RouteGuard;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -76,12 +77,15 @@ final class ConfirmedPublisher {
     private final String exchange;
     private final int maxInFlight;
     private final Duration confirmTimeout;
+    private final RouteGuard routes;
 
-    ConfirmedPublisher(RabbitOperations rabbit, String exchange, int maxInFlight, Duration confirmTimeout) {
+    ConfirmedPublisher(
+            RabbitOperations rabbit, String exchange, int maxInFlight, Duration confirmTimeout, RouteGuard routes) {
         this.rabbit = rabbit;
         this.exchange = exchange;
         this.maxInFlight = maxInFlight;
         this.confirmTimeout = confirmTimeout;
+        this.routes = routes;
     }
 
     /** Where rows are published. */
@@ -208,6 +212,11 @@ final class ConfirmedPublisher {
         }
 
         private @Nullable PublishFailure send(OutboxRow row) {
+            String held = routes.blockedReason(row.eventType());
+            if (held != null) {
+                // Nothing is sent: neither the row nor the broker is at fault, and the row and every later one wait.
+                return new PublishFailure(row, FailureReason.MISSING_ROUTE, held, false, false);
+            }
             Message message;
             try {
                 message = RowMessages.toMessage(row);

@@ -17,7 +17,13 @@ enum FailureReason {
     TIMEOUT("timeout"),
 
     /** Publishing failed outright: no connection or channel, or the row cannot be turned into a message. */
-    ERROR("error");
+    ERROR("error"),
+
+    /**
+     * Not sent: a work queue the event must reach is not bound for it (or the relay cannot tell), so the broker would
+     * confirm it and lose it for that queue ({@code orderly.relay.routes}).
+     */
+    MISSING_ROUTE("missing_route");
 
     private final String tag;
 

@@ -6,6 +6,7 @@ import dev.orderly.relay.RelayProperties;
 import dev.orderly.relay.broker.BrokerGate;
 import dev.orderly.relay.lease.AdvisoryLease;
 import dev.orderly.relay.outbox.OutboxRows;
+import dev.orderly.relay.routes.RouteGuard;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -31,10 +32,11 @@ class PublishingConfiguration {
             CircuitBreakerRegistry circuitBreakers,
             JdbcClient jdbc,
             DedicatedConnections connections,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            RouteGuard routes) {
         RelayProperties.Publish publish = properties.publish();
-        ConfirmedPublisher publisher =
-                new ConfirmedPublisher(rabbit, properties.exchange(), publish.maxInFlight(), publish.confirmTimeout());
+        ConfirmedPublisher publisher = new ConfirmedPublisher(
+                rabbit, properties.exchange(), publish.maxInFlight(), publish.confirmTimeout(), routes);
         TableDrainer.Settings settings = new TableDrainer.Settings(
                 publish.batchSize(),
                 properties.wakeup().pollInterval(),

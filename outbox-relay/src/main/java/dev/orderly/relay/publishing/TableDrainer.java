@@ -418,7 +418,9 @@ final class TableDrainer implements Runnable {
                         delay);
             }
         }
-        wakeup.pause(delay, Wakeup.Until.TIMEOUT);
+        // A missing route ends its wait as soon as it is back (the route check resumes the drainers).
+        wakeup.pause(
+                delay, failure.reason() == FailureReason.MISSING_ROUTE ? Wakeup.Until.RESUME : Wakeup.Until.TIMEOUT);
     }
 
     /** What the circuit breaker records for a batch the broker failed. */

@@ -11,6 +11,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import dev.orderly.relay.outbox.OutboxRow;
+import dev.orderly.relay.routes.RouteGuard;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -320,6 +321,39 @@ class ConfirmedPublisherTests {
                 .isEqualTo(ids(rows(1, table.confirmed.size())));
     }
 
+    @Test
+    void aRowWhoseRouteIsMissingIsNotSentAndHoldsBackTheRowsAfterIt() {
+        List<OutboxRow> rows = new ArrayList<>(rows(2));
+        rows.add(new OutboxRow(
+                3,
+                UUID.randomUUID(),
+                "payment.authorized",
+                "payment.authorized",
+                "aggregate-1",
+                "{}",
+                "{\"event_version\": 1}",
+                Instant.parse("2026-03-27T16:00:00Z"),
+                0));
+        rows.addAll(rows(4, 5));
+        RouteGuard shippingMissing =
+                eventType -> eventType.equals("payment.authorized") ? "no binding routes it to [shipping.work]" : null;
+        ConfirmedPublisher publisher =
+                new ConfirmedPublisher(rabbit, "orders.events", 10, Duration.ofSeconds(1), shippingMissing);
+        Batches batches = new Batches(List.of());
+
+        ConfirmedPublisher.RunResult result = publisher.publish(rows, batches, latency);
+
+        assertThat(batches.confirmed).containsExactly(1L, 2L);
+        assertThat(sent).containsExactly(1L, 2L);
+        assertThat(result.failure()).satisfies(failure -> {
+            assertThat(failure.row().id()).isEqualTo(3);
+            assertThat(failure.reason()).isEqualTo(FailureReason.MISSING_ROUTE);
+            assertThat(failure.detail()).contains("shipping.work");
+            assertThat(failure.rowAttempted()).isFalse();
+            assertThat(failure.brokerFault()).isFalse();
+        });
+    }
+
     /** The broker confirms each message after {@code delay}: an ack, or a nack for the ids in {@code nacked}. */
     private void ackAfter(Duration delay, AtomicInteger unconfirmed, Set<Long> nacked) {
         doAnswer(invocation -> {
@@ -420,7 +454,7 @@ class ConfirmedPublisherTests {
     }
 
     private ConfirmedPublisher publisher(int maxInFlight, Duration confirmTimeout) {
-        return new ConfirmedPublisher(rabbit, "orders.events", maxInFlight, confirmTimeout);
+        return new ConfirmedPublisher(rabbit, "orders.events", maxInFlight, confirmTimeout, RouteGuard.NONE);
     }
 
     static List<OutboxRow> rows(int count) {
