@@ -29,17 +29,7 @@ class DockerComposeTests {
         Files.writeString(
                 env, Files.readString(Tool.ROOT.resolve(".env.example")).replaceAll("(?m)=$", "=not-a-real-password"));
 
-        Tool.Result result = Tool.run(
-                Tool.ROOT,
-                "docker-compose",
-                60,
-                "docker-compose",
-                "--env-file",
-                env.toString(),
-                "-f",
-                COMPOSE.toString(),
-                "config",
-                "-q");
+        Tool.Result result = composeConfig(Tool.ROOT, env);
 
         assertThat(result.exitCode()).as(result.output()).isZero();
     }
@@ -72,17 +62,7 @@ class DockerComposeTests {
                 .as("each secret its own")
                 .hasSameSizeAs(passwords);
 
-        Tool.Result config = Tool.run(
-                Tool.ROOT,
-                "docker-compose",
-                60,
-                "docker-compose",
-                "--env-file",
-                env.toString(),
-                "-f",
-                COMPOSE.toString(),
-                "config",
-                "-q");
+        Tool.Result config = composeConfig(Tool.ROOT, env);
         assertThat(config.exitCode()).as(config.output()).isZero();
 
         String before = Files.readString(env);
@@ -123,17 +103,7 @@ class DockerComposeTests {
         Path empty = scratch.resolve(".env");
         Files.writeString(empty, "");
 
-        Tool.Result result = Tool.run(
-                scratch,
-                "docker-compose",
-                60,
-                "docker-compose",
-                "--env-file",
-                empty.toString(),
-                "-f",
-                COMPOSE.toString(),
-                "config",
-                "-q");
+        Tool.Result result = composeConfig(scratch, empty);
 
         assertThat(result.exitCode()).isNotZero();
         assertThat(result.output()).contains("set it in .env");
@@ -192,6 +162,21 @@ class DockerComposeTests {
         assertThat(prometheus.get("rule_files")).isEqualTo(List.of("/etc/prometheus/rules/orderly-rules.yml"));
         assertThat(String.valueOf(map(map(compose(), "services"), "prometheus").get("volumes")))
                 .contains("./helm/orderly/files/prometheus/orderly-rules.yml:/etc/prometheus/rules/orderly-rules.yml");
+    }
+
+    /** {@code docker-compose --env-file ENV -f docker-compose.yaml config -q}, run in {@code directory}. */
+    private static Tool.Result composeConfig(Path directory, Path env) {
+        return Tool.run(
+                directory,
+                "docker-compose",
+                60,
+                "docker-compose",
+                "--env-file",
+                env.toString(),
+                "-f",
+                COMPOSE.toString(),
+                "config",
+                "-q");
     }
 
     private static Map<String, Object> compose() throws IOException {
