@@ -104,14 +104,7 @@ final class ConfirmedPublisher {
             return rabbit.invoke(operations -> new Run(operations, stream, confirmLatency).publish(first));
         } catch (AmqpException e) {
             // No channel: the broker is unreachable or refused the connection. Nothing was sent.
-            return new RunResult(
-                    0,
-                    new PublishFailure(
-                            first.getFirst(),
-                            FailureReason.ERROR,
-                            "could not open a channel to RabbitMQ: " + describe(e),
-                            false,
-                            true));
+            return new RunResult(0, PublishFailure.unreachable(first.getFirst(), e));
         }
     }
 
@@ -214,23 +207,21 @@ final class ConfirmedPublisher {
         private @Nullable PublishFailure send(OutboxRow row) {
             String held = routes.blockedReason(row.eventType());
             if (held != null) {
-                // Nothing is sent: neither the row nor the broker is at fault, and the row and every later one wait.
-                return new PublishFailure(row, FailureReason.MISSING_ROUTE, held, false, false);
+                // Nothing is sent: the row and every later one wait.
+                return PublishFailure.missingRoute(row, held);
             }
             Message message;
             try {
                 message = RowMessages.toMessage(row);
             } catch (IllegalArgumentException e) {
-                return new PublishFailure(
-                        row, FailureReason.ERROR, "cannot be published: " + e.getMessage(), true, false);
+                return PublishFailure.unpublishable(row, e.getMessage());
             }
             CorrelationData correlation = new CorrelationData(Long.toString(row.id()));
             long sentAt = System.nanoTime();
             try {
                 operations.send(exchange, row.routingKey(), message, correlation);
             } catch (AmqpException e) {
-                return new PublishFailure(
-                        row, FailureReason.ERROR, "publishing to RabbitMQ failed: " + describe(e), true, true);
+                return PublishFailure.sendFailed(row, e);
             }
             correlation.getFuture().thenAccept(confirm -> {
                 if (confirm.ack() && correlation.getReturned() == null) {
@@ -273,44 +264,19 @@ final class ConfirmedPublisher {
                         .getFuture()
                         .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                return new PublishFailure(
-                        sent.row(),
-                        FailureReason.TIMEOUT,
-                        "RabbitMQ did not confirm it within %s (orderly.relay.publish.confirm-timeout)"
-                                .formatted(confirmTimeout),
-                        true,
-                        true);
+                return PublishFailure.timeout(sent.row(), confirmTimeout);
             } catch (ExecutionException e) {
-                return new PublishFailure(
-                        sent.row(), FailureReason.ERROR, "its confirm failed: " + e.getCause(), true, true);
+                return PublishFailure.confirmFailed(sent.row(), e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new PublishFailure(
-                        sent.row(), FailureReason.ERROR, "interrupted while awaiting its confirm", false, false);
+                return PublishFailure.interrupted(sent.row());
             }
             if (!confirm.ack()) {
-                return new PublishFailure(
-                        sent.row(),
-                        FailureReason.NACK,
-                        "RabbitMQ did not take it (nack): "
-                                + (confirm.reason() != null ? confirm.reason() : "no reason given"),
-                        true,
-                        true);
+                return PublishFailure.nack(sent.row(), confirm.reason());
             }
             ReturnedMessage returned = sent.correlation().getReturned();
             if (returned != null) {
-                return new PublishFailure(
-                        sent.row(),
-                        FailureReason.RETURNED,
-                        "RabbitMQ returned it as unroutable (%d %s) from exchange '%s' with routing key '%s': no queue "
-                                        .formatted(
-                                                returned.getReplyCode(),
-                                                returned.getReplyText(),
-                                                returned.getExchange(),
-                                                returned.getRoutingKey())
-                                + "is bound for it and the exchange has no alternate exchange",
-                        true,
-                        false);
+                return PublishFailure.returned(sent.row(), returned);
             }
             confirmed.add(sent.row());
             return null;
@@ -318,13 +284,4 @@ final class ConfirmedPublisher {
     }
 
     private record Sent(OutboxRow row, CorrelationData correlation, long sentAt) {}
-
-    private static String describe(Throwable e) {
-        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
-        Throwable cause = e.getCause();
-        if (cause != null && cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
-            text.append(" (").append(cause.getMessage()).append(')');
-        }
-        return text.toString();
-    }
 }

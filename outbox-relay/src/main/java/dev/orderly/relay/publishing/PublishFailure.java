@@ -1,10 +1,19 @@
 package dev.orderly.relay.publishing;
 
 import dev.orderly.relay.outbox.OutboxRow;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.core.ReturnedMessage;
 
 /**
  * The first row of a batch that did not get a clean confirm, and why. Every later row of the batch stays unpublished
  * with it, so rows keep their order.
+ *
+ * <p>Built only through the factories below, one per way a publish can fail, like {@link
+ * org.springframework.amqp.rabbit.connection.CorrelationData.Confirm} names a confirm's outcome. Invariant: each
+ * factory fixes the reason and both flags for its case, so a row is never blamed for a broker it could not reach, and
+ * a row that cannot go out (unpublishable, unroutable, held back) never opens the circuit breaker.
  *
  * @param row the first row that failed
  * @param reason the kind of failure (the metric tag)
@@ -14,4 +23,92 @@ import dev.orderly.relay.outbox.OutboxRow;
  * @param brokerFault whether the failure says the broker is unwell (counts towards the circuit breaker): true for
  *     nacks, timeouts and connection errors, false for returns and rows that cannot be turned into a message
  */
-record PublishFailure(OutboxRow row, FailureReason reason, String detail, boolean rowAttempted, boolean brokerFault) {}
+record PublishFailure(OutboxRow row, FailureReason reason, String detail, boolean rowAttempted, boolean brokerFault) {
+
+    /** The broker refused the row (basic.nack), or its channel closed before confirming it. */
+    static PublishFailure nack(OutboxRow row, @Nullable String reason) {
+        return new PublishFailure(
+                row,
+                FailureReason.NACK,
+                "RabbitMQ did not take it (nack): " + (reason != null ? reason : "no reason given"),
+                true,
+                true);
+    }
+
+    /**
+     * The broker acked the row but returned it: no queue is bound for it and the exchange has no alternate exchange.
+     * The broker is well; the topology is not.
+     */
+    static PublishFailure returned(OutboxRow row, ReturnedMessage returned) {
+        return new PublishFailure(
+                row,
+                FailureReason.RETURNED,
+                "RabbitMQ returned it as unroutable (%d %s) from exchange '%s' with routing key '%s': no queue "
+                                .formatted(
+                                        returned.getReplyCode(),
+                                        returned.getReplyText(),
+                                        returned.getExchange(),
+                                        returned.getRoutingKey())
+                        + "is bound for it and the exchange has no alternate exchange",
+                true,
+                false);
+    }
+
+    /** No confirm of the row arrived within {@code confirmTimeout} after it was sent. */
+    static PublishFailure timeout(OutboxRow row, Duration confirmTimeout) {
+        return new PublishFailure(
+                row,
+                FailureReason.TIMEOUT,
+                "RabbitMQ did not confirm it within %s (orderly.relay.publish.confirm-timeout)"
+                        .formatted(confirmTimeout),
+                true,
+                true);
+    }
+
+    /**
+     * No channel could be opened, so nothing was sent: the broker is unreachable or refused the connection. The run's
+     * first row is named as where the table stands, not blamed.
+     */
+    static PublishFailure unreachable(OutboxRow firstRow, AmqpException cause) {
+        return new PublishFailure(
+                firstRow, FailureReason.ERROR, "could not open a channel to RabbitMQ: " + describe(cause), false, true);
+    }
+
+    /** Sending the row on an open channel failed. */
+    static PublishFailure sendFailed(OutboxRow row, AmqpException cause) {
+        return new PublishFailure(
+                row, FailureReason.ERROR, "publishing to RabbitMQ failed: " + describe(cause), true, true);
+    }
+
+    /** The row cannot be turned into a message as it is (its headers are not a JSON object): not the broker's fault. */
+    static PublishFailure unpublishable(OutboxRow row, @Nullable String why) {
+        return new PublishFailure(row, FailureReason.ERROR, "cannot be published: " + why, true, false);
+    }
+
+    /**
+     * The route check holds the row back ({@code why}): a work queue it must reach is not bound for it, or the relay
+     * cannot tell. Nothing was sent, and neither the row nor the broker is at fault.
+     */
+    static PublishFailure missingRoute(OutboxRow row, String why) {
+        return new PublishFailure(row, FailureReason.MISSING_ROUTE, why, false, false);
+    }
+
+    /** The row's confirm completed exceptionally. */
+    static PublishFailure confirmFailed(OutboxRow row, @Nullable Throwable cause) {
+        return new PublishFailure(row, FailureReason.ERROR, "its confirm failed: " + cause, true, true);
+    }
+
+    /** The publishing thread was interrupted while it awaited the row's confirm: says nothing about row or broker. */
+    static PublishFailure interrupted(OutboxRow row) {
+        return new PublishFailure(row, FailureReason.ERROR, "interrupted while awaiting its confirm", false, false);
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+        Throwable cause = e.getCause();
+        if (cause != null && cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+            text.append(" (").append(cause.getMessage()).append(')');
+        }
+        return text.toString();
+    }
+}
