@@ -23,13 +23,51 @@ import org.springframework.amqp.core.ReturnedMessage;
  * @param brokerFault whether the failure says the broker is unwell (counts towards the circuit breaker): true for
  *     nacks, timeouts and connection errors, false for returns and rows that cannot be turned into a message
  */
-record PublishFailure(OutboxRow row, FailureReason reason, String detail, boolean rowAttempted, boolean brokerFault) {
+record PublishFailure(OutboxRow row, Reason reason, String detail, boolean rowAttempted, boolean brokerFault) {
+
+    /**
+     * Why a row's publish did not count as sent; the {@code reason} tag of {@code orderly.outbox.publish.failures}.
+     * (Not to be confused with why a consumer parks a message: that is common-messaging's.)
+     *
+     * <p>Invariant: every outcome other than "acked and not returned" is one of these, so no failure goes uncounted.
+     */
+    enum Reason {
+
+        /** The broker refused the message (basic.nack), or the channel closed before confirming it. */
+        NACK("nack"),
+
+        /** The broker acked the message but could not route it anywhere (mandatory return): not a success. */
+        RETURNED("returned"),
+
+        /** No confirm arrived within {@code orderly.relay.publish.confirm-timeout}. */
+        TIMEOUT("timeout"),
+
+        /** Publishing failed outright: no connection or channel, or the row cannot be turned into a message. */
+        ERROR("error"),
+
+        /**
+         * Not sent: a work queue the event must reach is not bound for it (or the relay cannot tell), so the broker
+         * would confirm it and lose it for that queue ({@code orderly.relay.routes}).
+         */
+        MISSING_ROUTE("missing_route");
+
+        private final String tag;
+
+        Reason(String tag) {
+            this.tag = tag;
+        }
+
+        /** The metric tag value. */
+        String tag() {
+            return tag;
+        }
+    }
 
     /** The broker refused the row (basic.nack), or its channel closed before confirming it. */
     static PublishFailure nack(OutboxRow row, @Nullable String reason) {
         return new PublishFailure(
                 row,
-                FailureReason.NACK,
+                Reason.NACK,
                 "RabbitMQ did not take it (nack): " + (reason != null ? reason : "no reason given"),
                 true,
                 true);
@@ -42,7 +80,7 @@ record PublishFailure(OutboxRow row, FailureReason reason, String detail, boolea
     static PublishFailure returned(OutboxRow row, ReturnedMessage returned) {
         return new PublishFailure(
                 row,
-                FailureReason.RETURNED,
+                Reason.RETURNED,
                 "RabbitMQ returned it as unroutable (%d %s) from exchange '%s' with routing key '%s': no queue "
                                 .formatted(
                                         returned.getReplyCode(),
@@ -58,7 +96,7 @@ record PublishFailure(OutboxRow row, FailureReason reason, String detail, boolea
     static PublishFailure timeout(OutboxRow row, Duration confirmTimeout) {
         return new PublishFailure(
                 row,
-                FailureReason.TIMEOUT,
+                Reason.TIMEOUT,
                 "RabbitMQ did not confirm it within %s (orderly.relay.publish.confirm-timeout)"
                         .formatted(confirmTimeout),
                 true,
@@ -71,18 +109,17 @@ record PublishFailure(OutboxRow row, FailureReason reason, String detail, boolea
      */
     static PublishFailure unreachable(OutboxRow firstRow, AmqpException cause) {
         return new PublishFailure(
-                firstRow, FailureReason.ERROR, "could not open a channel to RabbitMQ: " + describe(cause), false, true);
+                firstRow, Reason.ERROR, "could not open a channel to RabbitMQ: " + describe(cause), false, true);
     }
 
     /** Sending the row on an open channel failed. */
     static PublishFailure sendFailed(OutboxRow row, AmqpException cause) {
-        return new PublishFailure(
-                row, FailureReason.ERROR, "publishing to RabbitMQ failed: " + describe(cause), true, true);
+        return new PublishFailure(row, Reason.ERROR, "publishing to RabbitMQ failed: " + describe(cause), true, true);
     }
 
     /** The row cannot be turned into a message as it is (its headers are not a JSON object): not the broker's fault. */
     static PublishFailure unpublishable(OutboxRow row, @Nullable String why) {
-        return new PublishFailure(row, FailureReason.ERROR, "cannot be published: " + why, true, false);
+        return new PublishFailure(row, Reason.ERROR, "cannot be published: " + why, true, false);
     }
 
     /**
@@ -90,17 +127,17 @@ record PublishFailure(OutboxRow row, FailureReason reason, String detail, boolea
      * cannot tell. Nothing was sent, and neither the row nor the broker is at fault.
      */
     static PublishFailure missingRoute(OutboxRow row, String why) {
-        return new PublishFailure(row, FailureReason.MISSING_ROUTE, why, false, false);
+        return new PublishFailure(row, Reason.MISSING_ROUTE, why, false, false);
     }
 
     /** The row's confirm completed exceptionally. */
     static PublishFailure confirmFailed(OutboxRow row, @Nullable Throwable cause) {
-        return new PublishFailure(row, FailureReason.ERROR, "its confirm failed: " + cause, true, true);
+        return new PublishFailure(row, Reason.ERROR, "its confirm failed: " + cause, true, true);
     }
 
     /** The publishing thread was interrupted while it awaited the row's confirm: says nothing about row or broker. */
     static PublishFailure interrupted(OutboxRow row) {
-        return new PublishFailure(row, FailureReason.ERROR, "interrupted while awaiting its confirm", false, false);
+        return new PublishFailure(row, Reason.ERROR, "interrupted while awaiting its confirm", false, false);
     }
 
     private static String describe(Throwable e) {

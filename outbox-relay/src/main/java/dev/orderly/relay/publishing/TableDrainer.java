@@ -420,7 +420,8 @@ final class TableDrainer implements Runnable {
         }
         // A missing route ends its wait as soon as it is back (the route check resumes the drainers).
         wakeup.pause(
-                delay, failure.reason() == FailureReason.MISSING_ROUTE ? Wakeup.Until.RESUME : Wakeup.Until.TIMEOUT);
+                delay,
+                failure.reason() == PublishFailure.Reason.MISSING_ROUTE ? Wakeup.Until.RESUME : Wakeup.Until.TIMEOUT);
     }
 
     /** What the circuit breaker records for a batch the broker failed. */

@@ -20,7 +20,7 @@ final class TableMetrics {
     private final String source;
     private final Timer confirm;
     private final Counter leaseChecks;
-    private final Map<FailureReason, Counter> failures = new EnumMap<>(FailureReason.class);
+    private final Map<PublishFailure.Reason, Counter> failures = new EnumMap<>(PublishFailure.Reason.class);
     private final Map<String, Counter> published = new ConcurrentHashMap<>();
 
     TableMetrics(MeterRegistry registry, OutboxTable table) {
@@ -36,7 +36,7 @@ final class TableMetrics {
                         + "query each)")
                 .tag("source", source)
                 .register(registry);
-        for (FailureReason reason : FailureReason.values()) {
+        for (PublishFailure.Reason reason : PublishFailure.Reason.values()) {
             failures.put(
                     reason,
                     Counter.builder("orderly.outbox.publish.failures")
@@ -55,7 +55,7 @@ final class TableMetrics {
         leaseChecks.increment();
     }
 
-    void failed(FailureReason reason) {
+    void failed(PublishFailure.Reason reason) {
         failures.get(reason).increment();
     }
 

@@ -111,7 +111,7 @@ class ConfirmedPublisherTests {
         assertThat(result.confirmed()).containsExactly(1L, 2L);
         assertThat(result.failure()).satisfies(failure -> {
             assertThat(failure.row().id()).isEqualTo(3);
-            assertThat(failure.reason()).isEqualTo(FailureReason.NACK);
+            assertThat(failure.reason()).isEqualTo(PublishFailure.Reason.NACK);
             assertThat(failure.detail()).contains("reject-publish");
             assertThat(failure.rowAttempted()).isTrue();
             assertThat(failure.brokerFault()).isTrue();
@@ -128,7 +128,7 @@ class ConfirmedPublisherTests {
         assertThat(result.confirmed()).containsExactly(1L);
         assertThat(result.failure()).satisfies(failure -> {
             assertThat(failure.row().id()).isEqualTo(2);
-            assertThat(failure.reason()).isEqualTo(FailureReason.RETURNED);
+            assertThat(failure.reason()).isEqualTo(PublishFailure.Reason.RETURNED);
             assertThat(failure.detail()).contains("312 NO_ROUTE").contains("test.key");
             assertThat(failure.brokerFault()).isFalse();
         });
@@ -144,7 +144,7 @@ class ConfirmedPublisherTests {
         assertThat(result.confirmed()).containsExactly(1L);
         assertThat(result.failure()).satisfies(failure -> {
             assertThat(failure.row().id()).isEqualTo(2);
-            assertThat(failure.reason()).isEqualTo(FailureReason.TIMEOUT);
+            assertThat(failure.reason()).isEqualTo(PublishFailure.Reason.TIMEOUT);
             assertThat(failure.detail()).contains("PT0.2S");
         });
     }
@@ -158,7 +158,7 @@ class ConfirmedPublisherTests {
         assertThat(result.confirmed()).containsExactly(1L, 2L);
         assertThat(result.failure()).satisfies(failure -> {
             assertThat(failure.row().id()).isEqualTo(3);
-            assertThat(failure.reason()).isEqualTo(FailureReason.ERROR);
+            assertThat(failure.reason()).isEqualTo(PublishFailure.Reason.ERROR);
             assertThat(failure.detail()).contains("connection reset");
             assertThat(failure.rowAttempted()).isTrue();
         });
@@ -191,7 +191,7 @@ class ConfirmedPublisherTests {
         assertThat(result.confirmed()).containsExactly(1L);
         assertThat(result.failure()).satisfies(failure -> {
             assertThat(failure.row().id()).isEqualTo(2);
-            assertThat(failure.reason()).isEqualTo(FailureReason.NACK);
+            assertThat(failure.reason()).isEqualTo(PublishFailure.Reason.NACK);
         });
     }
 
@@ -206,7 +206,7 @@ class ConfirmedPublisherTests {
         assertThat(result.confirmed()).isEmpty();
         assertThat(result.failure()).satisfies(failure -> {
             assertThat(failure.row().id()).isEqualTo(1);
-            assertThat(failure.reason()).isEqualTo(FailureReason.ERROR);
+            assertThat(failure.reason()).isEqualTo(PublishFailure.Reason.ERROR);
             assertThat(failure.rowAttempted()).isFalse();
             assertThat(failure.brokerFault()).isTrue();
             assertThat(failure.detail()).contains("refused");
@@ -259,7 +259,7 @@ class ConfirmedPublisherTests {
         assertThat(result.confirmed()).containsExactly(1L);
         assertThat(result.failure()).satisfies(failure -> {
             assertThat(failure.row().id()).isEqualTo(2);
-            assertThat(failure.reason()).isEqualTo(FailureReason.ERROR);
+            assertThat(failure.reason()).isEqualTo(PublishFailure.Reason.ERROR);
             assertThat(failure.rowAttempted()).isTrue();
             assertThat(failure.brokerFault()).isFalse();
             assertThat(failure.detail()).contains("headers");
@@ -296,7 +296,7 @@ class ConfirmedPublisherTests {
         assertThat(result.confirmed()).isEqualTo(1);
         assertThat(result.failure()).satisfies(failure -> {
             assertThat(failure.row().id()).isEqualTo(2);
-            assertThat(failure.reason()).isEqualTo(FailureReason.NACK);
+            assertThat(failure.reason()).isEqualTo(PublishFailure.Reason.NACK);
         });
         assertThat(sent).containsExactly(1L, 2L, 3L, 4L, 5L);
     }
@@ -347,7 +347,7 @@ class ConfirmedPublisherTests {
         assertThat(sent).containsExactly(1L, 2L);
         assertThat(result.failure()).satisfies(failure -> {
             assertThat(failure.row().id()).isEqualTo(3);
-            assertThat(failure.reason()).isEqualTo(FailureReason.MISSING_ROUTE);
+            assertThat(failure.reason()).isEqualTo(PublishFailure.Reason.MISSING_ROUTE);
             assertThat(failure.detail()).contains("shipping.work");
             assertThat(failure.rowAttempted()).isFalse();
             assertThat(failure.brokerFault()).isFalse();
