@@ -15,10 +15,10 @@ import dev.orderly.messaging.consumer.TransientFailure;
 import dev.orderly.messaging.outbox.OutboxWriter;
 import dev.orderly.worker.order.inventory.Reservation;
 import dev.orderly.worker.order.inventory.StockReservations;
+import dev.orderly.worker.order.orders.OrderStatus.Transition;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -47,8 +47,11 @@ import org.springframework.stereotype.Service;
  *
  * <p>The one truly impossible case, an event for an order that does not exist, is a {@link PermanentFailure}: parked.
  *
- * <p>Invariant: a status changes only along DESIGN §1's arrows, and stock is held, released or fulfilled exactly once
- * per order.
+ * <p>Which transition goes from which status to which, and in which statuses its event has arrived early, is
+ * {@link Transition}'s table; this class decides only what each outcome does.
+ *
+ * <p>Invariant: a status changes only along the flow's arrows (docs/design.md#the-flow), and stock is held, released
+ * or fulfilled exactly once per order.
  */
 @Service
 class OrderLifecycle {
@@ -72,13 +75,16 @@ class OrderLifecycle {
         this.clock = clock;
     }
 
-    /** {@code order.created}: hold stock for every line, then RESERVED; or REJECTED if any line falls short. */
-    void reserve(InboundEvent<OrderCreated> event) {
-        OrderCreated order = event.data();
+    /**
+     * {@code order.created}: hold stock for every line, then RESERVED; or REJECTED if any line falls short. An order
+     * in any other status than PENDING is noted as not applying, RESERVED and REJECTED included: which of the two moves
+     * this event would have made is only known once its stock is reserved.
+     */
+    void markReserved(OrderCreated order, InboundEvent<?> event) {
         UUID orderId = order.orderId();
         Orders.Locked locked = lock(orderId, event);
-        if (locked.status() != OrderStatus.PENDING) {
-            skip(step(event, null), orderId, locked.status(), OrderStatus.PENDING);
+        if (locked.status() != Transition.MARK_RESERVED.from()) {
+            skip(step(event, null), orderId, locked.status(), Transition.MARK_RESERVED.from());
             return;
         }
         Reservation reservation = stock.reserve(orderId, order.lines());
@@ -88,65 +94,46 @@ class OrderLifecycle {
                         new InventoryReserved(
                                 orderId, order.customerId(), order.currency(), order.totalCents(), reserved.lines()),
                         event);
-                move(orderId, OrderStatus.PENDING, OrderStatus.RESERVED);
-                orders.timeline(
-                        orderId, next.eventId(), next.eventType(), OrderStatus.RESERVED, null, next.occurredAt());
+                moveAndNote(Transition.MARK_RESERVED, orderId, step(next, null));
                 outbox.append(next, orderId.toString(), event.traceparent());
             }
             case Reservation.Rejected rejected -> {
                 Envelope<InventoryRejected> next =
                         next(new InventoryRejected(orderId, reason(rejected), rejected.shortages()), event);
-                move(orderId, OrderStatus.PENDING, OrderStatus.REJECTED);
-                orders.timeline(
+                moveAndNote(
+                        Transition.MARK_REJECTED,
                         orderId,
-                        next.eventId(),
-                        next.eventType(),
-                        OrderStatus.REJECTED,
-                        next.data().reason(),
-                        next.occurredAt());
+                        step(next, next.data().reason()));
                 outbox.append(next, orderId.toString(), event.traceparent());
                 metrics.completedAfterCommit(
-                        OrderStatus.REJECTED, Duration.between(locked.createdAt(), clock.instant()));
+                        Transition.MARK_REJECTED.to(), Duration.between(locked.createdAt(), clock.instant()));
             }
         }
     }
 
     /** {@code inventory.rejected}: REJECTED (normally already so, set when the rejection was decided). */
-    void reject(InboundEvent<InventoryRejected> event) {
-        UUID orderId = event.data().orderId();
-        transition(
-                lock(orderId, event), orderId, OrderStatus.PENDING, OrderStatus.REJECTED, Set.of(), step(event, null));
+    void markRejected(InventoryRejected rejection, InboundEvent<?> event) {
+        UUID orderId = rejection.orderId();
+        apply(Transition.MARK_REJECTED, lock(orderId, event), orderId, step(event, null));
     }
 
     /** {@code payment.authorized}: RESERVED → PAID; then SHIPPED at once if the order's shipment arrived first. */
-    void paid(InboundEvent<PaymentAuthorized> event) {
-        UUID orderId = event.data().orderId();
+    void markPaid(PaymentAuthorized payment, InboundEvent<?> event) {
+        UUID orderId = payment.orderId();
         Orders.Locked locked = lock(orderId, event);
-        if (transition(
-                locked,
-                orderId,
-                OrderStatus.RESERVED,
-                OrderStatus.PAID,
-                Set.of(OrderStatus.PENDING),
-                step(event, "payment " + event.data().paymentId()))) {
+        if (apply(Transition.MARK_PAID, locked, orderId, step(event, "payment " + payment.paymentId()))) {
             Optional<Orders.Step> early = orders.takeHeldShipment(orderId);
             if (early.isPresent()) {
-                ship(new Orders.Locked(OrderStatus.PAID, locked.createdAt()), orderId, early.get());
+                ship(new Orders.Locked(Transition.MARK_PAID.to(), locked.createdAt()), orderId, early.get());
                 metrics.heldShipmentAppliedAfterCommit();
             }
         }
     }
 
     /** {@code payment.declined}: release the stock, RESERVED → CANCELLED. */
-    void cancel(InboundEvent<PaymentDeclined> event) {
-        UUID orderId = event.data().orderId();
-        if (transition(
-                lock(orderId, event),
-                orderId,
-                OrderStatus.RESERVED,
-                OrderStatus.CANCELLED,
-                Set.of(OrderStatus.PENDING),
-                step(event, event.data().reason()))) {
+    void markCancelled(PaymentDeclined decline, InboundEvent<?> event) {
+        UUID orderId = decline.orderId();
+        if (apply(Transition.MARK_CANCELLED, lock(orderId, event), orderId, step(event, decline.reason()))) {
             stock.release(orderId);
         }
     }
@@ -154,14 +141,14 @@ class OrderLifecycle {
     /**
      * {@code shipment.scheduled}: the stock leaves, PAID → SHIPPED. If the order is still RESERVED, the shipment
      * overtook its payment inside {@code order.work}: it is held ({@code early_shipments}) and applied by
-     * {@link #paid} in the transaction that makes the order PAID, instead of being retried until then.
+     * {@link #markPaid} in the transaction that makes the order PAID, instead of being retried until then.
      */
-    void shipped(InboundEvent<ShipmentScheduled> event) {
-        ShipmentScheduled shipment = event.data();
+    void markShipped(ShipmentScheduled shipment, InboundEvent<?> event) {
         UUID orderId = shipment.orderId();
         Orders.Locked locked = lock(orderId, event);
         Orders.Step step = step(event, shipment.carrier() + " " + shipment.trackingNumber());
-        if (locked.status() == OrderStatus.RESERVED) {
+        if (locked.status() == Transition.MARK_PAID.from()) {
+            // Early, like in PENDING, but its payment is on its way (or in a retry tier): held, not retried.
             if (orders.holdShipment(orderId, step)) {
                 metrics.shipmentHeldAfterCommit();
                 log.debug("{} for RESERVED order {} held until its payment is applied", step.eventType(), orderId);
@@ -179,46 +166,56 @@ class OrderLifecycle {
     }
 
     private void ship(Orders.Locked locked, UUID orderId, Orders.Step step) {
-        if (transition(locked, orderId, OrderStatus.PAID, OrderStatus.SHIPPED, Set.of(OrderStatus.PENDING), step)) {
+        if (apply(Transition.MARK_SHIPPED, locked, orderId, step)) {
             stock.fulfil(orderId);
         }
     }
 
     /**
-     * Applies {@code from → to} to an order locked in this transaction, whose status is {@code locked.status()}; true if
-     * it did. See the class comment for the other outcomes.
+     * Asks for {@code transition} for an order locked in this transaction, whose status is {@code locked.status()};
+     * true if the order moved. See the class comment for the other outcomes.
      */
-    private boolean transition(
-            Orders.Locked locked,
-            UUID orderId,
-            OrderStatus from,
-            OrderStatus to,
-            Set<OrderStatus> earlier,
-            Orders.Step step) {
+    private boolean apply(Transition transition, Orders.Locked locked, UUID orderId, Orders.Step step) {
         OrderStatus current = locked.status();
-        if (current == to) {
-            orders.timeline(
-                    orderId, step.eventId(), step.eventType(), current, "already " + current, step.occurredAt());
-            return false;
+        return switch (transition.in(current)) {
+            case ALREADY -> {
+                orders.timeline(
+                        orderId, step.eventId(), step.eventType(), current, "already " + current, step.occurredAt());
+                yield false;
+            }
+            case EARLY ->
+                throw new TransientFailure("Order " + orderId + " is " + current + " but " + step.eventType()
+                        + " applies to a " + transition.from() + " order: the event before it has not been applied "
+                        + "yet; retrying");
+            case NO_LONGER_APPLIES -> {
+                skip(step, orderId, current, transition.from());
+                yield false;
+            }
+            case MOVES -> {
+                moveAndNote(transition, orderId, step);
+                if (transition.to().isFinal()) {
+                    metrics.completedAfterCommit(
+                            transition.to(), Duration.between(locked.createdAt(), clock.instant()));
+                }
+                yield true;
+            }
+        };
+    }
+
+    /** Makes {@code transition} and writes it on the order's timeline as {@code step}. */
+    private void moveAndNote(Transition transition, UUID orderId, Orders.Step step) {
+        if (!orders.move(orderId, transition, clock.instant())) {
+            // Cannot happen while we hold the row lock; if it does, retrying re-reads the state.
+            throw new TransientFailure("Order " + orderId + " left " + transition.from() + " while locked");
         }
-        if (earlier.contains(current)) {
-            throw new TransientFailure("Order " + orderId + " is " + current + " but " + step.eventType()
-                    + " applies to a " + from + " order: the event before it has not been applied yet; retrying");
-        }
-        if (current != from) {
-            skip(step, orderId, current, from);
-            return false;
-        }
-        move(orderId, from, to);
-        orders.timeline(orderId, step.eventId(), step.eventType(), to, step.detail(), step.occurredAt());
-        if (to.isFinal()) {
-            metrics.completedAfterCommit(to, Duration.between(locked.createdAt(), clock.instant()));
-        }
-        return true;
+        orders.timeline(orderId, step.eventId(), step.eventType(), transition.to(), step.detail(), step.occurredAt());
     }
 
     private static Orders.Step step(InboundEvent<?> event, @Nullable String detail) {
-        Envelope<?> envelope = event.envelope();
+        return step(event.envelope(), detail);
+    }
+
+    private static Orders.Step step(Envelope<?> envelope, @Nullable String detail) {
         return new Orders.Step(envelope.eventId(), envelope.eventType(), detail, envelope.occurredAt());
     }
 
@@ -228,13 +225,6 @@ class OrderLifecycle {
                         + event.envelope().eventType() + " " + event.envelope().eventId()
                         + "; an order is stored before its first event, so this event is wrong or its order was "
                         + "deleted"));
-    }
-
-    private void move(UUID orderId, OrderStatus from, OrderStatus to) {
-        if (!orders.move(orderId, from, to, clock.instant())) {
-            // Cannot happen while we hold the row lock; if it does, retrying re-reads the state.
-            throw new TransientFailure("Order " + orderId + " left " + from + " while locked");
-        }
     }
 
     private void skip(Orders.Step step, UUID orderId, OrderStatus current, OrderStatus expected) {

@@ -24,22 +24,22 @@ public class OrderListener {
     }
 
     public void onOrderCreated(InboundEvent<OrderCreated> event) {
-        lifecycle.reserve(event);
+        lifecycle.markReserved(event.data(), event);
     }
 
     public void onInventoryRejected(InboundEvent<InventoryRejected> event) {
-        lifecycle.reject(event);
+        lifecycle.markRejected(event.data(), event);
     }
 
     public void onPaymentAuthorized(InboundEvent<PaymentAuthorized> event) {
-        lifecycle.paid(event);
+        lifecycle.markPaid(event.data(), event);
     }
 
     public void onPaymentDeclined(InboundEvent<PaymentDeclined> event) {
-        lifecycle.cancel(event);
+        lifecycle.markCancelled(event.data(), event);
     }
 
     public void onShipmentScheduled(InboundEvent<ShipmentScheduled> event) {
-        lifecycle.shipped(event);
+        lifecycle.markShipped(event.data(), event);
     }
 }

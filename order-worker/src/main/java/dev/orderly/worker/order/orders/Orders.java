@@ -12,9 +12,10 @@ import org.springframework.stereotype.Repository;
 /**
  * The {@code orders} and {@code order_timeline} tables, as order-worker changes them.
  *
- * <p>Invariant: a status changes only through {@link #move}, whose {@code WHERE status = :from} guard makes a
- * transition from the wrong state change nothing; a timeline entry is keyed by (order, event), so writing it again is
- * a no-op. An order holds at most one early shipment ({@code early_shipments}), taken (deleted) when applied.
+ * <p>Invariant: a status changes only through {@link #move}, along one of {@link OrderStatus.Transition}'s moves, whose
+ * {@code WHERE status = :from} guard makes a transition from the wrong state change nothing; a timeline entry is keyed
+ * by (order, event), so writing it again is a no-op. An order holds at most one early shipment
+ * ({@code early_shipments}), taken (deleted) when applied.
  */
 @Repository
 class Orders {
@@ -41,13 +42,13 @@ class Orders {
                 .optional();
     }
 
-    /** Moves the order from {@code from} to {@code to}; false if it was not in {@code from}. */
-    boolean move(UUID orderId, OrderStatus from, OrderStatus to, Instant at) {
+    /** Makes the order's {@code transition}; false if the order was not in the transition's {@code from}. */
+    boolean move(UUID orderId, OrderStatus.Transition transition, Instant at) {
         return jdbc.sql("UPDATE orders SET status = :to, updated_at = :at WHERE id = :id AND status = :from")
-                        .param("to", to.name())
+                        .param("to", transition.to().name())
                         .param("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
                         .param("id", orderId)
-                        .param("from", from.name())
+                        .param("from", transition.from().name())
                         .update()
                 == 1;
     }
