@@ -9,13 +9,14 @@ import dev.orderly.messaging.consumer.InboundEvent;
 import org.springframework.stereotype.Component;
 
 /**
- * The events order-worker consumes from {@code order.work}, each handed to {@link OrderLifecycle}.
+ * The events order-worker consumes from {@code order.work}: one {@code on} per payload type, each the transition of
+ * {@link OrderLifecycle} it asks for; {@link OrdersConfiguration} registers them as the worker's handlers.
  *
- * <p>Thin on purpose: acking, retrying and parking belong to the messaging runtime, which calls these methods inside
- * the transaction that records the event as processed.
+ * <p>Invariant: thin on purpose; acking, retrying and parking belong to the messaging runtime, which calls these
+ * methods inside the transaction that records the event as processed.
  */
 @Component
-public class OrderListener {
+class OrderListener {
 
     private final OrderLifecycle lifecycle;
 
@@ -23,23 +24,23 @@ public class OrderListener {
         this.lifecycle = lifecycle;
     }
 
-    public void onOrderCreated(InboundEvent<OrderCreated> event) {
-        lifecycle.markReserved(event.data(), event);
+    void on(OrderCreated order, InboundEvent<?> event) {
+        lifecycle.markReserved(order, event);
     }
 
-    public void onInventoryRejected(InboundEvent<InventoryRejected> event) {
-        lifecycle.markRejected(event.data(), event);
+    void on(InventoryRejected rejection, InboundEvent<?> event) {
+        lifecycle.markRejected(rejection, event);
     }
 
-    public void onPaymentAuthorized(InboundEvent<PaymentAuthorized> event) {
-        lifecycle.markPaid(event.data(), event);
+    void on(PaymentAuthorized payment, InboundEvent<?> event) {
+        lifecycle.markPaid(payment, event);
     }
 
-    public void onPaymentDeclined(InboundEvent<PaymentDeclined> event) {
-        lifecycle.markCancelled(event.data(), event);
+    void on(PaymentDeclined decline, InboundEvent<?> event) {
+        lifecycle.markCancelled(decline, event);
     }
 
-    public void onShipmentScheduled(InboundEvent<ShipmentScheduled> event) {
-        lifecycle.markShipped(event.data(), event);
+    void on(ShipmentScheduled shipment, InboundEvent<?> event) {
+        lifecycle.markShipped(shipment, event);
     }
 }
