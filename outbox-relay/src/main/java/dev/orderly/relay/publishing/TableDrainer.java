@@ -6,7 +6,6 @@ import dev.orderly.relay.lease.AdvisoryLease;
 import dev.orderly.relay.outbox.OutboxRow;
 import dev.orderly.relay.outbox.OutboxRows;
 import dev.orderly.relay.publishing.ConfirmedPublisher.RunResult;
-import dev.orderly.relay.publishing.TableStatus.FailingRow;
 import dev.orderly.relay.publishing.TableStatus.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.sql.SQLException;
@@ -29,11 +28,15 @@ import org.slf4j.LoggerFactory;
  *   <li>rows go out in id order: a run starts from the oldest unpublished row, and after a failure everything from
  *       the failed row on is read and sent again (duplicates are possible, gaps are not);
  *   <li>nothing is published without the lease, checked before every batch is read;
- *   <li>a failing row is never skipped: it blocks its table, and once it has failed {@code flag-after-attempts} times
- *       it is reported (ERROR log naming it, gauge {@code orderly.outbox.failing}, health detail) until it goes out;
+ *   <li>a failing row is never skipped: it blocks its table until it goes out ({@link RowFailures} records its
+ *       attempts and reports it);
  *   <li>the loop survives every exception (database or broker down) and only ends on shutdown, after which the lease
  *       is released.
  * </ul>
+ *
+ * <p>The loop is {@link #drainOnce()}: lease, then blocked connection or open circuit, then read, publish and handle
+ * the outcome. What the circuit breaker's transitions mean for the loop is {@link BreakerTransitions}'; what a failed
+ * row is told and how it is flagged is {@link RowFailures}'.
  *
  * <p>Runs on its own thread; the other methods are safe to call from any thread.
  */
@@ -49,9 +52,9 @@ final class TableDrainer implements Runnable {
     private final TableMetrics metrics;
     private final Settings settings;
     private final Wakeup wakeup = new Wakeup();
+    private final RowFailures rowFailures;
 
     private volatile State state = State.STARTING;
-    private volatile @Nullable FailingRow failing;
     private volatile int consecutiveFailures;
     private volatile boolean alive;
     private boolean standbyLogged;
@@ -85,35 +88,8 @@ final class TableDrainer implements Runnable {
         this.breaker = breaker;
         this.metrics = metrics;
         this.settings = settings;
-        breaker.getEventPublisher().onStateTransition(event -> {
-            switch (event.getStateTransition().getToState()) {
-                case OPEN -> {
-                    if (event.getStateTransition().getFromState() == CircuitBreaker.State.HALF_OPEN) {
-                        log.warn(
-                                "Circuit breaker '{}': the trial batch of {} failed too; open again",
-                                breaker.getName(),
-                                table());
-                    } else {
-                        log.error(
-                                "Circuit breaker '{}' opened after repeated broker failures publishing {}: nothing is "
-                                        + "published from it until the breaker half-opens, and readiness reports DOWN "
-                                        + "meanwhile. Check that RabbitMQ is up and reachable and the exchange "
-                                        + "exists; the relay resumes by itself.",
-                                breaker.getName(),
-                                table());
-                    }
-                }
-                case HALF_OPEN -> {
-                    log.info("Circuit breaker '{}' half-open: trying one batch of {}", breaker.getName(), table());
-                    resume();
-                }
-                case CLOSED -> {
-                    log.info("Circuit breaker '{}' closed: publishing {} normally again", breaker.getName(), table());
-                    resume();
-                }
-                default -> {}
-            }
-        });
+        this.rowFailures = new RowFailures(rows, publisher.exchange(), settings.flagAfterAttempts());
+        BreakerTransitions.listen(breaker, table(), wakeup);
     }
 
     OutboxTable table() {
@@ -136,7 +112,7 @@ final class TableDrainer implements Runnable {
     }
 
     TableStatus status() {
-        return new TableStatus(table(), lease.isHeld(), state, failing, consecutiveFailures, alive);
+        return new TableStatus(table(), lease.isHeld(), state, rowFailures.flagged(), consecutiveFailures, alive);
     }
 
     @Override
@@ -167,7 +143,11 @@ final class TableDrainer implements Runnable {
         }
     }
 
-    /** One step: make sure of the lease, then publish one batch, or wait for work. */
+    /**
+     * One step: make sure of the lease; wait while the broker blocks the connection or the circuit is open; read the
+     * oldest unpublished rows (or wait for work if there are none); publish them, and the rows after them on the same
+     * channel while there are more; then back off if that failed, or wait for work once caught up.
+     */
     private void drainOnce() {
         if (!holdLease()) {
             return;
@@ -187,14 +167,11 @@ final class TableDrainer implements Runnable {
         List<OutboxRow> batch = rows.unpublished(settings.batchSize());
         if (batch.isEmpty()) {
             state = State.IDLE;
-            failing = null;
+            rowFailures.drained();
             wakeup.pause(settings.pollInterval(), Wakeup.Until.WORK);
             return;
         }
-        FailingRow flagged = failing;
-        if (flagged != null && batch.getFirst().id() != flagged.id()) {
-            failing = null; // published meanwhile, by another instance or by an operator's hand
-        }
+        rowFailures.oldestUnpublished(batch.getFirst());
         if (!breaker.tryAcquirePermission()) {
             state = State.CIRCUIT_OPEN;
             wakeup.pause(settings.pollInterval(), Wakeup.Until.RESUME);
@@ -202,6 +179,25 @@ final class TableDrainer implements Runnable {
         }
         state = State.PUBLISHING;
         Continuation continuation = new Continuation(batch.size());
+        PublishFailure failure = publish(batch, continuation);
+        if (failure != null) {
+            handle(failure);
+            return;
+        }
+        consecutiveFailures = 0;
+        if (continuation.caughtUp) {
+            state = State.IDLE;
+            wakeup.pause(settings.pollInterval(), Wakeup.Until.WORK);
+        }
+    }
+
+    /**
+     * Runs the publisher from {@code batch} on, with the breaker's permission already acquired, and tells the breaker
+     * how it went: only a failure that says the broker is unwell counts against it.
+     *
+     * @return why the run stopped before its last row was confirmed, or null if every row it sent was
+     */
+    private @Nullable PublishFailure publish(List<OutboxRow> batch, Continuation continuation) {
         long began = System.nanoTime();
         RunResult result;
         try {
@@ -217,15 +213,7 @@ final class TableDrainer implements Runnable {
         } else {
             breaker.onSuccess(System.nanoTime() - began, TimeUnit.NANOSECONDS);
         }
-        if (failure != null) {
-            handle(failure);
-            return;
-        }
-        consecutiveFailures = 0;
-        if (continuation.caughtUp) {
-            state = State.IDLE;
-            wakeup.pause(settings.pollInterval(), Wakeup.Until.WORK);
-        }
+        return failure;
     }
 
     /**
@@ -354,70 +342,16 @@ final class TableDrainer implements Runnable {
         for (OutboxRow row : confirmed) {
             metrics.published(row.eventType());
         }
-        FailingRow flagged = failing;
-        if (flagged != null && ids[0] <= flagged.id() && flagged.id() <= ids[ids.length - 1]) {
-            log.info(
-                    "Outbox row {} of {} (event {}) is published after {} failed attempts; the table flows again",
-                    flagged.id(),
-                    table(),
-                    flagged.eventId(),
-                    flagged.attempts());
-            failing = null;
-        }
+        rowFailures.published(ids[0], ids[ids.length - 1]);
     }
 
+    /** Counts the failure, has it recorded and reported, and backs off before the next try. */
     private void handle(PublishFailure failure) {
         metrics.failed(failure.reason());
         int failures = ++consecutiveFailures;
         Duration delay = settings.backoff().delay(failures);
         state = State.BACKING_OFF;
-        OutboxRow row = failure.row();
-        if (!failure.rowAttempted()) {
-            log.warn(
-                    "Could not publish {} (from row {} on): {}. Nothing was marked published; retrying in {}.",
-                    table(),
-                    row.id(),
-                    failure.detail(),
-                    delay);
-        } else {
-            String error = failure.reason().tag() + ": " + failure.detail();
-            int attempts = rows.recordFailure(row.id(), error).orElse(row.attempts() + 1);
-            if (attempts >= settings.flagAfterAttempts()) {
-                failing = new FailingRow(row.id(), row.eventId(), row.eventType(), attempts, error);
-                log.atError()
-                        .addKeyValue("outbox_table", table().qualifiedName())
-                        .addKeyValue("outbox_row", row.id())
-                        .addKeyValue("event_id", row.eventId())
-                        .log(
-                                "Outbox row {} of {} (event {}, {}, aggregate {}) has failed {} publish attempts to "
-                                        + "exchange '{}'; last: {}. It holds back every later row of {} (rows go out "
-                                        + "in order). Fix the cause (the exchange and bindings, the broker's log) and "
-                                        + "it goes out by itself on the next try, in {}; to give up on it instead, "
-                                        + "mark it published by hand: UPDATE {} SET published_at = now() WHERE id = {}",
-                                row.id(),
-                                table(),
-                                row.eventId(),
-                                row.eventType(),
-                                row.aggregateId(),
-                                attempts,
-                                publisher.exchange(),
-                                error,
-                                table(),
-                                delay,
-                                table(),
-                                row.id());
-            } else {
-                log.warn(
-                        "Publishing outbox row {} of {} (event {}) failed, attempt {}: {}. It stays unpublished with "
-                                + "every later row; retrying in {}.",
-                        row.id(),
-                        table(),
-                        row.eventId(),
-                        attempts,
-                        error,
-                        delay);
-            }
-        }
+        rowFailures.report(failure, delay);
         // A missing route ends its wait as soon as it is back (the route check resumes the drainers).
         wakeup.pause(
                 delay,
