@@ -5,12 +5,13 @@ import dev.orderly.messaging.consumer.InboundEvent;
 import org.springframework.stereotype.Component;
 
 /**
- * The events payment-worker consumes from {@code payment.work}, each handed to {@link PaymentService}.
+ * The events payment-worker consumes from {@code payment.work}: one {@code on} per payload type, each handed to
+ * {@link PaymentService}; {@link PaymentsConfiguration} registers them as the worker's handlers.
  *
- * <p>Thin on purpose: acking, retrying and parking belong to the messaging runtime.
+ * <p>Invariant: thin on purpose; acking, retrying and parking belong to the messaging runtime.
  */
 @Component
-public class PaymentListener {
+class PaymentListener {
 
     private final PaymentService payments;
 
@@ -18,7 +19,7 @@ public class PaymentListener {
         this.payments = payments;
     }
 
-    public void onInventoryReserved(InboundEvent<InventoryReserved> event) {
-        payments.authorize(event);
+    void on(InventoryReserved order, InboundEvent<?> event) {
+        payments.authorize(order, event);
     }
 }

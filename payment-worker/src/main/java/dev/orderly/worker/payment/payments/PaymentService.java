@@ -45,8 +45,8 @@ class PaymentService {
         this.clock = clock;
     }
 
-    void authorize(InboundEvent<InventoryReserved> event) {
-        InventoryReserved order = event.data();
+    /** {@code inventory.reserved}: charge the order and announce whether it was authorized or declined. */
+    void authorize(InventoryReserved order, InboundEvent<?> event) {
         UUID orderId = order.orderId();
         Authorization authorization = gateway.authorize(
                 new AuthorizationRequest(orderId.toString(), order.customerId(), order.totalCents(), order.currency()));
