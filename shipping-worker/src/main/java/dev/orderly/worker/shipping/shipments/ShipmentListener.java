@@ -5,12 +5,13 @@ import dev.orderly.messaging.consumer.InboundEvent;
 import org.springframework.stereotype.Component;
 
 /**
- * The events shipping-worker consumes from {@code shipping.work}, each handed to {@link ShipmentService}.
+ * The events shipping-worker consumes from {@code shipping.work}: one {@code on} per payload type, each handed to
+ * {@link ShipmentService}; {@link ShipmentsConfiguration} registers them as the worker's handlers.
  *
- * <p>Thin on purpose: acking, retrying and parking belong to the messaging runtime.
+ * <p>Invariant: thin on purpose; acking, retrying and parking belong to the messaging runtime.
  */
 @Component
-public class ShipmentListener {
+class ShipmentListener {
 
     private final ShipmentService shipments;
 
@@ -18,7 +19,7 @@ public class ShipmentListener {
         this.shipments = shipments;
     }
 
-    public void onPaymentAuthorized(InboundEvent<PaymentAuthorized> event) {
-        shipments.book(event);
+    void on(PaymentAuthorized payment, InboundEvent<?> event) {
+        shipments.book(payment, event);
     }
 }

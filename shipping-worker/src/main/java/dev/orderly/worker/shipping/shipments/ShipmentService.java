@@ -42,10 +42,10 @@ class ShipmentService {
         this.clock = clock;
     }
 
-    void book(InboundEvent<PaymentAuthorized> event) {
-        UUID orderId = event.data().orderId();
-        Booking booking =
-                carrier.book(new BookingRequest(orderId.toString(), event.data().customerId()));
+    /** {@code payment.authorized}: book the order's parcel and announce it. */
+    void book(PaymentAuthorized payment, InboundEvent<?> event) {
+        UUID orderId = payment.orderId();
+        Booking booking = carrier.book(new BookingRequest(orderId.toString(), payment.customerId()));
         int stored = jdbc.sql("""
                         INSERT INTO shipments (order_id, shipment_id, carrier, tracking_number, estimated_delivery)
                         VALUES (:orderId, :shipmentId, :carrier, :tracking, :delivery)
