@@ -36,13 +36,8 @@ trap cleanup EXIT
 command -v wrk >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y -qq wrk >/dev/null; } ||
   { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
 
-# Free ports chosen here, so a pipeline someone else runs on this machine is never disturbed.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-for var in ORDERLY_PG_PORT ORDERLY_AMQP_PORT ORDERLY_RABBIT_MGMT_PORT ORDERLY_RABBIT_PROMETHEUS_PORT ORDERLY_API_PORT \
-  ORDERLY_RELAY_PORT ORDERLY_ORDER_WORKER_MANAGEMENT_PORT ORDERLY_PAYMENT_WORKER_MANAGEMENT_PORT \
-  ORDERLY_SHIPPING_WORKER_MANAGEMENT_PORT; do
-  export "$var=$(free_port)"
-done
+# Every port a free one (./orderly picks them), so a pipeline someone else runs on this machine is never disturbed.
+export ORDERLY_PORTS=free
 echo "## starting the pipeline (./orderly up)" >&2
 "$ROOT/orderly" up >"$STATE/up.log" 2>&1 || { tail -n 30 "$STATE/up.log" >&2; exit 1; }
 set -a; . "$STATE/env"; set +a

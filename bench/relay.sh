@@ -37,11 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Free ports picked here rather than ./orderly's defaults, so a pipeline someone else runs on this machine cannot
-# take one between the check and the start.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-export ORDERLY_PG_PORT=$(free_port) ORDERLY_AMQP_PORT=$(free_port) ORDERLY_RABBIT_MGMT_PORT=$(free_port) \
-  ORDERLY_API_PORT=$(free_port)
+# Every port a free one (./orderly picks them), so a pipeline someone else runs on this machine is never disturbed.
+export ORDERLY_PORTS=free
 "$ROOT/orderly" up >/dev/null
 set -a; . "$STATE/env"; set +a
 # The JDK ./orderly found (or installed) for order-api serves the build, PerfTest, the relay and the client alike.
@@ -82,10 +79,12 @@ PERFTEST_RATE=$(sed -n 's/.*sending rate avg: \([0-9]*\) msg\/s.*/\1/p' "$STATE/
 
 echo
 echo "## starting the relay ($(basename "$RELAY_JAR"), -XX:+UseSerialGC -XX:MaxRAM=512m, as ./orderly starts services)"
-RELAY_PORT=$(free_port)
+# The relay's port ./orderly chose but left unused (it started order-api only).
+RELAY_PORT=$ORDERLY_RELAY_PORT
 ORDERLY_DB_URL="jdbc:postgresql://127.0.0.1:$ORDERLY_PG_PORT/orderly" \
 ORDERLY_RELAY_DB_PASSWORD=$ORDERLY_RELAY_DB_PASSWORD \
 SPRING_RABBITMQ_USERNAME=orderly-admin SPRING_RABBITMQ_PASSWORD=$ORDERLY_RABBIT_ADMIN_PASSWORD \
+ORDERLY_RELAY_ROUTES_MANAGEMENT_URL=http://127.0.0.1:$ORDERLY_RABBIT_MGMT_PORT \
 ORDERLY_RELAY_PORT=$RELAY_PORT \
   setsid "$JAVA" -XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m -jar "$RELAY_JAR" --orderly.relay.instance-id=bench \
   >"$STATE/relay.log" 2>&1 </dev/null &

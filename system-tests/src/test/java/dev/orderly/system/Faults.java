@@ -2,6 +2,7 @@ package dev.orderly.system;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.orderly.testsupport.Service;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -54,11 +55,7 @@ final class Faults {
 
     private static Map<String, String> servicePorts() {
         Map<String, String> ports = new LinkedHashMap<>();
-        ports.put("order-api", "ORDERLY_API_PORT");
-        ports.put("order-worker", "ORDERLY_ORDER_WORKER_MANAGEMENT_PORT");
-        ports.put("payment-worker", "ORDERLY_PAYMENT_WORKER_MANAGEMENT_PORT");
-        ports.put("shipping-worker", "ORDERLY_SHIPPING_WORKER_MANAGEMENT_PORT");
-        ports.put("outbox-relay", "ORDERLY_RELAY_PORT");
+        Service.all().forEach(service -> ports.put(service.serviceName(), service.portVariable()));
         return Map.copyOf(ports);
     }
 

@@ -7,6 +7,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.orderly.testsupport.Service;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Each service runs as its own broker user and database role, with only the rights its job needs (DESIGN §7,
- * deploy/rabbitmq/definitions.json, deploy/postgres/bootstrap.sql): checked here with the very credentials
+ * Each service runs as its own broker user and database role, with only the rights its job needs
+ * (docs/design.md#data-ownership, deploy/rabbitmq/definitions.json, deploy/postgres/bootstrap.sql): checked here with the very credentials
  * {@code ./orderly up} gave the running services.
  */
 @ExtendWith(PipelineExtension.class)
@@ -92,8 +93,7 @@ class LeastPrivilegeIntegrationTests {
 
     @Test
     void relayMayNotPublishAnywhereButTheEventsExchange() throws Exception {
-        try (Connection connection =
-                pipeline.amqp("orderly-relay", pipeline.setting("ORDERLY_RELAY_RABBITMQ_PASSWORD"))) {
+        try (Connection connection = pipeline.amqp(Service.OUTBOX_RELAY)) {
             Channel channel = connection.createChannel();
             channel.confirmSelect();
             channel.basicPublish("orders.dlx", "payment", persistent("forged-parking"), body("{}"));
@@ -105,7 +105,7 @@ class LeastPrivilegeIntegrationTests {
 
     @Test
     void orderApiRoleMayNotReadPayments() throws Exception {
-        try (java.sql.Connection db = pipeline.database("orderly_api", pipeline.setting("ORDERLY_API_DB_PASSWORD"));
+        try (java.sql.Connection db = pipeline.database(Service.ORDER_API);
                 Statement statement = db.createStatement()) {
             assertThatThrownBy(() -> statement.executeQuery("SELECT count(*) FROM payments.payments"))
                     .isInstanceOfSatisfying(
@@ -115,8 +115,7 @@ class LeastPrivilegeIntegrationTests {
 
     @Test
     void relayRoleReadsOutboxesButNotOrders() throws Exception {
-        try (java.sql.Connection db =
-                        pipeline.database("orderly_relay", pipeline.setting("ORDERLY_RELAY_DB_PASSWORD"));
+        try (java.sql.Connection db = pipeline.database(Service.OUTBOX_RELAY);
                 Statement statement = db.createStatement()) {
             statement.executeQuery("SELECT count(*) FROM orders.outbox").close();
 
@@ -128,8 +127,7 @@ class LeastPrivilegeIntegrationTests {
 
     @Test
     void paymentWorkerRoleMayNotTouchStock() throws Exception {
-        try (java.sql.Connection db =
-                        pipeline.database("orderly_payments", pipeline.setting("ORDERLY_PAYMENTS_DB_PASSWORD"));
+        try (java.sql.Connection db = pipeline.database(Service.PAYMENT_WORKER);
                 Statement statement = db.createStatement()) {
             assertThatThrownBy(() -> statement.executeUpdate("UPDATE orders.inventory SET on_hand = on_hand + 1"))
                     .isInstanceOfSatisfying(
@@ -138,7 +136,7 @@ class LeastPrivilegeIntegrationTests {
     }
 
     private Connection paymentWorker() {
-        return pipeline.amqp("orderly-payment-worker", pipeline.setting("ORDERLY_PAYMENT_WORKER_RABBITMQ_PASSWORD"));
+        return pipeline.amqp(Service.PAYMENT_WORKER);
     }
 
     /** The broker closed the channel with 403 ACCESS_REFUSED, naming what was refused. */

@@ -3,10 +3,10 @@ package dev.orderly.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.orderly.testsupport.FreePorts;
+import dev.orderly.testsupport.Service;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -52,12 +52,8 @@ class ObservabilityIntegrationTests {
     private static final Path RULES = Path.of("..", "helm/orderly/files/prometheus/orderly-rules.yml");
 
     /** Scrape jobs as compose and Helm name them (rules and panels select on them) → the env file's port variable. */
-    private static final Map<String, String> SERVICE_JOBS = Map.of(
-            "order-api", "ORDERLY_API_PORT",
-            "outbox-relay", "ORDERLY_RELAY_PORT",
-            "order-worker", "ORDERLY_ORDER_WORKER_MANAGEMENT_PORT",
-            "payment-worker", "ORDERLY_PAYMENT_WORKER_MANAGEMENT_PORT",
-            "shipping-worker", "ORDERLY_SHIPPING_WORKER_MANAGEMENT_PORT");
+    private static final Map<String, String> SERVICE_JOBS = Service.all().stream()
+            .collect(java.util.stream.Collectors.toMap(Service::serviceName, Service::portVariable));
 
     private static final HttpClient CLIENT =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -291,10 +287,8 @@ class ObservabilityIntegrationTests {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return FreePorts.pick(1)[0];
     }
 
     private static void deleteRecursively(Path directory) throws IOException {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The order journeys of DESIGN §1 through the whole pipeline (order-api, outbox-relay, the three workers, each with
+ * The order journeys of docs/design.md#the-flow through the whole pipeline (order-api, outbox-relay, the three workers, each with
  * only its own rights), as a client sees them over HTTP.
  */
 @ExtendWith(PipelineExtension.class)

@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
  * for now (503 with {@code Retry-After}, or another 5xx) is sent again, with the same key and the same body, until it
  * is accepted or the stream's deadline passes. So an order whose answer was lost is neither lost nor placed twice.
  *
- * <p>The orders mix the outcomes of DESIGN §1: most are for two fresh SKUs with plenty of stock (they must ship), some
+ * <p>The orders mix the outcomes of docs/design.md#the-flow: most are for two fresh SKUs with plenty of stock (they must ship), some
  * for a scarce SKU (they ship while its stock lasts, then are rejected), some from {@code decline-} customers (the
  * payment is declined, the order cancelled) and a few for a SKU that does not exist (rejected). Every customer id is
  * unique to one planned order, so the database can tell whether an order exists exactly once.

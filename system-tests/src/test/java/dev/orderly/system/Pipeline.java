@@ -2,10 +2,9 @@ package dev.orderly.system;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import dev.orderly.testsupport.Service;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,20 +33,6 @@ final class Pipeline implements AutoCloseable {
 
     private static final Duration UP_TIMEOUT = Duration.ofMinutes(12);
     private static final Duration DOWN_TIMEOUT = Duration.ofMinutes(3);
-
-    /** The variables {@code ./orderly} reads ports from; each gets a free loopback port. */
-    private static final List<String> PORTS = List.of(
-            "ORDERLY_PG_PORT",
-            "ORDERLY_AMQP_PORT",
-            "ORDERLY_RABBIT_MGMT_PORT",
-            "ORDERLY_RABBIT_PROMETHEUS_PORT",
-            "ORDERLY_RABBIT_DIST_PORT",
-            "ORDERLY_EPMD_PORT",
-            "ORDERLY_API_PORT",
-            "ORDERLY_RELAY_PORT",
-            "ORDERLY_ORDER_WORKER_MANAGEMENT_PORT",
-            "ORDERLY_PAYMENT_WORKER_MANAGEMENT_PORT",
-            "ORDERLY_SHIPPING_WORKER_MANAGEMENT_PORT");
 
     private final Path root;
     private final Path state;
@@ -104,32 +89,9 @@ final class Pipeline implements AutoCloseable {
         // setting (README, Operations).
         environment.put("ORDERLY_TRACE_EXEMPLARS", "none");
         environment.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
-        int[] ports = freePorts(PORTS.size());
-        for (int i = 0; i < ports.length; i++) {
-            environment.put(PORTS.get(i), Integer.toString(ports[i]));
-        }
+        // Every port a free one, so a pipeline someone else runs on this machine is never disturbed.
+        environment.put("ORDERLY_PORTS", "free");
         return environment;
-    }
-
-    /** Distinct free loopback ports: all held open together while they are picked. */
-    private static int[] freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not find free loopback ports", e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // only a probe
-                }
-            }
-        }
     }
 
     /** A killed earlier run may have left processes behind: stop them by their recorded PIDs, then start afresh. */
@@ -234,10 +196,14 @@ final class Pipeline implements AutoCloseable {
         return "http://127.0.0.1:" + port("ORDERLY_API_PORT");
     }
 
+    /** A service's HTTP base URL: the API, or a worker's or the relay's management side (health, metrics, ...). */
+    String base(Service service) {
+        return "http://127.0.0.1:" + port(service.portVariable());
+    }
+
     /** A worker's management base URL (health, metrics, parking lot); {@code domain} is order, payment or shipping. */
     String management(String domain) {
-        return "http://127.0.0.1:"
-                + port("ORDERLY_" + domain.toUpperCase(java.util.Locale.ROOT) + "_WORKER_MANAGEMENT_PORT");
+        return base(Service.forDomain(domain));
     }
 
     /** A new AMQP connection to the pipeline's broker, virtual host {@code orderly}, as {@code user}. */
@@ -254,6 +220,18 @@ final class Pipeline implements AutoCloseable {
         } catch (IOException | TimeoutException e) {
             throw new IllegalStateException("Could not connect to the pipeline's RabbitMQ as " + user, e);
         }
+    }
+
+    /** A new AMQP connection as the broker user {@code service} runs as. */
+    Connection amqp(Service service) {
+        return amqp(
+                service.brokerUser().orElseThrow(() -> new IllegalArgumentException(service + " has no broker user")),
+                setting(service.brokerPasswordKey().orElseThrow()));
+    }
+
+    /** A JDBC connection as the database role {@code service} runs as. */
+    java.sql.Connection database(Service service) throws SQLException {
+        return database(service.databaseRole(), setting(service.databasePasswordKey()));
     }
 
     /** The administrator, for inspecting the broker and planting test messages; never what a service runs as. */

@@ -2,10 +2,9 @@ package dev.orderly.system;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.orderly.testsupport.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * A second outbox-relay instance beside the one {@code ./orderly up} started: the same runnable jar, JVM options and
  * environment (credentials included), read from the running relay's {@code /proc} entries, with a management port of
  * its own and instance id {@code standby-relay}. It waits on each table's advisory lock and takes over when the active
- * instance dies (DESIGN §5).
+ * instance dies (docs/design.md#producing-the-outbox-and-the-relay).
  *
  * <p>Invariant: this class stops what it started: {@link #close()} asks the instance to stop (SIGTERM, it releases its
  * leases) and kills it if it has not stopped within 45 s; a JVM shutdown hook does the same if the test run is
@@ -144,10 +143,6 @@ final class StandbyRelay implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free loopback port for the standby relay", e);
-        }
+        return FreePorts.pick(1)[0];
     }
 }

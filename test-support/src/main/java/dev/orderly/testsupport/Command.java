@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * goes to temporary files rather than pipes, so a daemon the command leaves behind (pg_ctl's postmaster) cannot hold
  * the call open.
  */
-final class Command {
+public final class Command {
 
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
@@ -31,28 +31,29 @@ final class Command {
     private Command() {}
 
     /** The outcome of a finished command. */
-    record Result(List<String> command, int exitCode, String stdout, String stderr) {
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
 
-        String describe() {
+        /** The exit code, the command and its output, for an error message. */
+        public String describe() {
             return "exit code " + this.exitCode + "\n  command: " + String.join(" ", this.command) + "\n  stdout: "
                     + this.stdout.strip() + "\n  stderr: " + this.stderr.strip();
         }
     }
 
     /** Whether this JVM runs as root, where PostgreSQL must be run as its own service user. */
-    static boolean runningAsRoot() {
+    public static boolean runningAsRoot() {
         return ROOT;
     }
 
     /** This JVM's environment without the variables {@code drop} matches, as a start for a child's environment. */
-    static Map<String, String> inheritedEnvironment(Predicate<String> drop) {
+    public static Map<String, String> inheritedEnvironment(Predicate<String> drop) {
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.keySet().removeIf(drop);
         return environment;
     }
 
     /** Runs {@code command} and returns its result whatever its exit code. */
-    static Result run(List<String> command, Map<String, String> environment, Duration timeout) {
+    public static Result run(List<String> command, Map<String, String> environment, Duration timeout) {
         @Nullable Path stdout = null;
         @Nullable Path stderr = null;
         try {
@@ -90,7 +91,8 @@ final class Command {
      * @param what what the command does, for the error message
      * @throws IllegalStateException with the command's output if it exits with a non-zero code
      */
-    static String runChecked(String what, List<String> command, Map<String, String> environment, Duration timeout) {
+    public static String runChecked(
+            String what, List<String> command, Map<String, String> environment, Duration timeout) {
         Result result = run(command, environment, timeout);
         if (result.exitCode() != 0) {
             throw new IllegalStateException(what + " failed with " + result.describe());
@@ -99,7 +101,7 @@ final class Command {
     }
 
     /** {@code command} prefixed to run as {@code user} when this JVM is root, otherwise unchanged. */
-    static List<String> asUser(String user, List<String> command) {
+    public static List<String> asUser(String user, List<String> command) {
         if (!ROOT) {
             return command;
         }
@@ -109,7 +111,7 @@ final class Command {
     }
 
     /** The last {@code lines} lines of a log file, or a note saying why there are none. */
-    static String tail(Path file, int lines) {
+    public static String tail(Path file, int lines) {
         try {
             List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

@@ -47,7 +47,7 @@ final class ContainerPostgres implements PostgresServer {
         this.container.copyFileToContainer(Transferable.of(bootstrapSql), script);
         List<String> command = new ArrayList<>(
                 List.of("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-U", SUPERUSER, "-d", database()));
-        for (DatabaseRole role : DatabaseRole.values()) {
+        for (Service role : Service.values()) {
             command.add("-v");
             command.add(role.passwordVariable() + "=" + role.testPassword());
         }

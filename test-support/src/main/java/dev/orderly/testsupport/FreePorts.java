@@ -15,11 +15,12 @@ import java.util.List;
  * <p>Invariant: the ports of one call are distinct, because all of them are held open until the last is chosen.
  * (Another process may still take one before our server binds it; servers then fail to start, loudly.)
  */
-final class FreePorts {
+public final class FreePorts {
 
     private FreePorts() {}
 
-    static int[] pick(int count) {
+    /** {@code count} distinct ports nothing listens on now. */
+    public static int[] pick(int count) {
         List<ServerSocket> held = new ArrayList<>();
         try {
             int[] ports = new int[count];
@@ -42,8 +43,34 @@ final class FreePorts {
         }
     }
 
+    /**
+     * {@code wanted} if it is free on loopback and not in {@code taken}, else a free port not in {@code taken}: a
+     * launcher keeps the ports people know (8080, 5432) where it can and steps aside where something holds them.
+     * A {@code wanted} of 0 or less asks for any free port.
+     */
+    public static int preferred(int wanted, java.util.Set<Integer> taken) {
+        if (wanted > 0 && !taken.contains(wanted) && bindable(wanted)) {
+            return wanted;
+        }
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = pick(1)[0];
+            if (!taken.contains(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("Could not find a free loopback port outside " + taken);
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException ex) {
+            return false;
+        }
+    }
+
     /** Whether something accepts TCP connections on {@code host:port}. */
-    static boolean listening(String host, int port) {
+    public static boolean listening(String host, int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 500);
             return true;

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -195,9 +194,9 @@ public final class OrderlyInfrastructure {
     private static Running startProcesses(Path postgresBinaries, Path epmd, byte[] bootstrapSql) {
         RunDirectory run = RunDirectory.create();
         int[] ports = FreePorts.pick(6);
-        ProcessPostgres postgres = new ProcessPostgres(postgresBinaries, run, ports[0]);
+        ProcessPostgres postgres = ProcessPostgres.forTests(postgresBinaries, run, ports[0]);
         ProcessRabbit rabbit =
-                new ProcessRabbit(epmd, run, new int[] {ports[1], ports[2], ports[3], ports[4], ports[5]});
+                ProcessRabbit.forTests(epmd, run, new int[] {ports[1], ports[2], ports[3], ports[4], ports[5]});
         Runnable shutdown = once(() -> {
             inParallel(postgres::shutdown, rabbit::shutdown);
             run.delete();
@@ -295,24 +294,12 @@ public final class OrderlyInfrastructure {
         }
     }
 
-    /** The binaries directory of the newest PostgreSQL Debian's packages installed, for example 15. */
     private static Optional<Path> postgresBinaries() {
-        Path root = Path.of("/usr/lib/postgresql");
-        if (!Files.isDirectory(root)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> versions = Files.list(root)) {
-            return versions.filter(version -> version.getFileName().toString().matches("\\d+"))
-                    .filter(version -> Files.isExecutable(version.resolve("bin/initdb")))
-                    .max(Comparator.comparingInt(
-                            version -> Integer.parseInt(version.getFileName().toString())))
-                    .map(version -> version.resolve("bin"));
-        } catch (IOException ex) {
-            return Optional.empty();
-        }
+        return ProcessPostgres.binaries();
     }
 
-    private static Optional<Path> epmd() {
+    /** Where Debian's erlang-base package puts epmd. */
+    public static Optional<Path> epmd() {
         return Stream.of(Path.of("/usr/bin/epmd"), Path.of("/usr/lib/erlang/bin/epmd"))
                 .filter(Files::isExecutable)
                 .findFirst();

@@ -39,10 +39,10 @@ public sealed interface PostgresServer permits ProcessPostgres, ContainerPostgre
     /**
      * The password of one of the roles bootstrap.sql creates.
      *
-     * @throws IllegalArgumentException if {@code role} is not one of {@link DatabaseRole#roleNames()}
+     * @throws IllegalArgumentException if {@code role} is not one of {@link Service#databaseRoles()}
      */
     default String passwordFor(String role) {
-        return DatabaseRole.named(role).testPassword();
+        return Service.withRole(role).testPassword();
     }
 
     /** A new connection to {@link #database()} as {@code role}, with that role's own (least) privileges. */

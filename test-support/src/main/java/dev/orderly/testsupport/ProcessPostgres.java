@@ -10,24 +10,28 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A private PostgreSQL cluster run from the system's packages: its own data directory in the run directory, its own
- * loopback port, password authentication for everyone (scram-sha-256), and database {@code orderly} bootstrapped by
- * bootstrap.sql.
+ * A private PostgreSQL cluster run from the system's packages: its own data directory, its own loopback port,
+ * password authentication for everyone (scram-sha-256), and database {@code orderly} bootstrapped by bootstrap.sql.
+ * The tests run one per JVM in a throwaway run directory ({@link #forTests}); {@code ./orderly up} runs one that
+ * persists in its state directory.
  *
- * <p>Invariant: the server runs as the {@code postgres} service user when this JVM is root (PostgreSQL refuses root);
- * its postmaster is recorded in the run directory whenever it runs; {@code fsync} is off for speed but
- * {@code synchronous_commit} stays on, so a committed row survives a crash of the server (not of the machine).
+ * <p>Invariant: the server runs as the {@code postgres} service user when this JVM is root (PostgreSQL refuses root),
+ * listens on 127.0.0.1 only, and its postmaster is recorded whenever it runs.
  */
-final class ProcessPostgres implements PostgresServer {
+public final class ProcessPostgres implements PostgresServer {
 
     private static final System.Logger LOG = System.getLogger(ProcessPostgres.class.getName());
 
@@ -40,68 +44,120 @@ final class ProcessPostgres implements PostgresServer {
     /** Linux limits a Unix socket path to 107 bytes; PostgreSQL appends {@code /.s.PGSQL.<port>} to the directory. */
     private static final int MAX_SOCKET_DIRECTORY_LENGTH = 90;
 
+    /**
+     * Where one cluster keeps its files.
+     *
+     * @param data the data directory ({@code initdb -D})
+     * @param log the server's log file
+     * @param socketDirectory where its Unix socket goes (created if missing; a short path under /tmp if this one is too
+     *     long for a socket)
+     */
+    public record Layout(Path data, Path log, Path socketDirectory) {}
+
     private final Path binaries;
-
-    private final RunDirectory run;
-
-    private final Path home;
-
-    private final Path data;
-
-    private final Path log;
-
+    private final Layout layout;
     private final int port;
-
-    private final String superuserPassword = Secrets.generate();
-
+    private final String superuserPassword;
+    private final List<String> serverOptions;
+    private final ProcessRecorder recorder;
     private @Nullable Path socketDirectory;
 
-    private @Nullable ProcessHandle postmaster;
-
-    ProcessPostgres(Path binaries, RunDirectory run, int port) {
+    /**
+     * @param binaries PostgreSQL's {@code bin} directory ({@link #binaries()})
+     * @param serverOptions extra {@code postgres} options, such as {@code -c fsync=off}
+     */
+    public ProcessPostgres(
+            Path binaries,
+            Layout layout,
+            int port,
+            String superuserPassword,
+            List<String> serverOptions,
+            ProcessRecorder recorder) {
         this.binaries = binaries;
-        this.run = run;
+        this.layout = layout;
         this.port = port;
-        this.home = run.path().resolve("postgres");
-        this.data = this.home.resolve("data");
-        this.log = this.home.resolve("postgres.log");
+        this.superuserPassword = superuserPassword;
+        this.serverOptions = List.copyOf(serverOptions);
+        this.recorder = recorder;
     }
 
-    /** Creates the cluster, starts it, creates database {@code orderly} and runs bootstrap.sql in it. */
+    /** The tests' cluster: in the run directory, fsync off (speed) with synchronous commit on, a generated password. */
+    static ProcessPostgres forTests(Path binaries, RunDirectory run, int port) {
+        Path home = run.path().resolve("postgres");
+        return new ProcessPostgres(
+                binaries,
+                new Layout(home.resolve("data"), home.resolve("postgres.log"), home.resolve("sockets")),
+                port,
+                Secrets.generate(),
+                List.of("-c", "fsync=off", "-c", "max_connections=200"),
+                run);
+    }
+
+    /** The binaries directory of the newest PostgreSQL Debian's packages installed, for example 15. */
+    public static Optional<Path> binaries() {
+        Path root = Path.of("/usr/lib/postgresql");
+        if (!Files.isDirectory(root)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> versions = Files.list(root)) {
+            return versions.filter(version -> version.getFileName().toString().matches("\\d+"))
+                    .filter(version -> Files.isExecutable(version.resolve("bin/initdb")))
+                    .max(Comparator.comparingInt(
+                            version -> Integer.parseInt(version.getFileName().toString())))
+                    .map(version -> version.resolve("bin"));
+        } catch (IOException ex) {
+            return Optional.empty();
+        }
+    }
+
+    /** The tests' start: a new cluster, started, with database {@code orderly} bootstrapped with the test passwords. */
     void initialise(byte[] bootstrapSql) {
+        initdb();
+        start();
+        ensureDatabase();
+        bootstrap(bootstrapSql, testPasswords());
+    }
+
+    /** Whether the data directory holds a cluster already. */
+    public boolean initialised() {
+        return Files.exists(this.layout.data().resolve("PG_VERSION"));
+    }
+
+    /** Creates the cluster ({@code initdb}), with the superuser's password; the data directory must not hold one. */
+    public void initdb() {
+        Path data = this.layout.data();
         try {
-            Files.createDirectories(this.home);
-            Files.setPosixFilePermissions(this.home, PosixFilePermissions.fromString("rwx------"));
-            giveToServiceUser(this.home);
-            Path passwordFile = this.home.resolve("superuser-password");
+            Files.createDirectories(data);
+            Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+            giveToServiceUser(data);
+            Path passwordFile = data.resolveSibling(data.getFileName() + ".pwfile");
             Files.writeString(passwordFile, this.superuserPassword + "\n");
             Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
             giveToServiceUser(passwordFile);
-            this.socketDirectory = socketDirectory();
-            Command.runChecked(
-                    "initdb of the test PostgreSQL in " + this.data,
-                    asServiceUser(
-                            "initdb",
-                            "-D",
-                            this.data.toString(),
-                            "-U",
-                            SUPERUSER,
-                            "--pwfile=" + passwordFile,
-                            "-A",
-                            "scram-sha-256",
-                            "-E",
-                            "UTF8",
-                            "--locale=C",
-                            "--no-sync"),
-                    environment(),
-                    Duration.ofSeconds(120));
-            Files.delete(passwordFile);
+            try {
+                Command.runChecked(
+                        "initdb of PostgreSQL in " + data,
+                        asServiceUser(
+                                "initdb",
+                                "-D",
+                                data.toString(),
+                                "-U",
+                                SUPERUSER,
+                                "--pwfile=" + passwordFile,
+                                "-A",
+                                "scram-sha-256",
+                                "-E",
+                                "UTF8",
+                                "--locale=C",
+                                "--no-sync"),
+                        environment(),
+                        Duration.ofSeconds(120));
+            } finally {
+                Files.deleteIfExists(passwordFile);
+            }
         } catch (IOException ex) {
-            throw new UncheckedIOException("Could not prepare the test PostgreSQL in " + this.home, ex);
+            throw new UncheckedIOException("Could not prepare PostgreSQL's data directory " + data, ex);
         }
-        start();
-        createDatabase();
-        bootstrap(bootstrapSql);
     }
 
     @Override
@@ -124,18 +180,49 @@ final class ProcessPostgres implements PostgresServer {
         return this.superuserPassword;
     }
 
+    /** The postmaster, if one runs on this data directory. */
+    public Optional<ProcessHandle> postmaster() {
+        Path pidFile = this.layout.data().resolve("postmaster.pid");
+        try {
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        } catch (IOException | RuntimeException ex) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether a postmaster runs on this data directory. */
+    public boolean running() {
+        return postmaster().isPresent();
+    }
+
     @Override
     public synchronized void start() {
-        ProcessHandle current = this.postmaster;
-        if (current != null && current.isAlive()) {
+        if (running()) {
             return;
         }
-        this.run.recordPidFile(this.data.resolve("postmaster.pid"));
-        String options = "-p " + this.port + " -c listen_addresses=" + HOST + " -k '" + this.socketDirectory + "'"
-                + " -c fsync=off -c max_connections=200";
+        try {
+            this.socketDirectory = socketDirectory();
+            Files.createDirectories(this.layout.log().getParent());
+            if (!Files.exists(this.layout.log())) {
+                Files.createFile(this.layout.log());
+            }
+            giveToServiceUser(this.layout.log());
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Could not prepare PostgreSQL's log and socket directories", ex);
+        }
+        this.recorder.recordPidFile("postgres", this.layout.data().resolve("postmaster.pid"));
+        List<String> options = new ArrayList<>(List.of(
+                "-p",
+                Integer.toString(this.port),
+                "-c",
+                "listen_addresses=" + HOST,
+                "-k",
+                "'" + this.socketDirectory + "'"));
+        options.addAll(this.serverOptions);
         try {
             Command.runChecked(
-                    "Starting the test PostgreSQL on " + HOST + ":" + this.port,
+                    "Starting PostgreSQL on " + HOST + ":" + this.port,
                     asServiceUser(
                             "pg_ctl",
                             "start",
@@ -143,32 +230,42 @@ final class ProcessPostgres implements PostgresServer {
                             "-t",
                             "60",
                             "-D",
-                            this.data.toString(),
+                            this.layout.data().toString(),
                             "-l",
-                            this.log.toString(),
+                            this.layout.log().toString(),
                             "-o",
-                            options),
+                            String.join(" ", options)),
                     environment(),
                     Duration.ofSeconds(90));
         } catch (IllegalStateException ex) {
-            throw new IllegalStateException(
-                    ex.getMessage() + "\n  server log " + this.log + ":\n" + Command.tail(this.log, 30));
+            throw new IllegalStateException(ex.getMessage() + "\n  server log " + this.layout.log() + ":\n"
+                    + Command.tail(this.layout.log(), 30));
         }
-        ProcessHandle started = readPostmaster();
-        this.run.record(started);
-        this.postmaster = started;
+        ProcessHandle started = postmaster()
+                .orElseThrow(() -> new IllegalStateException("pg_ctl reported PostgreSQL started, but no postmaster "
+                        + "runs on " + this.layout.data() + "; see " + this.layout.log()));
+        this.recorder.record("postgres", started);
     }
 
+    /** Stops the server ({@code pg_ctl stop -m fast}), killing it if it does not stop in time. */
     @Override
     public synchronized void stop() {
-        ProcessHandle current = this.postmaster;
-        this.postmaster = null;
-        if (current == null || !current.isAlive()) {
+        Optional<ProcessHandle> current = postmaster();
+        if (current.isEmpty()) {
             return;
         }
         try {
             Command.Result result = Command.run(
-                    asServiceUser("pg_ctl", "stop", "-w", "-t", "30", "-m", "fast", "-D", this.data.toString()),
+                    asServiceUser(
+                            "pg_ctl",
+                            "stop",
+                            "-w",
+                            "-t",
+                            "30",
+                            "-m",
+                            "fast",
+                            "-D",
+                            this.layout.data().toString()),
                     environment(),
                     Duration.ofSeconds(45));
             if (result.exitCode() != 0) {
@@ -177,18 +274,19 @@ final class ProcessPostgres implements PostgresServer {
         } catch (IllegalStateException ex) {
             LOG.log(Level.WARNING, "pg_ctl stop did not finish", ex);
         }
-        if (!RunDirectory.awaitExit(current, Duration.ofSeconds(10))) {
-            LOG.log(Level.WARNING, "PostgreSQL " + current.pid() + " did not stop in time; killing it");
-            current.destroyForcibly();
-            RunDirectory.awaitExit(current, Duration.ofSeconds(10));
+        ProcessHandle postmaster = current.get();
+        if (!RunDirectory.awaitExit(postmaster, Duration.ofSeconds(10))) {
+            LOG.log(Level.WARNING, "PostgreSQL " + postmaster.pid() + " did not stop in time; killing it");
+            postmaster.destroyForcibly();
+            RunDirectory.awaitExit(postmaster, Duration.ofSeconds(10));
         }
     }
 
-    /** Stops the server and removes what lives outside the run directory. */
+    /** Stops the server and removes a socket directory it had to put outside its layout. */
     void shutdown() {
         stop();
         Path sockets = this.socketDirectory;
-        if (sockets != null && !sockets.startsWith(this.run.path())) {
+        if (sockets != null && !sockets.equals(this.layout.socketDirectory())) {
             try {
                 Files.deleteIfExists(sockets);
             } catch (IOException ex) {
@@ -197,68 +295,91 @@ final class ProcessPostgres implements PostgresServer {
         }
     }
 
+    /** Creates database {@code orderly} unless it exists. */
+    public void ensureDatabase() {
+        try (Connection connection =
+                        DriverManager.getConnection(jdbcUrl("postgres"), SUPERUSER, this.superuserPassword);
+                Statement statement = connection.createStatement()) {
+            try (ResultSet exists =
+                    statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database() + "'")) {
+                if (exists.next()) {
+                    return;
+                }
+            }
+            statement.execute("CREATE DATABASE " + database());
+        } catch (SQLException ex) {
+            throw new IllegalStateException("Could not create database " + database() + " in PostgreSQL", ex);
+        }
+    }
+
+    /**
+     * Runs bootstrap.sql in database {@code orderly} with psql, each service's role getting the password given for it
+     * (the script is idempotent: running it again only resets the passwords and grants).
+     */
+    public void bootstrap(byte[] bootstrapSql, Map<Service, String> passwords) {
+        Path script;
+        try {
+            script = Files.createTempFile("orderly-bootstrap", ".sql");
+            Files.write(script, bootstrapSql);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Could not write bootstrap.sql for psql", ex);
+        }
+        try {
+            List<String> command = new ArrayList<>(List.of(
+                    this.binaries.resolve("psql").toString(),
+                    "-X",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-h",
+                    HOST,
+                    "-p",
+                    Integer.toString(this.port),
+                    "-U",
+                    SUPERUSER,
+                    "-d",
+                    database()));
+            for (Service service : Service.values()) {
+                String password = passwords.get(service);
+                if (password == null) {
+                    throw new IllegalArgumentException("No password for " + service.databaseRole());
+                }
+                command.add("-v");
+                command.add(service.passwordVariable() + "=" + password);
+            }
+            command.add("-f");
+            command.add(script.toString());
+            Map<String, String> environment = environment();
+            environment.put("PGPASSWORD", this.superuserPassword);
+            Command.runChecked("Running bootstrap.sql in PostgreSQL", command, environment, Duration.ofSeconds(60));
+        } finally {
+            try {
+                Files.deleteIfExists(script);
+            } catch (IOException ex) {
+                LOG.log(Level.DEBUG, "Could not delete " + script, ex);
+            }
+        }
+    }
+
+    private static Map<Service, String> testPasswords() {
+        Map<Service, String> passwords = new java.util.EnumMap<>(Service.class);
+        for (Service service : Service.values()) {
+            passwords.put(service, service.testPassword());
+        }
+        return passwords;
+    }
+
+    private String jdbcUrl(String databaseName) {
+        return "jdbc:postgresql://" + HOST + ":" + this.port + "/" + databaseName;
+    }
+
     private Path socketDirectory() throws IOException {
-        Path inRun = this.home.resolve("sockets");
-        Path directory = (inRun.toString().length() <= MAX_SOCKET_DIRECTORY_LENGTH)
-                ? Files.createDirectories(inRun)
+        Path wanted = this.layout.socketDirectory();
+        Path directory = (wanted.toString().length() <= MAX_SOCKET_DIRECTORY_LENGTH)
+                ? Files.createDirectories(wanted)
                 : Files.createTempDirectory(Path.of("/tmp"), "orderly-pg");
         giveToServiceUser(directory);
         return directory;
-    }
-
-    private ProcessHandle readPostmaster() {
-        Path pidFile = this.data.resolve("postmaster.pid");
-        try {
-            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
-            return ProcessHandle.of(pid)
-                    .orElseThrow(() -> new IllegalStateException("PostgreSQL reported PID " + pid + " in " + pidFile
-                            + " but no such process runs; see " + this.log));
-        } catch (IOException ex) {
-            throw new UncheckedIOException("pg_ctl reported PostgreSQL started, but " + pidFile + " is unreadable", ex);
-        }
-    }
-
-    private void createDatabase() {
-        String url = "jdbc:postgresql://" + HOST + ":" + this.port + "/postgres";
-        try (Connection connection = DriverManager.getConnection(url, SUPERUSER, this.superuserPassword);
-                Statement statement = connection.createStatement()) {
-            statement.execute("CREATE DATABASE " + database());
-        } catch (SQLException ex) {
-            throw new IllegalStateException("Could not create database " + database() + " in the test PostgreSQL", ex);
-        }
-    }
-
-    private void bootstrap(byte[] bootstrapSql) {
-        Path script = this.run.path().resolve("bootstrap.sql");
-        try {
-            Files.write(script, bootstrapSql);
-        } catch (IOException ex) {
-            throw new UncheckedIOException("Could not write " + script, ex);
-        }
-        List<String> command = new ArrayList<>(List.of(
-                this.binaries.resolve("psql").toString(),
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                HOST,
-                "-p",
-                Integer.toString(this.port),
-                "-U",
-                SUPERUSER,
-                "-d",
-                database()));
-        for (DatabaseRole role : DatabaseRole.values()) {
-            command.add("-v");
-            command.add(role.passwordVariable() + "=" + role.testPassword());
-        }
-        command.add("-f");
-        command.add(script.toString());
-        Map<String, String> environment = environment();
-        environment.put("PGPASSWORD", this.superuserPassword);
-        Command.runChecked(
-                "Running bootstrap.sql in the test PostgreSQL", command, environment, Duration.ofSeconds(60));
     }
 
     private List<String> asServiceUser(String program, String... args) {

@@ -22,18 +22,20 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A private RabbitMQ node run from the system's packages: its own epmd, node name, Erlang cookie, Mnesia and log
- * directories, and loopback ports for AMQP, distribution, management and Prometheus.
+ * directories, and loopback ports for AMQP, distribution, management and Prometheus. The tests run one per JVM
+ * ({@link #forTests}: the administrator, virtual host {@code orderly} and the permissions between them are
+ * rabbitmq.conf defaults, so they exist before the first AMQP listener opens); {@code ./orderly up} runs one that
+ * persists in its state directory and loads the deployment's definitions at boot.
  *
- * <p>The administrator, virtual host {@code orderly} and the permissions between them are rabbitmq.conf defaults, so
- * they exist before the first AMQP listener opens and no CLI round-trips are needed at start. Invariant: nothing
- * listens beyond 127.0.0.1, nothing is shared with another node on the machine (epmd included), and every
- * long-running process is recorded in the run directory while it runs.
+ * <p>Invariant: nothing listens beyond 127.0.0.1, nothing is shared with another node on the machine (epmd included),
+ * and every long-running process is recorded while it runs.
  */
-final class ProcessRabbit implements RabbitBroker {
+public final class ProcessRabbit implements RabbitBroker {
 
     private static final System.Logger LOG = System.getLogger(ProcessRabbit.class.getName());
 
-    static final Path SCRIPTS = Path.of("/usr/lib/rabbitmq/bin");
+    /** Where Debian's rabbitmq-server package puts the node's scripts. */
+    public static final Path SCRIPTS = Path.of("/usr/lib/rabbitmq/bin");
 
     private static final String HOST = "127.0.0.1";
 
@@ -43,46 +45,93 @@ final class ProcessRabbit implements RabbitBroker {
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * Where one node keeps its files.
+     *
+     * @param home the node's {@code HOME}: its Erlang cookie lives there (and the CLI's, so they match)
+     * @param mnesia {@code RABBITMQ_MNESIA_BASE}
+     * @param logs {@code RABBITMQ_LOG_BASE}
+     * @param configuration where rabbitmq.conf, enabled_plugins and the optional config files are written
+     * @param output the start script's standard output and error
+     */
+    public record Layout(Path home, Path mnesia, Path logs, Path configuration, Path output) {}
+
+    /** The node's loopback ports. */
+    public record Ports(int epmd, int amqp, int distribution, int management, int prometheus) {}
+
     private final Path epmdBinary;
 
-    private final RunDirectory run;
+    private final Layout layout;
 
-    private final Path directory;
-
-    private final Path home;
-
-    private final int epmdPort;
-
-    private final int amqpPort;
-
-    private final int distributionPort;
-
-    private final int managementPort;
-
-    private final int prometheusPort;
+    private final Ports ports;
 
     private final String nodeName;
 
-    private final String adminPassword = Secrets.generate();
+    private final String adminPassword;
+
+    private final List<String> configuration;
+
+    private final ProcessRecorder recorder;
+
+    private final boolean detached;
 
     private @Nullable Process epmd;
 
     private @Nullable Process server;
 
-    ProcessRabbit(Path epmdBinary, RunDirectory run, int[] ports) {
+    /**
+     * @param adminPassword the password of {@code orderly-admin}, used to check the node accepts AMQP
+     * @param configuration rabbitmq.conf lines beyond the listeners (users and vhost, or {@code load_definitions})
+     * @param detached whether the node runs in a session of its own ({@code setsid}), so that it outlives the process
+     *     that started it and the terminal's signals: {@code ./orderly up}
+     */
+    public ProcessRabbit(
+            Path epmdBinary,
+            Layout layout,
+            Ports ports,
+            String nodeName,
+            String adminPassword,
+            List<String> configuration,
+            ProcessRecorder recorder,
+            boolean detached) {
         this.epmdBinary = epmdBinary;
-        this.run = run;
-        this.directory = run.path().resolve("rabbitmq");
-        this.home = this.directory.resolve("home");
-        this.epmdPort = ports[0];
-        this.amqpPort = ports[1];
-        this.distributionPort = ports[2];
-        this.managementPort = ports[3];
-        this.prometheusPort = ports[4];
-        this.nodeName = "orderly-test-" + ProcessHandle.current().pid() + "@localhost";
+        this.layout = layout;
+        this.ports = ports;
+        this.nodeName = nodeName;
+        this.adminPassword = adminPassword;
+        this.configuration = List.copyOf(configuration);
+        this.recorder = recorder;
+        this.detached = detached;
     }
 
-    /** Writes the node's configuration, starts its epmd and the node, and waits until it accepts AMQP. */
+    /** The tests' node: in the run directory, with the administrator and virtual host as rabbitmq.conf defaults. */
+    static ProcessRabbit forTests(Path epmdBinary, RunDirectory run, int[] ports) {
+        Path directory = run.path().resolve("rabbitmq");
+        String adminPassword = Secrets.generate();
+        return new ProcessRabbit(
+                epmdBinary,
+                new Layout(
+                        directory.resolve("home"),
+                        directory.resolve("mnesia"),
+                        directory.resolve("log"),
+                        directory,
+                        directory.resolve("server.out")),
+                new Ports(ports[0], ports[1], ports[2], ports[3], ports[4]),
+                "orderly-test-" + ProcessHandle.current().pid() + "@localhost",
+                adminPassword,
+                List.of(
+                        "default_vhost = orderly",
+                        "default_user = orderly-admin",
+                        "default_pass = " + adminPassword,
+                        "default_user_tags.administrator = true",
+                        "default_permissions.configure = .*",
+                        "default_permissions.write = .*",
+                        "default_permissions.read = .*"),
+                run,
+                false);
+    }
+
+    /** The tests' start: configuration, epmd, node. */
     void initialise() {
         writeConfiguration();
         startEpmd();
@@ -96,17 +145,22 @@ final class ProcessRabbit implements RabbitBroker {
 
     @Override
     public int amqpPort() {
-        return this.amqpPort;
+        return this.ports.amqp();
     }
 
     @Override
     public int managementPort() {
-        return this.managementPort;
+        return this.ports.management();
     }
 
     @Override
     public int prometheusPort() {
-        return this.prometheusPort;
+        return this.ports.prometheus();
+    }
+
+    /** The node's name, such as {@code orderly@localhost}. */
+    public String nodeName() {
+        return this.nodeName;
     }
 
     @Override
@@ -138,12 +192,18 @@ final class ProcessRabbit implements RabbitBroker {
         if (current != null && current.isAlive()) {
             return;
         }
-        Path output = this.directory.resolve("server.out");
+        Path output = this.layout.output();
         Process started;
         try {
-            ProcessBuilder builder = new ProcessBuilder(
-                            SCRIPTS.resolve("rabbitmq-server").toString())
+            Files.createDirectories(output.getParent());
+            List<String> command = new ArrayList<>();
+            if (this.detached) {
+                command.add("setsid");
+            }
+            command.add(SCRIPTS.resolve("rabbitmq-server").toString());
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
             builder.environment().clear();
             builder.environment().putAll(environment());
@@ -152,10 +212,10 @@ final class ProcessRabbit implements RabbitBroker {
             throw new UncheckedIOException("Could not start " + SCRIPTS.resolve("rabbitmq-server"), ex);
         }
         this.server = started;
-        this.run.record(started.toHandle());
+        this.recorder.record("rabbitmq", started.toHandle());
         Set<Long> recorded = new HashSet<>();
         try {
-            await("RabbitMQ node " + this.nodeName + " accepting AMQP on " + HOST + ":" + this.amqpPort)
+            await("RabbitMQ node " + this.nodeName + " accepting AMQP on " + HOST + ":" + this.ports.amqp())
                     .atMost(START_TIMEOUT)
                     .pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(100))
@@ -164,24 +224,28 @@ final class ProcessRabbit implements RabbitBroker {
                     .until(() -> {
                         // The Erlang VM is the shell script's child: record it as soon as it exists.
                         recordChildren(started, recorded);
-                        return FreePorts.listening(HOST, this.managementPort)
-                                && FreePorts.listening(HOST, this.prometheusPort)
+                        return FreePorts.listening(HOST, this.ports.management())
+                                && FreePorts.listening(HOST, this.ports.prometheus())
                                 && acceptsAmqp();
                     });
         } catch (ConditionTimeoutException | org.awaitility.core.TerminalFailureException ex) {
             throw new IllegalStateException(
-                    "The test RabbitMQ did not start: " + ex.getMessage() + "\n  output (" + output + "):\n"
-                            + Command.tail(output, 40) + "\n  logs: " + this.directory.resolve("log"),
+                    "RabbitMQ did not start: " + ex.getMessage() + "\n  output (" + output + "):\n"
+                            + Command.tail(output, 40) + "\n  logs: " + this.layout.logs(),
                     ex);
         }
         recordChildren(started, recorded);
     }
 
+    /**
+     * Stops the node ({@code rabbitmqctl stop}), killing it if it does not stop in time; also a node started by another
+     * process, which is then awaited through {@code rabbitmqctl}.
+     */
     @Override
     public synchronized void stop() {
         Process current = this.server;
         this.server = null;
-        if (current == null || !current.isAlive()) {
+        if (current != null && !current.isAlive()) {
             return;
         }
         try {
@@ -189,7 +253,7 @@ final class ProcessRabbit implements RabbitBroker {
         } catch (IllegalStateException ex) {
             LOG.log(Level.WARNING, "rabbitmqctl stop failed; the broker will be killed if it does not stop", ex);
         }
-        if (!RunDirectory.awaitExit(current.toHandle(), STOP_TIMEOUT)) {
+        if (current != null && !RunDirectory.awaitExit(current.toHandle(), STOP_TIMEOUT)) {
             LOG.log(Level.WARNING, "RabbitMQ {0} did not stop within {1}; killing it", this.nodeName, STOP_TIMEOUT);
             current.descendants().forEach(ProcessHandle::destroyForcibly);
             current.destroyForcibly();
@@ -211,47 +275,63 @@ final class ProcessRabbit implements RabbitBroker {
         }
     }
 
-    private void writeConfiguration() {
+    /** Imports a definitions file (users, topology, policies) into the running node; what exists stays as it is. */
+    public void importDefinitions(Path definitions) {
+        rabbitmqctl("import_definitions", definitions.toString());
+    }
+
+    /**
+     * Writes rabbitmq.conf (listeners on loopback, management and Prometheus ports, and the node's own lines) and
+     * enabled_plugins, and the Erlang cookie if there is none yet (a node and its CLI must share it, so it is never
+     * replaced while a node may run).
+     */
+    public void writeConfiguration() {
         try {
-            Files.createDirectories(this.home);
-            Files.createDirectories(this.directory.resolve("mnesia"));
-            Files.createDirectories(this.directory.resolve("log"));
-            Path cookie = this.home.resolve(".erlang.cookie");
-            Files.writeString(cookie, Secrets.generate(32).toUpperCase());
-            // Erlang refuses a cookie file that others can read.
-            Files.setPosixFilePermissions(cookie, PosixFilePermissions.fromString("r--------"));
+            Files.createDirectories(this.layout.home());
+            Files.createDirectories(this.layout.mnesia());
+            Files.createDirectories(this.layout.logs());
+            Files.createDirectories(this.layout.configuration());
+            Path cookie = this.layout.home().resolve(".erlang.cookie");
+            if (!Files.exists(cookie)) {
+                Files.writeString(cookie, Secrets.generate(32).toUpperCase(java.util.Locale.ROOT));
+                // Erlang refuses a cookie file that others can read.
+                Files.setPosixFilePermissions(cookie, PosixFilePermissions.fromString("r--------"));
+            }
+            List<String> lines = new ArrayList<>(List.of(
+                    "listeners.tcp.default = " + HOST + ":" + this.ports.amqp(),
+                    "management.tcp.ip = " + HOST,
+                    "management.tcp.port = " + this.ports.management(),
+                    "prometheus.tcp.ip = " + HOST,
+                    "prometheus.tcp.port = " + this.ports.prometheus()));
+            lines.addAll(this.configuration);
+            lines.add("");
+            Files.writeString(this.layout.configuration().resolve("rabbitmq.conf"), String.join("\n", lines));
             Files.writeString(
-                    this.directory.resolve("rabbitmq.conf"),
-                    String.join(
-                            "\n",
-                            "listeners.tcp.default = " + HOST + ":" + this.amqpPort,
-                            "default_vhost = " + virtualHost(),
-                            "default_user = " + adminUser(),
-                            "default_pass = " + this.adminPassword,
-                            "default_user_tags.administrator = true",
-                            "default_permissions.configure = .*",
-                            "default_permissions.write = .*",
-                            "default_permissions.read = .*",
-                            "management.tcp.ip = " + HOST,
-                            "management.tcp.port = " + this.managementPort,
-                            "prometheus.tcp.ip = " + HOST,
-                            "prometheus.tcp.port = " + this.prometheusPort,
-                            ""));
-            Files.writeString(
-                    this.directory.resolve("enabled_plugins"), "[rabbitmq_management,rabbitmq_prometheus].\n");
+                    this.layout.configuration().resolve("enabled_plugins"),
+                    "[rabbitmq_management,rabbitmq_prometheus].\n");
         } catch (IOException ex) {
             throw new UncheckedIOException(
-                    "Could not write the test RabbitMQ's configuration in " + this.directory, ex);
+                    "Could not write RabbitMQ's configuration in " + this.layout.configuration(), ex);
         }
     }
 
-    private void startEpmd() {
-        Path output = this.directory.resolve("epmd.out");
+    /** Starts the node's own epmd on its port, unless one listens there already (a node started earlier). */
+    public void startEpmd() {
+        if (FreePorts.listening(HOST, this.ports.epmd())) {
+            return;
+        }
+        Path output = this.layout.output().resolveSibling("epmd.out");
         Process started;
         try {
-            ProcessBuilder builder = new ProcessBuilder(
-                            this.epmdBinary.toString(), "-address", HOST, "-port", Integer.toString(this.epmdPort))
+            List<String> command = new ArrayList<>();
+            if (this.detached) {
+                command.add("setsid");
+            }
+            command.addAll(List.of(
+                    this.epmdBinary.toString(), "-address", HOST, "-port", Integer.toString(this.ports.epmd())));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(output.toFile());
             builder.environment().clear();
             builder.environment().putAll(environment());
@@ -260,19 +340,18 @@ final class ProcessRabbit implements RabbitBroker {
             throw new UncheckedIOException("Could not start " + this.epmdBinary, ex);
         }
         this.epmd = started;
-        this.run.record(started.toHandle());
+        this.recorder.record("epmd", started.toHandle());
         try {
-            await("epmd listening on " + HOST + ":" + this.epmdPort)
+            await("epmd listening on " + HOST + ":" + this.ports.epmd())
                     .atMost(Duration.ofSeconds(10))
                     .pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(20))
                     .pollInSameThread()
                     .failFast("epmd exited", () -> !started.isAlive())
-                    .until(() -> FreePorts.listening(HOST, this.epmdPort));
+                    .until(() -> FreePorts.listening(HOST, this.ports.epmd()));
         } catch (ConditionTimeoutException | org.awaitility.core.TerminalFailureException ex) {
             throw new IllegalStateException(
-                    "epmd for the test RabbitMQ did not start: " + ex.getMessage() + "\n" + Command.tail(output, 20),
-                    ex);
+                    "epmd for RabbitMQ did not start: " + ex.getMessage() + "\n" + Command.tail(output, 20), ex);
         }
     }
 
@@ -283,7 +362,7 @@ final class ProcessRabbit implements RabbitBroker {
                         .filter(command -> command.contains("beam"))
                         .isPresent())
                 .filter(child -> recorded.add(child.pid()))
-                .forEach(this.run::record);
+                .forEach(child -> this.recorder.record("rabbitmq-vm", child));
     }
 
     private boolean acceptsAmqp() {
@@ -304,28 +383,29 @@ final class ProcessRabbit implements RabbitBroker {
     private Map<String, String> environment() {
         Map<String, String> environment =
                 Command.inheritedEnvironment(name -> name.startsWith("RABBITMQ_") || name.startsWith("ERL_"));
-        environment.put("HOME", this.home.toString());
+        environment.put("HOME", this.layout.home().toString());
         environment.put("LC_ALL", "C.UTF-8");
-        environment.put("ERL_EPMD_PORT", Integer.toString(this.epmdPort));
+        environment.put("ERL_EPMD_PORT", Integer.toString(this.ports.epmd()));
         environment.put(
-                "ERL_CRASH_DUMP", this.directory.resolve("erl_crash.dump").toString());
+                "ERL_CRASH_DUMP", this.layout.logs().resolve("erl_crash.dump").toString());
         environment.put("RABBITMQ_NODENAME", this.nodeName);
         environment.put("RABBITMQ_NODE_IP_ADDRESS", HOST);
-        environment.put("RABBITMQ_NODE_PORT", Integer.toString(this.amqpPort));
-        environment.put("RABBITMQ_DIST_PORT", Integer.toString(this.distributionPort));
-        environment.put("RABBITMQ_MNESIA_BASE", this.directory.resolve("mnesia").toString());
-        environment.put("RABBITMQ_LOG_BASE", this.directory.resolve("log").toString());
+        environment.put("RABBITMQ_NODE_PORT", Integer.toString(this.ports.amqp()));
+        environment.put("RABBITMQ_DIST_PORT", Integer.toString(this.ports.distribution()));
+        environment.put("RABBITMQ_MNESIA_BASE", this.layout.mnesia().toString());
+        environment.put("RABBITMQ_LOG_BASE", this.layout.logs().toString());
+        Path configuration = this.layout.configuration();
         environment.put(
-                "RABBITMQ_CONFIG_FILE", this.directory.resolve("rabbitmq.conf").toString());
+                "RABBITMQ_CONFIG_FILE", configuration.resolve("rabbitmq.conf").toString());
         environment.put(
                 "RABBITMQ_ADVANCED_CONFIG_FILE",
-                this.directory.resolve("advanced.config").toString());
+                configuration.resolve("advanced.config").toString());
         environment.put(
                 "RABBITMQ_CONF_ENV_FILE",
-                this.directory.resolve("rabbitmq-env.conf").toString());
+                configuration.resolve("rabbitmq-env.conf").toString());
         environment.put(
                 "RABBITMQ_ENABLED_PLUGINS_FILE",
-                this.directory.resolve("enabled_plugins").toString());
+                configuration.resolve("enabled_plugins").toString());
         environment.put("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", LOOPBACK_ONLY);
         environment.put("RABBITMQ_CTL_ERL_ARGS", LOOPBACK_ONLY);
         return environment;

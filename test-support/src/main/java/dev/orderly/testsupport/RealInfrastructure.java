@@ -12,7 +12,7 @@ import java.lang.annotation.Target;
  * starting them on first use.
  *
  * <p>The context connects to PostgreSQL as the role named by {@code spring.datasource.username} (and Flyway as
- * {@code spring.flyway.user}, if set), which must be one of {@link DatabaseRole#roleNames()}: a service is tested with
+ * {@code spring.flyway.user}, if set), which must be one of {@link Service#databaseRoles()}: a service is tested with
  * its own least privileges, never as the superuser. That is why this exists instead of {@code @ServiceConnection},
  * which hands out the container's superuser. RabbitMQ is reached as the administrator on virtual host
  * {@code orderly}.

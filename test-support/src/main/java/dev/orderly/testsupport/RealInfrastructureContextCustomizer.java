@@ -61,7 +61,7 @@ final class RealInfrastructureContextCustomizer implements ContextCustomizer {
         if (username == null || username.isBlank()) {
             throw new IllegalStateException("@RealInfrastructure on " + testClass
                     + " needs spring.datasource.username set to the service's own database role, one of "
-                    + DatabaseRole.roleNames()
+                    + Service.databaseRoles()
                     + ", but it is not set. Set it in the service's application.yml or in @SpringBootTest(properties"
                     + " = \"spring.datasource.username=orderly_api\").");
         }
@@ -69,9 +69,9 @@ final class RealInfrastructureContextCustomizer implements ContextCustomizer {
     }
 
     private static String knownRole(String username, String property, String testClass) {
-        if (!DatabaseRole.roleNames().contains(username)) {
+        if (!Service.databaseRoles().contains(username)) {
             throw new IllegalStateException("@RealInfrastructure on " + testClass + " found " + property + "="
-                    + username + ", which is not a role bootstrap.sql creates; use one of " + DatabaseRole.roleNames()
+                    + username + ", which is not a role bootstrap.sql creates; use one of " + Service.databaseRoles()
                     + " so the test runs with the service's own privileges.");
         }
         return username;

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * line) as soon as it exists, so that a later JVM can remove it if this one dies without stopping it; and cleanup
  * kills only recorded PIDs whose command line still matches, and only of runs whose owning JVM is gone.
  */
-final class RunDirectory {
+final class RunDirectory implements ProcessRecorder {
 
     private static final System.Logger LOG = System.getLogger(RunDirectory.class.getName());
 
@@ -79,6 +79,16 @@ final class RunDirectory {
         } catch (IOException ex) {
             throw new UncheckedIOException("Could not create " + this.path.resolve(name), ex);
         }
+    }
+
+    @Override
+    public void record(String name, ProcessHandle process) {
+        record(process);
+    }
+
+    @Override
+    public void recordPidFile(String name, Path pidFile) {
+        recordPidFile(pidFile);
     }
 
     /** Records a process this run started, with its current command line, for a later run's cleanup. */

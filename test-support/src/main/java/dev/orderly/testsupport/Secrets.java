@@ -3,11 +3,12 @@ package dev.orderly.testsupport;
 import java.security.SecureRandom;
 
 /**
- * Generates the throwaway passwords and Erlang cookie of one JVM's test servers.
+ * Generates passwords and Erlang cookies: those of one JVM's test servers, and those {@code ./orderly} writes into
+ * its state directory.
  *
  * <p>Invariant: values are letters and digits only, so they need no quoting in rabbitmq.conf, pg_ctl options or URLs.
  */
-final class Secrets {
+public final class Secrets {
 
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 
@@ -15,11 +16,13 @@ final class Secrets {
 
     private Secrets() {}
 
-    static String generate() {
+    /** 24 letters and digits. */
+    public static String generate() {
         return generate(24);
     }
 
-    static String generate(int length) {
+    /** {@code length} letters and digits. */
+    public static String generate(int length) {
         StringBuilder value = new StringBuilder(length);
         for (int i = 0; i < length; i++) {
             value.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));

@@ -49,10 +49,10 @@ class OrderlyInfrastructureIntegrationTests {
     private final RabbitBroker rabbit = OrderlyInfrastructure.rabbit();
 
     @ParameterizedTest
-    @EnumSource(DatabaseRole.class)
-    void everyBootstrapRoleLogsInToOrderlyWithItsOwnPassword(DatabaseRole role) throws SQLException {
-        try (Connection connection = this.postgres.connect(role.roleName())) {
-            assertThat(query(connection, "select current_user")).isEqualTo(role.roleName());
+    @EnumSource(Service.class)
+    void everyBootstrapRoleLogsInToOrderlyWithItsOwnPassword(Service role) throws SQLException {
+        try (Connection connection = this.postgres.connect(role.databaseRole())) {
+            assertThat(query(connection, "select current_user")).isEqualTo(role.databaseRole());
             assertThat(query(connection, "select current_database()")).isEqualTo("orderly");
         }
     }
@@ -106,9 +106,9 @@ class OrderlyInfrastructureIntegrationTests {
     }
 
     @ParameterizedTest
-    @EnumSource(DatabaseRole.class)
-    void noServiceRoleMayCreateTemporaryTables(DatabaseRole role) throws SQLException {
-        try (Connection connection = this.postgres.connect(role.roleName())) {
+    @EnumSource(Service.class)
+    void noServiceRoleMayCreateTemporaryTables(Service role) throws SQLException {
+        try (Connection connection = this.postgres.connect(role.databaseRole())) {
             assertPrivilegeDenied(connection, "create temporary table " + unique("temp_table") + " (id int)");
         }
     }

@@ -1,0 +1,243 @@
+package dev.orderly.tools;
+
+import dev.orderly.testsupport.Service;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code ./orderly parking-lot WORKER list|show|replay|purge|audit}: a worker's parked messages through its
+ * {@code /actuator/parkinglot} endpoint. Prints the endpoint's JSON answer.
+ *
+ * <p>Invariant: request bodies are built with Jackson and query parameters URL-encoded, so no argument (a quote, an
+ * ampersand) can change what is asked; a replay or purge needs exactly one selection, and a purge its confirmation.
+ */
+final class ParkingLotCommand {
+
+    static final String USAGE = """
+            Usage: ./orderly parking-lot WORKER ACTION [options]        WORKER: order | payment | shipping
+
+              list   [--page N] [--size N] [--event-type T] [--reason R]   parked messages, oldest first
+              show   ID                                                      one message: headers, body, reason, exception
+              replay --id ID | --event-type T | --reason R | --all           back to WORKER.work (rate-limited, audited)
+              purge  --id ID | --event-type T | --reason R | --all --confirm WORKER.parking-lot   delete for good (audited)
+              audit                                                          the last 100 replays and purges
+
+            Each worker's management port comes from .orderly/env or ORDERLY_<WORKER>_WORKER_MANAGEMENT_PORT (defaults
+            8181, 8182, 8183), its address from ORDERLY_<WORKER>_WORKER_MANAGEMENT_ADDRESS (default 127.0.0.1).
+            Replays and purges are recorded with you as the actor ($USER@host).""";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final StateDirectory state;
+    private final Map<String, String> environment;
+    private final Console console;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    ParkingLotCommand(StateDirectory state, Map<String, String> environment, Console console) {
+        this.state = state;
+        this.environment = environment;
+        this.console = console;
+    }
+
+    int run(List<String> args) {
+        if (args.size() < 2 || args.contains("-h") || args.contains("--help")) {
+            console.print(USAGE);
+            return args.contains("-h") || args.contains("--help") ? 0 : 1;
+        }
+        Service worker;
+        try {
+            worker = Service.forDomain(args.get(0));
+        } catch (IllegalArgumentException e) {
+            throw new OrderlyException(
+                    "parking-lot takes a worker: order, payment or shipping (got '" + args.get(0) + "')");
+        }
+        String action = args.get(1);
+        Options options = Options.parse(args.subList(2, args.size()));
+        String base = base(worker);
+        return switch (action) {
+            case "list" -> {
+                Map<String, String> query = new LinkedHashMap<>();
+                options.value("page").ifPresent(page -> query.put("page", page));
+                options.value("size").ifPresent(size -> query.put("size", size));
+                options.value("event-type").ifPresent(type -> query.put("eventType", type));
+                options.value("reason").ifPresent(reason -> query.put("reason", reason));
+                yield send(worker, HttpRequest.newBuilder(uri(base, query)).GET(), base);
+            }
+            case "show" -> {
+                if (options.positional().size() != 1) {
+                    throw new OrderlyException(
+                            "show takes one parked message id: ./orderly parking-lot " + args.get(0) + " show ID");
+                }
+                yield send(
+                        worker,
+                        HttpRequest.newBuilder(URI.create(
+                                        base + "/" + encode(options.positional().get(0))))
+                                .GET(),
+                        base);
+            }
+            case "audit" ->
+                send(worker, HttpRequest.newBuilder(URI.create(base + "/audit")).GET(), base);
+            case "replay" -> {
+                ObjectNode body = selection(options, "replay").put("actor", actor());
+                yield send(
+                        worker,
+                        HttpRequest.newBuilder(URI.create(base))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))),
+                        base);
+            }
+            case "purge" -> {
+                ObjectNode selection = selection(options, "purge");
+                String confirm = options.value("confirm")
+                        .orElseThrow(() -> new OrderlyException("purge deletes parked messages for good: add "
+                                + "--confirm " + args.get(0) + ".parking-lot"));
+                Map<String, String> query = new LinkedHashMap<>();
+                selection
+                        .properties()
+                        .forEach(entry ->
+                                query.put(entry.getKey(), entry.getValue().asString()));
+                query.put("confirm", confirm);
+                query.put("actor", actor());
+                yield send(worker, HttpRequest.newBuilder(uri(base, query)).DELETE(), base);
+            }
+            default -> {
+                console.print(USAGE);
+                throw new OrderlyException("unknown parking-lot action: " + action);
+            }
+        };
+    }
+
+    private String base(Service worker) {
+        String domain = worker.domain().orElseThrow().toUpperCase(Locale.ROOT);
+        String port = state.find(worker.portVariable())
+                .orElse(environment.getOrDefault(worker.portVariable(), Integer.toString(worker.defaultPort())));
+        String address = environment.getOrDefault("ORDERLY_" + domain + "_WORKER_MANAGEMENT_ADDRESS", "127.0.0.1");
+        return "http://" + address + ":" + port + "/actuator/parkinglot";
+    }
+
+    /** The one selection a replay or purge applies to, as the endpoint takes it. */
+    private static ObjectNode selection(Options options, String action) {
+        ObjectNode selection = JSON.createObjectNode();
+        int chosen = 0;
+        if (options.value("id").isPresent()) {
+            String id = options.value("id").get();
+            if (!id.matches("\\d+")) {
+                throw new OrderlyException("--id takes a number");
+            }
+            selection.put("id", Long.parseLong(id));
+            chosen++;
+        }
+        if (options.value("event-type").isPresent()) {
+            selection.put("eventType", options.value("event-type").get());
+            chosen++;
+        }
+        if (options.value("reason").isPresent()) {
+            selection.put("reason", options.value("reason").get());
+            chosen++;
+        }
+        if (options.flag("all")) {
+            selection.put("all", true);
+            chosen++;
+        }
+        if (chosen != 1) {
+            throw new OrderlyException(action + " needs exactly one of --id, --event-type, --reason, --all");
+        }
+        return selection;
+    }
+
+    private String actor() {
+        String user = environment.getOrDefault("USER", System.getProperty("user.name"));
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        return user + "@" + host;
+    }
+
+    private int send(Service worker, HttpRequest.Builder request, String base) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(
+                    request.timeout(Duration.ofMinutes(5)).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new OrderlyException(
+                    worker.serviceName() + " did not answer at " + base + ": is it running? (" + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OrderlyException("interrupted");
+        }
+        console.print(response.body());
+        if (response.statusCode() >= 400) {
+            throw new OrderlyException(worker.serviceName() + " answered " + response.statusCode() + " (see above)");
+        }
+        return 0;
+    }
+
+    private static URI uri(String base, Map<String, String> query) {
+        if (query.isEmpty()) {
+            return URI.create(base);
+        }
+        return URI.create(base + "?"
+                + query.entrySet().stream()
+                        .map(entry -> encode(entry.getKey()) + "=" + encode(entry.getValue()))
+                        .collect(Collectors.joining("&")));
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** {@code --name value} options, {@code --all}, and positional arguments. */
+    record Options(Map<String, String> values, List<String> flags, List<String> positional) {
+
+        private static final List<String> FLAGS = List.of("all");
+
+        static Options parse(List<String> args) {
+            Map<String, String> values = new LinkedHashMap<>();
+            List<String> flags = new ArrayList<>();
+            List<String> positional = new ArrayList<>();
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                if (arg.startsWith("--")) {
+                    String name = arg.substring(2);
+                    if (FLAGS.contains(name)) {
+                        flags.add(name);
+                    } else if (i + 1 < args.size()) {
+                        values.put(name, args.get(++i));
+                    } else {
+                        throw new OrderlyException(arg + " needs a value");
+                    }
+                } else {
+                    positional.add(arg);
+                }
+            }
+            return new Options(values, flags, positional);
+        }
+
+        java.util.Optional<String> value(String name) {
+            return java.util.Optional.ofNullable(values.get(name));
+        }
+
+        boolean flag(String name) {
+            return flags.contains(name);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package dev.orderly.tools;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.orderly.testsupport.Command;
+import dev.orderly.testsupport.Service;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
+/**
+ * Starts each service's runnable jar as a process of its own, with its own database role and broker user and nothing
+ * else's, waits until its readiness probe answers, and knows where it listens and logs.
+ *
+ * <p>Invariant: a service gets only its own credentials; it listens on 127.0.0.1; it runs in a session of its own
+ * ({@code setsid}), so it outlives the command and the terminal's signals, and is recorded by PID with its jar as the
+ * marker of its command line.
+ */
+final class ServiceLauncher {
+
+    /**
+     * Small JVMs for five services on a laptop: one GC thread, a 128 MB heap (a quarter of MaxRAM), capped code cache
+     * and metaspace, and the C1 compiler only, which halves start-up time on 2 cores and keeps each service near
+     * 180 MB resident (the benchmarks set ORDERLY_JAVA_OPTS to measure with C2).
+     */
+    static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -XX:MaxRAM=512m -Xss512k -XX:TieredStopAtLevel=1 "
+            + "-XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=160m";
+
+    private static final Pattern VERSION =
+            Pattern.compile("<artifactId>orderly-parent</artifactId>\\s*<version>([^<]+)</version>", Pattern.DOTALL);
+
+    private final Path root;
+    private final StateDirectory state;
+    private final Map<String, String> environment;
+    private final Console console;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    ServiceLauncher(Path root, StateDirectory state, Map<String, String> environment, Console console) {
+        this.root = root;
+        this.state = state;
+        this.environment = environment;
+        this.console = console;
+    }
+
+    /** The project's version, from the root pom. */
+    String version() {
+        try {
+            Matcher matcher = VERSION.matcher(Files.readString(root.resolve("pom.xml")));
+            if (!matcher.find()) {
+                throw new OrderlyException("No version of orderly-parent in " + root.resolve("pom.xml"));
+            }
+            return matcher.group(1).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read " + root.resolve("pom.xml"), e);
+        }
+    }
+
+    /** The service's runnable jar: {@code <module>/target/<module>-<version>-exec.jar}. */
+    Path jar(Service service) {
+        String name = service.serviceName();
+        return root.resolve(name).resolve("target").resolve(name + "-" + version() + "-exec.jar");
+    }
+
+    boolean running(Service service) {
+        state.expect(service.serviceName(), jar(service).toString());
+        return state.alive(service.serviceName()).isPresent();
+    }
+
+    String url(Service service) {
+        return "http://127.0.0.1:" + state.port(service.portVariable());
+    }
+
+    Path log(Service service) {
+        return state.logs().resolve(service.serviceName() + ".log");
+    }
+
+    /** Starts the service in the background; {@link #awaitReady} waits for it. */
+    void start(Service service) {
+        Path jar = jar(service);
+        int port = state.port(service.portVariable());
+        Map<String, String> variables = new LinkedHashMap<>(environment);
+        variables.put("SERVER_ADDRESS", "127.0.0.1");
+        variables.put("SERVER_PORT", Integer.toString(port));
+        variables.put(
+                "SPRING_DATASOURCE_URL", "jdbc:postgresql://127.0.0.1:" + state.port("ORDERLY_PG_PORT") + "/orderly");
+        variables.put("SPRING_DATASOURCE_USERNAME", service.databaseRole());
+        variables.put("SPRING_DATASOURCE_PASSWORD", state.get(service.databasePasswordKey()));
+        variables.put("ORDERLY_LOG_FORMAT", environment.getOrDefault("ORDERLY_LOG_FORMAT", "ecs"));
+        service.brokerUser().ifPresent(user -> {
+            // The topology was imported before any service started: the services only verify it.
+            variables.put("SPRING_RABBITMQ_HOST", "127.0.0.1");
+            variables.put("SPRING_RABBITMQ_PORT", Integer.toString(state.port("ORDERLY_AMQP_PORT")));
+            variables.put("SPRING_RABBITMQ_VIRTUAL_HOST", "orderly");
+            variables.put("SPRING_RABBITMQ_USERNAME", user);
+            variables.put(
+                    "SPRING_RABBITMQ_PASSWORD",
+                    state.get(service.brokerPasswordKey().orElseThrow()));
+        });
+        switch (service) {
+            case ORDER_API ->
+                variables.put("SPRING_PROFILES_ACTIVE", environment.getOrDefault("ORDERLY_API_PROFILES", "dev"));
+            case OUTBOX_RELAY -> {
+                variables.put(
+                        "ORDERLY_RELAY_OUTBOXES",
+                        environment.getOrDefault(
+                                "ORDERLY_RELAY_OUTBOXES", "orders.outbox,payments.outbox,shipping.outbox"));
+                variables.put(
+                        "ORDERLY_RELAY_ROUTES_MANAGEMENT_URL",
+                        "http://127.0.0.1:" + state.port("ORDERLY_RABBIT_MGMT_PORT"));
+            }
+            default -> {}
+        }
+        List<String> command = new ArrayList<>(List.of("setsid", java().toString()));
+        command.addAll(Arrays.stream(environment
+                        .getOrDefault("ORDERLY_JAVA_OPTS", DEFAULT_JAVA_OPTS)
+                        .strip()
+                        .split("\\s+"))
+                .filter(option -> !option.isEmpty())
+                .toList());
+        command.addAll(List.of("-jar", jar.toString()));
+        console.say("starting " + service.serviceName() + " on 127.0.0.1:" + port);
+        try {
+            Files.createDirectories(state.logs());
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(log(service).toFile());
+            builder.environment().clear();
+            builder.environment().putAll(variables);
+            Process process = builder.start();
+            state.record(service.serviceName(), process.pid(), jar.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start " + service.serviceName(), e);
+        }
+    }
+
+    /** Waits until the service's readiness probe answers 200; fails at once if its process exits. */
+    void awaitReady(Service service) {
+        Duration timeout = Duration.ofSeconds(Long.parseLong(environment.getOrDefault("ORDERLY_START_TIMEOUT", "240")));
+        URI readiness = URI.create(url(service) + "/actuator/health/readiness");
+        try {
+            await(service.serviceName() + " ready")
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(500))
+                    .pollInSameThread()
+                    .failFast(service.serviceName() + " exited", () -> !running(service))
+                    .until(() -> readinessStatus(readiness) == 200);
+        } catch (TerminalFailureException e) {
+            console.err().println("--- last lines of " + log(service));
+            console.err().println(Command.tail(log(service), 40));
+            throw new OrderlyException(service.serviceName() + " exited while starting; see " + log(service)
+                    + " (./orderly down stops what did start)");
+        } catch (ConditionTimeoutException e) {
+            console.err().println("--- last lines of " + log(service));
+            console.err().println(Command.tail(log(service), 40));
+            throw new OrderlyException(service.serviceName() + " was not ready within " + timeout.toSeconds() + "s ("
+                    + readiness + "); see " + log(service) + " (./orderly down stops what did start)");
+        }
+        console.say(service.serviceName() + " ready (pid "
+                + state.alive(service.serviceName()).orElseThrow().pid() + ")");
+    }
+
+    /** The readiness answer's status, -1 if nothing answered. */
+    int readinessStatus(URI readiness) {
+        try {
+            return http.send(
+                            HttpRequest.newBuilder(readiness)
+                                    .timeout(Duration.ofSeconds(5))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OrderlyException("interrupted while waiting for " + readiness);
+        }
+    }
+
+    /** The readiness status word of a running service ({@code UP}, {@code DOWN}), or null if it did not answer. */
+    String readinessWord(Service service) {
+        try {
+            String body = http.send(
+                            HttpRequest.newBuilder(URI.create(url(service) + "/actuator/health/readiness"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            Matcher status = Pattern.compile("\"status\":\"([A-Z_]+)\"}$").matcher(body.strip());
+            return status.find() ? status.group(1) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private Path java() {
+        String home = environment.get("JAVA_HOME");
+        Path java =
+                home != null ? Path.of(home, "bin", "java") : Path.of(System.getProperty("java.home"), "bin", "java");
+        if (!Files.isExecutable(java)) {
+            throw new OrderlyException("No java at " + java + ": set JAVA_HOME to a JDK 21 or newer");
+        }
+        return java;
+    }
+}
