@@ -1,5 +1,6 @@
 package dev.orderly.worker.payment;
 
+import dev.orderly.messaging.resilience.SimulatedFaults;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -21,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
 public record PaymentWorkerProperties(@DefaultValue @Valid Simulator simulator) {
 
     /**
+     * The simulator's settings: the faults every simulator shares ({@link SimulatedFaults}), and its decline rules.
+     *
      * @param latency how long each authorization takes
      * @param transientFailureRate the share of calls (0 to 1) that fail as if the gateway were unavailable
      * @param declineCustomerPrefix customers whose id starts with this are declined
@@ -33,5 +36,6 @@ public record PaymentWorkerProperties(@DefaultValue @Valid Simulator simulator) 
             double transientFailureRate,
 
             @DefaultValue("decline-") String declineCustomerPrefix,
-            @DefaultValue("1000000") @PositiveOrZero long maxAmountCents) {}
+            @DefaultValue("1000000") @PositiveOrZero long maxAmountCents)
+            implements SimulatedFaults {}
 }

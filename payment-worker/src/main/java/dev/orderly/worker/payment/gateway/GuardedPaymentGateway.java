@@ -2,9 +2,6 @@ package dev.orderly.worker.payment.gateway;
 
 import dev.orderly.messaging.resilience.GuardedCalls;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
-import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 
 /**
  * Every call to the gateway, through resilience4j's instances named {@value #INSTANCE} (rate limiter, circuit breaker,
@@ -16,18 +13,15 @@ import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 public class GuardedPaymentGateway implements PaymentGateway, AutoCloseable {
 
     /** The resilience4j instance name configured in application.yaml. */
-    public static final String INSTANCE = "payment-gateway";
+    static final String INSTANCE = "payment-gateway";
 
     private final PaymentGateway gateway;
     private final GuardedCalls calls;
 
-    public GuardedPaymentGateway(
-            PaymentGateway gateway,
-            CircuitBreakerRegistry circuitBreakers,
-            TimeLimiterRegistry timeLimiters,
-            RateLimiterRegistry rateLimiters) {
+    /** @param calls the guard of {@value #INSTANCE}, closed with this gateway */
+    GuardedPaymentGateway(PaymentGateway gateway, GuardedCalls calls) {
         this.gateway = gateway;
-        this.calls = new GuardedCalls(INSTANCE, circuitBreakers, timeLimiters, rateLimiters);
+        this.calls = calls;
     }
 
     @Override

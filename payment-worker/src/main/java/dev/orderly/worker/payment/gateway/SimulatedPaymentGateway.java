@@ -2,8 +2,7 @@ package dev.orderly.worker.payment.gateway;
 
 import dev.orderly.worker.payment.PaymentWorkerProperties;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -20,13 +19,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>Invariant: one ledger row per idempotency key, written by the first request; every later request for the key
  * returns that row's answer (and only counts itself in {@code requests}), so a key is charged at most once.
  */
-public class SimulatedPaymentGateway implements PaymentGateway {
+class SimulatedPaymentGateway implements PaymentGateway {
 
     private final JdbcClient jdbc;
     private final TransactionTemplate ownTransaction;
     private final PaymentWorkerProperties.Simulator settings;
 
-    public SimulatedPaymentGateway(
+    SimulatedPaymentGateway(
             JdbcClient jdbc, PlatformTransactionManager transactions, PaymentWorkerProperties.Simulator settings) {
         this.jdbc = jdbc;
         this.ownTransaction = new TransactionTemplate(transactions);
@@ -36,15 +35,7 @@ public class SimulatedPaymentGateway implements PaymentGateway {
 
     @Override
     public Authorization authorize(AuthorizationRequest request) {
-        if (!settings.latency().isZero()) {
-            // Simulated network and processing time of a real provider.
-            LockSupport.parkNanos(settings.latency().toNanos());
-        }
-        if (settings.transientFailureRate() > 0
-                && ThreadLocalRandom.current().nextDouble() < settings.transientFailureRate()) {
-            throw new GatewayUnavailableException("The simulated payment gateway is unavailable (configured "
-                    + "transient-failure rate " + settings.transientFailureRate() + ")");
-        }
+        settings.beforeCall("payment gateway", GatewayUnavailableException::new);
         String declineReason = declineReason(request);
         return ownTransaction.execute(status -> jdbc.sql("""
                         INSERT INTO payment_ledger (idempotency_key, payment_id, customer_id, amount_cents, currency,
@@ -65,7 +56,7 @@ public class SimulatedPaymentGateway implements PaymentGateway {
                 .single());
     }
 
-    private @org.jspecify.annotations.Nullable String declineReason(AuthorizationRequest request) {
+    private @Nullable String declineReason(AuthorizationRequest request) {
         if (request.customerId().startsWith(settings.declineCustomerPrefix())) {
             return "declined by the card issuer";
         }
