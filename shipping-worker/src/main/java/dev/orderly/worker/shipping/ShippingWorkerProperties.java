@@ -1,5 +1,6 @@
 package dev.orderly.worker.shipping;
 
+import dev.orderly.messaging.resilience.SimulatedFaults;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -22,6 +23,8 @@ import org.springframework.validation.annotation.Validated;
 public record ShippingWorkerProperties(@DefaultValue @Valid Simulator simulator) {
 
     /**
+     * The simulator's settings: the faults every simulator shares ({@link SimulatedFaults}), and what it announces.
+     *
      * @param latency how long each booking takes
      * @param transientFailureRate the share of calls (0 to 1) that fail as if the carrier were unavailable
      * @param carrier the carrier name announced in {@code shipment.scheduled}
@@ -34,5 +37,6 @@ public record ShippingWorkerProperties(@DefaultValue @Valid Simulator simulator)
             double transientFailureRate,
 
             @DefaultValue("simulated-post") @NotBlank String carrier,
-            @DefaultValue("2") @Positive int deliveryDays) {}
+            @DefaultValue("2") @Positive int deliveryDays)
+            implements SimulatedFaults {}
 }

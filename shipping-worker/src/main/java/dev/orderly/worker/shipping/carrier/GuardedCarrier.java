@@ -2,9 +2,6 @@ package dev.orderly.worker.shipping.carrier;
 
 import dev.orderly.messaging.resilience.GuardedCalls;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
-import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 
 /**
  * Every booking with the carrier, through resilience4j's instances named {@value #INSTANCE} (rate limiter, circuit
@@ -16,18 +13,15 @@ import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 public class GuardedCarrier implements Carrier, AutoCloseable {
 
     /** The resilience4j instance name configured in application.yaml. */
-    public static final String INSTANCE = "carrier";
+    static final String INSTANCE = "carrier";
 
     private final Carrier carrier;
     private final GuardedCalls calls;
 
-    public GuardedCarrier(
-            Carrier carrier,
-            CircuitBreakerRegistry circuitBreakers,
-            TimeLimiterRegistry timeLimiters,
-            RateLimiterRegistry rateLimiters) {
+    /** @param calls the guard of {@value #INSTANCE}, closed with this carrier */
+    GuardedCarrier(Carrier carrier, GuardedCalls calls) {
         this.carrier = carrier;
-        this.calls = new GuardedCalls(INSTANCE, circuitBreakers, timeLimiters, rateLimiters);
+        this.calls = calls;
     }
 
     @Override

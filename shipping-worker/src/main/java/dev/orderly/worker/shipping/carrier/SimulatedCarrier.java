@@ -6,8 +6,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -24,14 +22,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>Invariant: one ledger row per idempotency key, written by the first request; later requests for the key return
  * that booking (and only count themselves in {@code requests}).
  */
-public class SimulatedCarrier implements Carrier {
+class SimulatedCarrier implements Carrier {
 
     private final JdbcClient jdbc;
     private final TransactionTemplate ownTransaction;
     private final ShippingWorkerProperties.Simulator settings;
     private final Clock clock;
 
-    public SimulatedCarrier(
+    SimulatedCarrier(
             JdbcClient jdbc,
             PlatformTransactionManager transactions,
             ShippingWorkerProperties.Simulator settings,
@@ -45,15 +43,7 @@ public class SimulatedCarrier implements Carrier {
 
     @Override
     public Booking book(BookingRequest request) {
-        if (!settings.latency().isZero()) {
-            // Simulated network and processing time of a real carrier.
-            LockSupport.parkNanos(settings.latency().toNanos());
-        }
-        if (settings.transientFailureRate() > 0
-                && ThreadLocalRandom.current().nextDouble() < settings.transientFailureRate()) {
-            throw new CarrierUnavailableException("The simulated carrier is unavailable (configured transient-failure "
-                    + "rate " + settings.transientFailureRate() + ")");
-        }
+        settings.beforeCall("carrier", CarrierUnavailableException::new);
         String shipmentId = "shp-" + UUID.randomUUID();
         return ownTransaction.execute(status -> jdbc.sql("""
                         INSERT INTO carrier_bookings (idempotency_key, shipment_id, carrier, tracking_number,
