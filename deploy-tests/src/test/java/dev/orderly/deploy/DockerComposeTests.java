@@ -40,7 +40,15 @@ class DockerComposeTests {
         Path env = scratch.resolve(".env");
 
         Tool.Result generated = Tool.run(
-                Tool.ROOT, "bash", 30, "bash", Tool.ROOT.resolve("orderly").toString(), "compose-env", env.toString());
+                Tool.ROOT,
+                "bash",
+                60,
+                "env",
+                "ORDERLY_BUILD=never",
+                "bash",
+                Tool.ROOT.resolve("orderly").toString(),
+                "compose-env",
+                env.toString());
 
         assertThat(generated.exitCode()).as(generated.output()).isZero();
         assertThat(Files.getPosixFilePermissions(env))
@@ -66,7 +74,16 @@ class DockerComposeTests {
         assertThat(config.exitCode()).as(config.output()).isZero();
 
         String before = Files.readString(env);
-        Tool.run(Tool.ROOT, "bash", 30, "bash", Tool.ROOT.resolve("orderly").toString(), "compose-env", env.toString());
+        Tool.run(
+                Tool.ROOT,
+                "bash",
+                60,
+                "env",
+                "ORDERLY_BUILD=never",
+                "bash",
+                Tool.ROOT.resolve("orderly").toString(),
+                "compose-env",
+                env.toString());
         assertThat(Files.readString(env)).as("a second run keeps the secrets").isEqualTo(before);
     }
 

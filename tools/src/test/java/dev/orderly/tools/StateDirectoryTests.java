@@ -1,0 +1,84 @@
+package dev.orderly.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderly.testsupport.Service;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The settings file: every port and password once, private, kept from one run to the next. */
+class StateDirectoryTests {
+
+    @Test
+    void theFirstRunWritesEveryPortAndAGeneratedPasswordForEveryRoleAndUserPrivately(@TempDir Path root)
+            throws IOException {
+        StateDirectory state = new StateDirectory(root);
+
+        state.ensureSettings(Map.of("ORDERLY_PORTS", "free"));
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.envFile())))
+                .isEqualTo("rw-------");
+        Set<Integer> ports = new HashSet<>();
+        StateDirectory.PORTS.keySet().forEach(key -> ports.add(state.port(key)));
+        assertThat(ports).as("distinct").hasSameSizeAs(StateDirectory.PORTS.keySet());
+        for (Service service : Service.values()) {
+            assertThat(state.get(service.databasePasswordKey())).hasSizeGreaterThanOrEqualTo(20);
+            service.brokerPasswordKey()
+                    .ifPresent(key -> assertThat(state.get(key)).hasSizeGreaterThanOrEqualTo(20));
+        }
+        assertThat(state.get(StateDirectory.SUPERUSER_PASSWORD)).isNotEqualTo(state.get("ORDERLY_API_DB_PASSWORD"));
+    }
+
+    @Test
+    void aLaterRunKeepsWhatTheFirstChoseWhateverTheEnvironmentSaysNow(@TempDir Path root) {
+        new StateDirectory(root).ensureSettings(Map.of("ORDERLY_PORTS", "free"));
+        StateDirectory first = new StateDirectory(root);
+        String password = first.get("ORDERLY_RELAY_DB_PASSWORD");
+        int api = first.port("ORDERLY_API_PORT");
+
+        StateDirectory again = new StateDirectory(root);
+        again.ensureSettings(Map.of("ORDERLY_API_PORT", "1"));
+
+        assertThat(again.get("ORDERLY_RELAY_DB_PASSWORD")).isEqualTo(password);
+        assertThat(again.port("ORDERLY_API_PORT")).isEqualTo(api);
+    }
+
+    @Test
+    void aWantedPortThatIsTakenIsReplacedByAFreeOne(@TempDir Path root) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            StateDirectory state = new StateDirectory(root);
+
+            state.ensureSettings(
+                    Map.of("ORDERLY_PORTS", "free", "ORDERLY_API_PORT", Integer.toString(taken.getLocalPort())));
+
+            assertThat(state.port("ORDERLY_API_PORT"))
+                    .isNotEqualTo(taken.getLocalPort())
+                    .isPositive();
+        }
+    }
+
+    @Test
+    void aRecordedPidCountsOnlyWhileItsProcessRunsTheRecordedCommand(@TempDir Path root) {
+        StateDirectory state = new StateDirectory(root);
+        long self = ProcessHandle.current().pid();
+
+        state.record("self", self, "java");
+        assertThat(state.alive("self")).isPresent();
+
+        state.record("impostor", self, "rabbitmq-server");
+        assertThat(state.alive("impostor")).as("the PID runs something else").isEmpty();
+
+        state.forget("self");
+        assertThat(state.alive("self")).isEmpty();
+        assertThat(state.recorded("self")).isFalse();
+    }
+}
