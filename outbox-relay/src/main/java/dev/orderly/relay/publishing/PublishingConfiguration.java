@@ -58,6 +58,7 @@ class PublishingConfiguration {
         }
         Relay relay = new Relay(drainers, publish.confirmTimeout().plus(STOP_MARGIN), meters);
         gate.onReopen(relay::resumeAll);
+        routes.onRestored(relay::resumeAll);
         return relay;
     }
 

@@ -17,7 +17,7 @@ import org.springframework.dao.DataAccessException;
  * table's lease purges it, so two instances never delete the same rows side by side. A run stops after {@code
  * maxBatchesPerRun} batches so a huge first purge cannot hold the scheduler; the next run continues.
  */
-public final class RetentionPurge {
+final class RetentionPurge {
 
     private static final Logger log = LoggerFactory.getLogger(RetentionPurge.class);
 
@@ -31,7 +31,7 @@ public final class RetentionPurge {
      * @param active whether this instance is the active relay for a table (holds its lease)
      * @param maxBatchesPerRun the most delete statements one run issues per table
      */
-    public RetentionPurge(
+    RetentionPurge(
             List<OutboxRows> tables, Predicate<OutboxRows> active, Duration keep, int batchSize, int maxBatchesPerRun) {
         this.tables = List.copyOf(tables);
         this.active = active;
@@ -41,7 +41,7 @@ public final class RetentionPurge {
     }
 
     /** Purges every table this instance is active for. Scheduled every {@code retention.interval}. */
-    public void run() {
+    void run() {
         for (OutboxRows table : tables) {
             if (active.test(table)) {
                 purge(table);
@@ -54,7 +54,7 @@ public final class RetentionPurge {
      *
      * @return how many rows were deleted
      */
-    public long purge(OutboxRows table) {
+    long purge(OutboxRows table) {
         long deleted = 0;
         try {
             for (int batch = 0; batch < maxBatchesPerRun; batch++) {

@@ -41,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * ago), every work queue the catalogue routes it to was bound for it. What remains is the window between a check and
  * a publish (a binding deleted in between); it is as wide as {@code check-interval}.
  */
-public final class RouteCheck implements RouteGuard {
+final class RouteCheck implements RouteGuard {
 
     private static final Logger log = LoggerFactory.getLogger(RouteCheck.class);
 
@@ -54,7 +54,7 @@ public final class RouteCheck implements RouteGuard {
      * @param missing per event type of the catalogue, the work queues not bound for it (only types with a gap)
      * @param error why the broker could not be asked, if it could not
      */
-    public record Snapshot(
+    record Snapshot(
             Map<String, List<String>> missing, @Nullable String error, Instant at) {}
 
     private final HttpClient http;
@@ -71,7 +71,7 @@ public final class RouteCheck implements RouteGuard {
      * @param managementUrl the RabbitMQ management API, such as {@code http://127.0.0.1:15672}
      * @param username a user the API lets list the virtual host's bindings (tag {@code management})
      */
-    public RouteCheck(
+    RouteCheck(
             String managementUrl,
             String virtualHost,
             String exchange,
@@ -97,6 +97,7 @@ public final class RouteCheck implements RouteGuard {
     }
 
     /** Registers something to run when every route is back after one was missing (the drainers resume). */
+    @Override
     public void onRestored(Runnable listener) {
         restoredListeners.add(listener);
     }
@@ -131,17 +132,18 @@ public final class RouteCheck implements RouteGuard {
     }
 
     /** The last check's outcome, null before the first. */
-    public @Nullable Snapshot snapshot() {
+    @Nullable
+    Snapshot snapshot() {
         return snapshot;
     }
 
     /** Whether the last check is too old to rely on. */
-    public boolean isStale(Snapshot current) {
+    boolean isStale(Snapshot current) {
         return current.at().isBefore(Instant.now().minus(interval.multipliedBy(STALE_AFTER_INTERVALS)));
     }
 
     /** Asks the broker for the exchange's bindings now; run every {@code check-interval}. */
-    public void refresh() {
+    void refresh() {
         Snapshot previous = snapshot;
         Snapshot now;
         try {

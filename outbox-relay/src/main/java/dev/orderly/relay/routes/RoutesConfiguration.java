@@ -2,7 +2,6 @@ package dev.orderly.relay.routes;
 
 import dev.orderly.contracts.Topology;
 import dev.orderly.relay.RelayProperties;
-import dev.orderly.relay.publishing.Relay;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.amqp.autoconfigure.RabbitProperties;
 import org.springframework.context.annotation.Bean;
@@ -12,7 +11,8 @@ import org.springframework.scheduling.annotation.SchedulingConfigurer;
 /**
  * The route check, when it applies: the relay publishes to {@code orders.events} and
  * {@code orderly.relay.routes.verify} is on (the default). Checked once before the relay starts publishing, then every
- * {@code check-interval}; the drainers waiting on a missing route resume as soon as it is back.
+ * {@code check-interval}; the drainers waiting on a missing route resume as soon as it is back (the relay listens
+ * through {@link RouteGuard#onRestored}).
  */
 @Configuration(proxyBeanMethods = false)
 class RoutesConfiguration {
@@ -37,11 +37,10 @@ class RoutesConfiguration {
     }
 
     @Bean
-    SchedulingConfigurer routeCheckSchedule(RouteGuard guard, RelayProperties properties, Relay relay) {
+    SchedulingConfigurer routeCheckSchedule(RouteGuard guard, RelayProperties properties) {
         if (!(guard instanceof RouteCheck check)) {
             return registrar -> {};
         }
-        check.onRestored(relay::resumeAll);
         return registrar ->
                 registrar.addFixedDelayTask(check::refresh, properties.routes().checkInterval());
     }
