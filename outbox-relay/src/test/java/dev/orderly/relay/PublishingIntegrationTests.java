@@ -41,8 +41,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The happy path on the real {@code orders.outbox}, written exactly as order-api writes it: each row reaches {@code
- * orders.events} with the properties of DESIGN §2, byte for byte, and is marked published; an event nobody is bound
- * for is kept in {@code orders.unrouted}.
+ * orders.events} with the properties of the envelope (docs/design.md#the-envelope), byte for byte, and is marked
+ * published; an event nobody is bound for is kept in {@code orders.unrouted}.
  */
 @RelayIntegrationTest
 class PublishingIntegrationTests {

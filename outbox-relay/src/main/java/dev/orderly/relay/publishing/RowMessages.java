@@ -13,7 +13,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 
 /**
- * Turns an outbox row into the AMQP message of DESIGN §2.
+ * Turns an outbox row into the AMQP message of the envelope (docs/design.md#the-envelope).
  *
  * <p>Invariants: the body is the stored payload byte for byte (UTF-8 of {@code payload::text}), never re-serialised, so
  * consumers receive exactly what the producer wrote and validated; {@code message_id} is the event id, {@code type}

@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The publishing meters of one outbox table (DESIGN §8), all tagged {@code source} = the table's qualified name.
+ * The publishing meters of one outbox table (docs/design.md#observability), all tagged {@code source} = the table's
+ * qualified name.
  *
  * <p>Invariant: every failure reason's counter exists from the start (at zero), so an alert on a rate of failures has
  * a series to watch before the first failure happens.

@@ -12,7 +12,10 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 
-/** A row becomes the message of DESIGN §2: the stored bytes, and the properties and headers it names. */
+/**
+ * A row becomes the message of the envelope (docs/design.md#the-envelope): the stored bytes, and the properties and
+ * headers it names.
+ */
 class RowMessagesTests {
 
     static final UUID EVENT_ID = UUID.fromString("5f0c6a7e-2b8d-4c1e-9a3f-0d2e4b6c8a10");
