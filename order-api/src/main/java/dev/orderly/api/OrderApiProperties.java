@@ -1,7 +1,6 @@
 package dev.orderly.api;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -13,7 +12,6 @@ import org.springframework.validation.annotation.Validated;
  * Settings of order-api, under {@code orderly.api}. Every one has a default that is safe to run with.
  *
  * @param maxRequestBody the largest request body accepted; larger ones are refused with 413 before being read
- * @param outboxTable the schema-qualified outbox table that orders' events are written to
  * @param idempotency how long {@code Idempotency-Key}s are remembered
  * @param backpressure when new orders are refused because the outbox is not being drained
  * @param stuckOrders when an order that has not reached a final state counts as stuck
@@ -22,7 +20,6 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record OrderApiProperties(
         @DefaultValue("64KB") DataSize maxRequestBody,
-        @DefaultValue("orders.outbox") @NotBlank String outboxTable,
         @DefaultValue @Valid Idempotency idempotency,
         @DefaultValue @Valid Backpressure backpressure,
         @DefaultValue @Valid StuckOrders stuckOrders) {

@@ -46,7 +46,7 @@ public final class ConsumerMetrics {
      * @param cataloguedEventTypes every type the {@code event_type} tag may name; any other is counted as
      *     {@code unknown}
      */
-    ConsumerMetrics(
+    public ConsumerMetrics(
             MeterRegistry registry,
             String consumer,
             Collection<String> handledEventTypes,

@@ -26,8 +26,6 @@ import org.springframework.validation.annotation.Validated;
  * @param schema the PostgreSQL schema holding {@code processed_events}, {@code parked_messages} and
  *     {@code parking_audit}; the service's own schema
  * @param consumer the name recorded in {@code processed_events.consumer} and in metric tags; the domain if empty
- * @param outboxTable the schema-qualified outbox table the worker's next events are written to; {@code <schema>.outbox}
- *     if empty
  * @param listener how the work queue is consumed
  * @param retry how transient failures are retried
  * @param republish how retried and parked messages are republished
@@ -45,7 +43,6 @@ public record MessagingProperties(
         String schema,
 
         @DefaultValue("") String consumer,
-        @DefaultValue("") String outboxTable,
         @DefaultValue @Valid Listener listener,
         @DefaultValue @Valid Retry retry,
         @DefaultValue @Valid Republish republish,
@@ -82,11 +79,6 @@ public record MessagingProperties(
     /** The name recorded in {@code processed_events} and metric tags. */
     public String consumerName() {
         return consumer.isBlank() ? domain : consumer;
-    }
-
-    /** The outbox table the worker writes its next events to: {@code outbox-table}, or the schema's {@code outbox}. */
-    public String outboxTableName() {
-        return outboxTable.isBlank() ? schema + ".outbox" : outboxTable;
     }
 
     /**

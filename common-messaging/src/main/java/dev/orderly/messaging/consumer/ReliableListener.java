@@ -76,7 +76,7 @@ public final class ReliableListener implements ChannelAwareMessageListener {
     private final Clock clock;
     private final Set<String> knownEventTypes;
 
-    ReliableListener(
+    public ReliableListener(
             MessagingProperties properties,
             EventCodec codec,
             EventHandlers handlers,
@@ -117,7 +117,7 @@ public final class ReliableListener implements ChannelAwareMessageListener {
             } catch (InvalidEventException invalid) {
                 eventType =
                         invalid.eventType().filter(knownEventTypes::contains).orElse(UNKNOWN);
-                park(message, channel, eventType, FailureReason.of(invalid.problem()), invalid, attempt);
+                park(message, channel, eventType, ParkingReason.of(invalid.problem()), invalid, attempt);
                 return;
             }
             eventType = envelope.eventType();
@@ -140,7 +140,7 @@ public final class ReliableListener implements ChannelAwareMessageListener {
                     message,
                     channel,
                     eventType,
-                    FailureReason.UNHANDLED_EVENT_TYPE,
+                    ParkingReason.UNHANDLED_EVENT_TYPE,
                     new PermanentFailure(consumer + " has no handler for " + eventType + " (it is not bound for it)"),
                     attempt);
             return;
@@ -176,12 +176,12 @@ public final class ReliableListener implements ChannelAwareMessageListener {
     private void fail(Message message, Channel channel, String eventType, RuntimeException failure, int attempt) {
         FailureClassifier.Kind kind = classifier.classify(failure);
         if (kind == FailureClassifier.Kind.PERMANENT) {
-            park(message, channel, eventType, FailureReason.PERMANENT_FAILURE, failure, attempt);
+            park(message, channel, eventType, ParkingReason.PERMANENT_FAILURE, failure, attempt);
             return;
         }
         MessagingProperties.Retry retry = properties.retry();
         if (attempt >= retry.maxAttempts()) {
-            park(message, channel, eventType, FailureReason.ATTEMPTS_EXHAUSTED, failure, attempt);
+            park(message, channel, eventType, ParkingReason.ATTEMPTS_EXHAUSTED, failure, attempt);
             return;
         }
         Duration delay = retry.delayAfter(attempt);
@@ -202,7 +202,7 @@ public final class ReliableListener implements ChannelAwareMessageListener {
     }
 
     private void park(
-            Message message, Channel channel, String eventType, FailureReason reason, Throwable failure, int attempt) {
+            Message message, Channel channel, String eventType, ParkingReason reason, Throwable failure, int attempt) {
         Message parked = copy(
                 message,
                 Map.of(
@@ -213,7 +213,7 @@ public final class ReliableListener implements ChannelAwareMessageListener {
         if (republish(Topology.DEAD_LETTER_EXCHANGE, properties.domain(), parked, message, channel)) {
             ack(message, channel);
             metrics.outcome(eventType, Outcome.PARKED);
-            if (reason == FailureReason.PERMANENT_FAILURE || reason == FailureReason.ATTEMPTS_EXHAUSTED) {
+            if (reason == ParkingReason.PERMANENT_FAILURE || reason == ParkingReason.ATTEMPTS_EXHAUSTED) {
                 log.error(
                         "{} parked in {} ({}, after {} attempt(s)): {}",
                         eventType,

@@ -14,8 +14,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.core.type.TypeReference;
 
 /**
- * The {@code parked_messages} and {@code parking_audit} tables of a service's schema: parked messages kept where they
- * can be paged, filtered, inspected, replayed and purged, and the record of every replay and purge.
+ * The {@code parked_messages} table of a service's schema: parked messages kept where they can be paged, filtered,
+ * inspected, replayed and purged ({@link ParkingAudit} records every replay and purge).
  *
  * <p>Invariant: a row holds everything needed to rebuild the message (body bytes unchanged, properties, headers), and
  * its {@code fingerprint} is unique, so recording the same parked delivery twice (the ack after the insert was lost)
@@ -27,13 +27,11 @@ public final class ParkedMessages {
 
     private final JdbcClient jdbc;
     private final String messages;
-    private final String audit;
 
     public ParkedMessages(JdbcClient jdbc, String schema) {
         this.jdbc = jdbc;
         // The schema comes from validated configuration (a plain identifier), never from a request.
         this.messages = schema + ".parked_messages";
-        this.audit = schema + ".parking_audit";
     }
 
     /** One parked message as listed: what it is and why it was parked. */
@@ -168,24 +166,6 @@ public final class ParkedMessages {
         return jdbc.sql("DELETE FROM " + messages + where(selection))
                 .params(params(selection))
                 .update();
-    }
-
-    /** Records who did what to how many parked messages, and how it ended (with what stopped it, if it stopped). */
-    void audit(
-            String actor, String action, Selection selection, int affected, String outcome, @Nullable String detail) {
-        jdbc.sql("INSERT INTO " + audit + " (actor, action, selection, affected, outcome, detail) "
-                        + "VALUES (?, ?, ?, ?, ?, ?)")
-                .params(actor, action, selection.describe(), affected, outcome, detail)
-                .update();
-    }
-
-    /** The audit trail, newest first. */
-    public List<Map<String, Object>> auditTrail(int limit) {
-        return jdbc.sql("SELECT id, actor, action, selection, affected, outcome, detail, at FROM " + audit
-                        + " ORDER BY id DESC LIMIT ?")
-                .param(limit)
-                .query()
-                .listOfRows();
     }
 
     private static String where(Selection selection) {

@@ -37,10 +37,12 @@ public class ParkingLotEndpoint {
     private static final int MAX_PAGE_SIZE = 500;
 
     private final ParkedMessages parked;
+    private final ParkingAudit audit;
     private final ParkingLotOperations operations;
 
-    public ParkingLotEndpoint(ParkedMessages parked, ParkingLotOperations operations) {
+    public ParkingLotEndpoint(ParkedMessages parked, ParkingAudit audit, ParkingLotOperations operations) {
         this.parked = parked;
+        this.audit = audit;
         this.operations = operations;
     }
 
@@ -55,7 +57,7 @@ public class ParkingLotEndpoint {
     @ReadOperation
     public WebEndpointResponse<Object> show(@Selector String id) {
         if ("audit".equals(id)) {
-            return new WebEndpointResponse<>(Map.of("audit", parked.auditTrail(100)));
+            return new WebEndpointResponse<>(Map.of("audit", audit.trail(100)));
         }
         long key;
         try {

@@ -20,12 +20,13 @@ import org.springframework.amqp.core.MessageProperties;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Replays parked messages back to {@code D.work} and purges them, recording every operation in
- * {@code parking_audit}.
+ * Replays parked messages back to {@code D.work} and purges them, recording every operation in the
+ * {@link ParkingAudit}.
  *
  * <p>A replayed message is the parked body, unchanged, with its original properties and headers, minus the parking
- * headers and the attempt counter (it starts afresh), plus {@value MessageHeaders#REPLAYED_AT}; it is published
- * through the default exchange straight to {@code D.work}, so no other domain receives it again.
+ * headers and the attempt counter (it starts afresh), plus {@value MessageHeaders#REPLAYED_AT}; it is published to
+ * {@code orders.retry} with routing key {@code D.work}, where only {@code D.work} is bound with that key, so no other
+ * domain receives it again.
  *
  * <p>Invariant: a row is deleted only in the transaction that follows the broker's confirm of its republished copy, so
  * a replay never loses a message; if that transaction fails the row stays and a second replay sends a duplicate,
@@ -47,6 +48,7 @@ public final class ParkingLotOperations {
 
     private final String domain;
     private final ParkedMessages parked;
+    private final ParkingAudit audit;
     private final Republisher republisher;
     private final TransactionTemplate transaction;
     private final RateLimiter rateLimiter;
@@ -82,6 +84,7 @@ public final class ParkingLotOperations {
     public ParkingLotOperations(
             String domain,
             ParkedMessages parked,
+            ParkingAudit audit,
             Republisher republisher,
             TransactionTemplate transaction,
             int replayRate,
@@ -90,6 +93,7 @@ public final class ParkingLotOperations {
             Clock clock) {
         this.domain = domain;
         this.parked = parked;
+        this.audit = audit;
         this.republisher = republisher;
         this.transaction = transaction;
         this.replayRate = replayRate;
@@ -140,7 +144,7 @@ public final class ParkingLotOperations {
         int total = replayed;
         long remaining = parked.count(selection);
         transaction.executeWithoutResult(
-                status -> parked.audit(actor, "REPLAY", selection, total, stop.outcome.name(), stop.detail));
+                status -> audit.record(actor, "REPLAY", selection, total, stop.outcome.name(), stop.detail));
         if (stop.outcome == Outcome.COMPLETE) {
             log.info(
                     "{} replayed {} parked message(s) ({}) to {}; {} selected remain",
@@ -216,7 +220,7 @@ public final class ParkingLotOperations {
         }
         Integer purged = transaction.execute(status -> {
             int count = parked.purge(selection);
-            parked.audit(actor, "PURGE", selection, count, Outcome.COMPLETE.name(), null);
+            audit.record(actor, "PURGE", selection, count, Outcome.COMPLETE.name(), null);
             return count;
         });
         log.warn("{} purged {} parked message(s) ({}) from {}", actor, purged, selection.describe(), parkingLotName());

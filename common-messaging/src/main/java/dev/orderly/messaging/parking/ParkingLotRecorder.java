@@ -2,7 +2,7 @@ package dev.orderly.messaging.parking;
 
 import com.rabbitmq.client.Channel;
 import dev.orderly.contracts.MessageHeaders;
-import dev.orderly.messaging.consumer.FailureReason;
+import dev.orderly.messaging.consumer.ParkingReason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -123,7 +123,7 @@ public final class ParkingLotRecorder implements ChannelAwareMessageListener {
             // Dead-lettered by the broker itself (the work queue's delivery limit), not by the runtime.
             String brokerReason = text(headers.get("x-first-death-reason"));
             reason = "delivery_limit".equals(brokerReason)
-                    ? FailureReason.DELIVERY_LIMIT.name()
+                    ? ParkingReason.DELIVERY_LIMIT.name()
                     : "DEAD_LETTERED_" + String.valueOf(brokerReason).toUpperCase(java.util.Locale.ROOT);
         }
         String routingKey = text(headers.get(MessageHeaders.ORIGINAL_ROUTING_KEY));

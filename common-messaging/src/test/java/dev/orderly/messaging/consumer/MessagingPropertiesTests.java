@@ -26,19 +26,6 @@ class MessagingPropertiesTests {
     }
 
     @Test
-    void outboxTableIsTheSchemasUnlessSet() {
-        assertThat(bind(Map.of("orderly.messaging.domain", "payment", "orderly.messaging.schema", "payments"))
-                        .outboxTableName())
-                .isEqualTo("payments.outbox");
-        assertThat(bind(Map.of(
-                                "orderly.messaging.domain", "payment",
-                                "orderly.messaging.schema", "payments",
-                                "orderly.messaging.outbox-table", "ledger.outbox"))
-                        .outboxTableName())
-                .isEqualTo("ledger.outbox");
-    }
-
-    @Test
     void attemptNGoesToTierNMinusOneAndStaysOnTheLastTier() {
         MessagingProperties.Retry retry = bind(Map.of(
                         "orderly.messaging.domain", "order", "orderly.messaging.schema", "orders"))

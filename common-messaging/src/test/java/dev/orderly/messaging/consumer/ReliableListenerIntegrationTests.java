@@ -9,6 +9,8 @@ import dev.orderly.contracts.EventTypes;
 import dev.orderly.contracts.InventoryRejected;
 import dev.orderly.contracts.OrderCreated;
 import dev.orderly.contracts.Shortage;
+import dev.orderly.messaging.config.ConsumerAutoConfiguration;
+import dev.orderly.messaging.config.ParkingLotAutoConfiguration;
 import dev.orderly.messaging.consumer.ProbeApplication.Probe;
 import dev.orderly.messaging.consumer.ProbeApplication.Script;
 import dev.orderly.testsupport.RealInfrastructure;
@@ -59,11 +61,11 @@ class ReliableListenerIntegrationTests {
     MeterRegistry meters;
 
     @Autowired
-    @Qualifier(MessagingAutoConfiguration.WORK_CONTAINER)
+    @Qualifier(ConsumerAutoConfiguration.WORK_CONTAINER)
     SimpleMessageListenerContainer container;
 
     @Autowired
-    @Qualifier(MessagingAutoConfiguration.PARKING_CONTAINER)
+    @Qualifier(ParkingLotAutoConfiguration.PARKING_CONTAINER)
     SimpleMessageListenerContainer parkingLotContainer;
 
     @Autowired

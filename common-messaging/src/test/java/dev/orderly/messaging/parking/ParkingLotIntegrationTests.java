@@ -52,6 +52,9 @@ class ParkingLotIntegrationTests {
     ParkedMessages parked;
 
     @Autowired
+    ParkingAudit parkingAudit;
+
+    @Autowired
     ParkingLotOperations operations;
 
     @Autowired
@@ -154,7 +157,15 @@ class ParkingLotIntegrationTests {
         events.forEach(this::awaitRecorded);
         // One permit a second, and a replay waits at most 100 ms for the next: the second message finds none.
         ParkingLotOperations slow = new ParkingLotOperations(
-                "probe", parked, republisher, transaction, 1, Duration.ofMillis(100), 1000, Clock.systemUTC());
+                "probe",
+                parked,
+                parkingAudit,
+                republisher,
+                transaction,
+                1,
+                Duration.ofMillis(100),
+                1000,
+                Clock.systemUTC());
 
         ParkingLotOperations.Replayed replayed = slow.replay(new Selection(null, null, reason, false), "test-operator");
 

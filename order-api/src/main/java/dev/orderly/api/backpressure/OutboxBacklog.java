@@ -1,7 +1,7 @@
 package dev.orderly.api.backpressure;
 
 import dev.orderly.api.OrderApiProperties;
-import dev.orderly.messaging.outbox.OutboxTable;
+import dev.orderly.messaging.config.OutboxProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -37,10 +37,10 @@ public class OutboxBacklog {
     /** One measurement: unpublished rows (counted up to the limit + 1) and the oldest one's age in seconds. */
     record Sample(long backlog, double oldestAgeSeconds) {}
 
-    OutboxBacklog(JdbcClient jdbc, OrderApiProperties properties, MeterRegistry meters) {
+    OutboxBacklog(JdbcClient jdbc, OrderApiProperties properties, OutboxProperties outbox, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.settings = properties.backpressure();
-        String table = OutboxTable.parse(properties.outboxTable()).qualifiedName();
+        String table = outbox.outboxTable().qualifiedName();
         this.sampleSql = """
                 SELECT
                   (SELECT count(*) FROM (SELECT 1 FROM %1$s WHERE published_at IS NULL LIMIT :cap) AS unpublished)

@@ -1,8 +1,10 @@
 package dev.orderly.worker.shipping;
 
+import java.time.Clock;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
 
 /** Starts shipping-worker. */
 @SpringBootApplication
@@ -11,5 +13,11 @@ public class ShippingWorkerApplication {
 
     public static void main(String[] args) {
         SpringApplication.run(ShippingWorkerApplication.class, args);
+    }
+
+    /** The clock events and records are stamped with; the shared runtime uses it too, if there is one. */
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
     }
 }

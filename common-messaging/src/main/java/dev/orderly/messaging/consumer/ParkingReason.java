@@ -9,7 +9,7 @@ import dev.orderly.contracts.MessageHeaders;
  * <p>Invariant: the names are stable (operators filter replays by them); the first four are the codec's
  * {@link InvalidEventException.Problem}s, spelled the same.
  */
-public enum FailureReason {
+public enum ParkingReason {
     /** The body is not JSON. */
     UNPARSEABLE,
     /** The body breaks the envelope's or its event's schema. */
@@ -27,7 +27,7 @@ public enum FailureReason {
     /** The broker dead-lettered it after its delivery limit: consumers kept dying or returning it. */
     DELIVERY_LIMIT;
 
-    static FailureReason of(InvalidEventException.Problem problem) {
+    static ParkingReason of(InvalidEventException.Problem problem) {
         return valueOf(problem.name());
     }
 }

@@ -1,14 +1,15 @@
-package dev.orderly.messaging.consumer;
+package dev.orderly.messaging.config;
 
 import dev.orderly.contracts.EventCodec;
 import dev.orderly.contracts.Topology;
-import dev.orderly.messaging.outbox.OutboxNotifier;
-import dev.orderly.messaging.outbox.OutboxTable;
-import dev.orderly.messaging.outbox.OutboxWriter;
-import dev.orderly.messaging.parking.ParkedMessages;
-import dev.orderly.messaging.parking.ParkingLotEndpoint;
-import dev.orderly.messaging.parking.ParkingLotOperations;
-import dev.orderly.messaging.parking.ParkingLotRecorder;
+import dev.orderly.messaging.consumer.ConsumerMetrics;
+import dev.orderly.messaging.consumer.EventHandlers;
+import dev.orderly.messaging.consumer.FailureClassifier;
+import dev.orderly.messaging.consumer.MessagingProperties;
+import dev.orderly.messaging.consumer.ProcessedEvents;
+import dev.orderly.messaging.consumer.ReliableListener;
+import dev.orderly.messaging.consumer.Republisher;
+import dev.orderly.messaging.consumer.WorkQueueListenerHealthIndicator;
 import dev.orderly.messaging.topology.DomainTopology;
 import dev.orderly.messaging.topology.TopologyCheck;
 import dev.orderly.messaging.topology.TopologyHealthIndicator;
@@ -39,18 +40,18 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.TaskManagementConfigUtils;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Wires the reliable-listener runtime into a worker that sets {@code orderly.messaging.domain} and declares an
- * {@link EventHandlers} bean: the domain's topology, the work-queue listener, the processed-events purge, the parking
- * lot (recorder, operations, actuator endpoint), and the outbox its handlers write the next events to (writer, notifier,
- * clock) — each of those three replaceable by a bean of the worker's own.
+ * The reliable-listener runtime of a worker that sets {@code orderly.messaging.domain} and declares an
+ * {@link EventHandlers} bean: the domain's topology (verified, or declared on a bare broker), the work-queue listener,
+ * the retry and parking republisher, the consumer metrics, readiness contributors and the processed-events purge. The
+ * parking lot is {@link ParkingLotAutoConfiguration}'s, the outbox {@link OutboxAutoConfiguration}'s.
  *
  * <p>Invariant: the work-queue container always runs with manual acks, the configured prefetch and concurrency, and
  * no container-level retry, whatever {@code spring.rabbitmq.listener.simple.*} says; every other listener setting
@@ -64,40 +65,20 @@ import org.springframework.transaction.support.TransactionTemplate;
             "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
             "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"
-        })
+        },
+        after = OutboxAutoConfiguration.class)
 @ConditionalOnClass({RabbitTemplate.class, JdbcClient.class, RabbitProperties.class})
 @ConditionalOnProperty(prefix = "orderly.messaging", name = "domain")
 @EnableConfigurationProperties(MessagingProperties.class)
-@EnableScheduling
-public class MessagingAutoConfiguration {
+public class ConsumerAutoConfiguration {
 
-    static final String WORK_CONTAINER = "orderlyWorkQueueContainer";
-    static final String PARKING_CONTAINER = "orderlyParkingLotContainer";
+    /** The work-queue listener container's bean name. */
+    public static final String WORK_CONTAINER = "orderlyWorkQueueContainer";
 
     @Bean
     @ConditionalOnMissingBean
     EventCodec eventCodec() {
         return new EventCodec();
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
-
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    OutboxNotifier outboxNotifier(JdbcTemplate jdbc) {
-        return new OutboxNotifier(jdbc);
-    }
-
-    /** Where handlers write the next events, in their transaction ({@code orderly.messaging.outbox-table}). */
-    @Bean
-    @ConditionalOnMissingBean
-    OutboxWriter outboxWriter(
-            JdbcClient jdbc, EventCodec codec, MessagingProperties properties, OutboxNotifier notifier) {
-        return new OutboxWriter(jdbc, codec, OutboxTable.parse(properties.outboxTableName()), notifier);
     }
 
     @Bean
@@ -272,59 +253,6 @@ public class MessagingAutoConfiguration {
                 () -> processedEvents.purge(settings.retention(), settings.purgeBatchSize()), settings.purgeInterval());
     }
 
-    /** The parking lot: kept in the service's schema, replayed and purged through the operations and endpoint. */
-    @Configuration(proxyBeanMethods = false)
-    static class ParkingLotConfiguration {
-
-        @Bean
-        ParkedMessages parkedMessages(JdbcClient jdbc, MessagingProperties properties) {
-            return new ParkedMessages(jdbc, properties.schema());
-        }
-
-        @Bean
-        ParkingLotOperations parkingLotOperations(
-                MessagingProperties properties,
-                ParkedMessages parked,
-                Republisher republisher,
-                PlatformTransactionManager transactionManager,
-                ObjectProvider<Clock> clock) {
-            return new ParkingLotOperations(
-                    properties.domain(),
-                    parked,
-                    republisher,
-                    new TransactionTemplate(transactionManager),
-                    properties.parkingLot().replayRate(),
-                    properties.parkingLot().replayWait(),
-                    properties.parkingLot().replayLimit(),
-                    clock.getIfAvailable(Clock::systemUTC));
-        }
-
-        @Bean(PARKING_CONTAINER)
-        @ConditionalOnProperty(
-                prefix = "orderly.messaging.parking-lot",
-                name = "record",
-                havingValue = "true",
-                matchIfMissing = true)
-        SimpleMessageListenerContainer orderlyParkingLotContainer(
-                SimpleRabbitListenerContainerFactory orderlyListenerContainerFactory,
-                ParkedMessages parked,
-                ConsumerMetrics metrics,
-                MessagingProperties properties) {
-            SimpleMessageListenerContainer container = orderlyListenerContainerFactory.createListenerContainer();
-            container.setQueueNames(Topology.parkingLot(properties.domain()));
-            container.setConcurrentConsumers(1);
-            container.setMaxConcurrentConsumers(1);
-            container.setPrefetchCount(10);
-            container.setListenerId(Topology.parkingLot(properties.domain()));
-            container.setMissingQueuesFatal(false);
-            // The runtime counts what it parks itself; what the broker dead-lettered (the work queue's delivery limit)
-            // is counted here, once, when it is first recorded, so alerts on parked messages see it too.
-            container.setMessageListener(
-                    new ParkingLotRecorder(parked, container::isRunning, metrics::parkedByTheBroker));
-            return container;
-        }
-    }
-
     /**
      * Readiness follows the work-queue listener and the topology (add {@code workQueueListener} and {@code topology}
      * to the readiness group).
@@ -348,14 +276,12 @@ public class MessagingAutoConfiguration {
         }
     }
 
-    /** The actuator endpoint, where actuator is present. */
+    /**
+     * The purge and the other scheduled chores need scheduling; enabled here only if the service has not enabled it
+     * itself (then its own scheduler configuration stands).
+     */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
-    static class ParkingLotEndpointConfiguration {
-
-        @Bean
-        ParkingLotEndpoint parkingLotEndpoint(ParkedMessages parked, ParkingLotOperations operations) {
-            return new ParkingLotEndpoint(parked, operations);
-        }
-    }
+    @ConditionalOnMissingBean(name = TaskManagementConfigUtils.SCHEDULED_ANNOTATION_PROCESSOR_BEAN_NAME)
+    @EnableScheduling
+    static class SchedulingConfiguration {}
 }
