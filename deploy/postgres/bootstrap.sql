@@ -8,7 +8,7 @@
 --        -v api_password=... -v order_worker_password=... -v payments_password=... \
 --        -v shipping_password=... -v relay_password=... -f bootstrap.sql
 --
--- Who may do what (DESIGN.md §7):
+-- Who may do what (docs/design.md#data-ownership):
 --   orderly_api           owns schema orders (order-api runs its migrations)
 --   orderly_order_worker  reads and writes the tables of orders, creates nothing
 --   orderly_payments      owns schema payments (payment-worker)

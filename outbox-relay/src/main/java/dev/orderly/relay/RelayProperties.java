@@ -24,8 +24,9 @@ import org.springframework.validation.annotation.Validated;
  * by {@link #outboxTables()} at start-up, so a typo stops the relay instead of silently draining nothing).
  *
  * @param tables the outbox tables to drain, schema-qualified ({@code orders.outbox}, {@code payments.outbox}, ...)
- * @param exchange where rows are published; {@code orders.events} (the default) is declared by the relay with its
- *     alternate exchange, any other name must already exist (tests use this to provoke returns and channel errors)
+ * @param exchange where rows are published; {@code orders.events} (the default) comes with the deployment's topology
+ *     (the relay declares it, with its alternate exchange, only where {@code orderly.messaging.topology.declare=true});
+ *     any other name must already exist (tests use this to provoke returns and channel errors)
  * @param instanceId names this instance in logs, in {@code pg_stat_activity.application_name} of its lease and
  *     listen connections, and in health details; empty means host name and process id
  * @param publish batches, the bound on unconfirmed messages, and how long a confirm may take

@@ -9,7 +9,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The consumer metrics of DESIGN §8: {@code orderly.consumer.messages} (consumer, event_type, outcome),
+ * The consumer metrics (docs/design.md#observability): {@code orderly.consumer.messages} (consumer, event_type, outcome),
  * {@code orderly.consumer.processing} and {@code orderly.event.age} (histograms; the age has a 30 s SLO bucket) and
  * {@code orderly.consumer.redelivered}; plus {@code orderly.consumer.republish.failures} for republishes the broker
  * did not confirm.

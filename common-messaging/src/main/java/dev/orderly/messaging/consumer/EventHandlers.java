@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @Bean
  * EventHandlers handlers(OrderListener listener) {
  *     return EventHandlers.builder()
- *             .on(OrderCreated.class, listener::on)
- *             .on(PaymentAuthorized.class, listener::on)
+ *             .on(OrderCreated.class, event -> listener.on(event.data(), event))
+ *             .on(PaymentAuthorized.class, event -> listener.on(event.data(), event))
  *             .build();
  * }
  * }</pre>

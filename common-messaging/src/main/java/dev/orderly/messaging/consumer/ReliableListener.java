@@ -28,7 +28,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The one place that decides what happens to a delivery on a work queue: processed and acked, acked as a duplicate,
- * republished to a retry tier, or parked (DESIGN §4).
+ * republished to a retry tier, or parked (docs/design.md#consuming-the-reliable-listener).
  *
  * <ol>
  *   <li>The body is parsed and validated; unparseable, schema-invalid, of an unknown type or version, or of a type

@@ -13,7 +13,7 @@ import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.amqp.core.TopicExchange;
 
 /**
- * The queues of one consuming domain D (DESIGN §3): the work queue, its retry tiers and its parking lot.
+ * The queues of one consuming domain D (docs/design.md#the-topology): the work queue, its retry tiers and its parking lot.
  *
  * <ul>
  *   <li>{@code D.work}: quorum queue bound to {@code orders.events} with D's routing keys. An explicit

@@ -15,8 +15,10 @@ import org.springframework.amqp.core.TopicExchange;
  *
  * <p>{@code orders.events} is a durable topic exchange whose alternate exchange is {@code orders.unrouted} (fanout),
  * bound to the durable quorum queue {@code orders.unrouted}: an event that no consumer's binding matches is kept
- * there and counted, never dropped. The relay declares this (it publishes) and so does every worker (it binds its
- * queues), so both always declare it through this one definition: RabbitMQ refuses a second declaration of an
+ * there and counted, never dropped. A deployment imports it with the rest of the topology
+ * ({@code deploy/rabbitmq/definitions.json}); only on a bare development broker and in tests
+ * ({@code orderly.messaging.topology.declare=true}) do the relay and the workers declare it, and then always through
+ * this one definition, which has the arguments of the deployment's file: RabbitMQ refuses a second declaration of an
  * exchange with different arguments.
  */
 public final class EventsExchange {

@@ -67,9 +67,10 @@ class BrokerConfiguration {
     }
 
     /**
-     * Connects once at start-up, so RabbitAdmin declares the topology now rather than at the first publish, and a
-     * misconfigured broker shows in the log at once. A broker that is down does not stop the relay from starting: it
-     * connects (and declares) as soon as the broker is back.
+     * Connects once at start-up, so a misconfigured broker (a wrong login, a missing virtual host) shows in the log at
+     * once rather than at the first publish, and where the relay declares its exchanges (a development broker) they
+     * exist before the first row goes out. A broker that is down does not stop the relay from starting: it connects
+     * as soon as the broker is back.
      */
     @Bean
     ApplicationRunner connectAtStartup(ConnectionFactory connectionFactory) {
@@ -78,8 +79,8 @@ class BrokerConfiguration {
                 connectionFactory.createConnection().close();
             } catch (AmqpException e) {
                 log.warn(
-                        "RabbitMQ is not reachable at start-up ({}); the relay starts anyway and connects, declaring "
-                                + "its exchanges, as soon as it is",
+                        "RabbitMQ is not reachable at start-up ({}); the relay starts anyway and connects as soon as "
+                                + "it is",
                         e.getMessage());
             }
         };

@@ -6,7 +6,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Which of {@link ShipmentListener}'s methods handles which event type (the runtime, outbox writer and clock come from
+ * Which of {@link ShipmentListener}'s methods handles which event type (the runtime and the outbox writer come from
  * common-messaging's auto-configuration).
  *
  * <p>Invariant: every payload type is handed to the {@code on} overload of its own type, so {@code shipping.work} is
