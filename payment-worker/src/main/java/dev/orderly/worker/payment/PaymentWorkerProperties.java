@@ -11,13 +11,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Settings of payment-worker, under {@code orderly.payment-worker}; consuming, retrying and parking are configured
+ * Settings of payment-worker, under {@code orderly.payment}; consuming, retrying and parking are configured
  * under {@code orderly.messaging}, the gateway's timeout, circuit breaker and rate limiter under
  * {@code resilience4j.*.instances.payment-gateway}.
  *
  * @param simulator the built-in payment gateway simulator
  */
-@ConfigurationProperties("orderly.payment-worker")
+@ConfigurationProperties("orderly.payment")
 @Validated
 public record PaymentWorkerProperties(@DefaultValue @Valid Simulator simulator) {
 

@@ -31,7 +31,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 @SpringBootTest(
         properties = {
             "spring.rabbitmq.listener.simple.auto-startup=false",
-            "orderly.payment-worker.simulator.latency=0ms",
+            "orderly.payment.simulator.latency=0ms",
             "logging.level.dev.orderly=WARN"
         })
 @RealInfrastructure

@@ -12,13 +12,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Settings of shipping-worker, under {@code orderly.shipping-worker}; consuming, retrying and parking are configured
+ * Settings of shipping-worker, under {@code orderly.shipping}; consuming, retrying and parking are configured
  * under {@code orderly.messaging}, the carrier's timeout, circuit breaker and rate limiter under
  * {@code resilience4j.*.instances.carrier}.
  *
  * @param simulator the built-in carrier simulator
  */
-@ConfigurationProperties("orderly.shipping-worker")
+@ConfigurationProperties("orderly.shipping")
 @Validated
 public record ShippingWorkerProperties(@DefaultValue @Valid Simulator simulator) {
 

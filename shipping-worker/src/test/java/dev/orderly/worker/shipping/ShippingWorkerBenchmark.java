@@ -30,7 +30,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 @SpringBootTest(
         properties = {
             "spring.rabbitmq.listener.simple.auto-startup=false",
-            "orderly.shipping-worker.simulator.latency=0ms",
+            "orderly.shipping.simulator.latency=0ms",
             "logging.level.dev.orderly=WARN"
         })
 @RealInfrastructure
