@@ -1,5 +1,6 @@
 package dev.orderly.api.web;
 
+import dev.orderly.api.OrderApiProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -8,9 +9,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,14 +25,19 @@ import tools.jackson.databind.json.JsonMapper;
  * swallowed bodies only). A declared {@code Content-Length} over the limit is refused before anything is read; a
  * chunked body is counted as it is read and reading stops at the limit, so a large body never reaches the parser
  * whole.
+ *
+ * <p>A bean, so Spring Boot registers it as a servlet filter for every request, near the front of the chain (its
+ * {@code @Order}), before anything reads the body; the limit is {@code orderly.api.max-request-body}.
  */
-public class RequestBodyLimitFilter extends OncePerRequestFilter {
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private final long limit;
     private final JsonMapper json;
 
-    public RequestBodyLimitFilter(long limit, JsonMapper json) {
-        this.limit = limit;
+    RequestBodyLimitFilter(OrderApiProperties properties, JsonMapper json) {
+        this.limit = properties.maxRequestBody().toBytes();
         this.json = json;
     }
 
