@@ -20,11 +20,11 @@ SEARCH=${SEARCH:-"250 300 350 400 500"}
 SETTLE=${SETTLE:-60} # longest wait, after a step, for its orders to reach a final state
 CEILING_SECONDS=${CEILING_SECONDS:-15}
 STATE=$(mktemp -d /tmp/orderly-e2e-bench.XXXXXX)
-export ORDERLY_STATE_DIR=$STATE ORDERLY_LOG_FORMAT=
+export ORDERLY_STATE_DIR=$STATE LOGGING_STRUCTURED_FORMAT_CONSOLE=
 # Measure the services with the full JIT (./orderly up's default stops at C1 to start faster on 2 cores).
 export ORDERLY_JAVA_OPTS=${ORDERLY_JAVA_OPTS:-"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"}
 if [[ -n ${PG_STATEMENTS:-} ]]; then
-  export ORDERLY_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+  export ORDERLY_POSTGRES_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 fi
 
 cleanup() {
@@ -41,10 +41,10 @@ export ORDERLY_PORTS=free
 echo "## starting the pipeline (./orderly up)" >&2
 "$ROOT/orderly" up >"$STATE/up.log" 2>&1 || { tail -n 30 "$STATE/up.log" >&2; exit 1; }
 set -a; . "$STATE/env"; set +a
-API=http://127.0.0.1:$ORDERLY_API_PORT
+API=http://127.0.0.1:$ORDERLY_ORDER_API_PORT
 JAVA=$(readlink -f "/proc/$(cat "$STATE/run/order-api.pid")/exe")
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-psql_() { PGPASSWORD=$ORDERLY_PG_SUPERUSER_PASSWORD "$PGBIN/psql" -h 127.0.0.1 -p "$ORDERLY_PG_PORT" -U postgres -d orderly -qtA "$@"; }
+psql_() { PGPASSWORD=$ORDERLY_POSTGRES_PASSWORD "$PGBIN/psql" -h 127.0.0.1 -p "$ORDERLY_POSTGRES_PORT" -U postgres -d orderly -qtA "$@"; }
 SERVICES="order-api outbox-relay order-worker payment-worker shipping-worker"
 
 # Processes whose CPU and memory are reported: the five services, PostgreSQL (all backends: the postmaster's
@@ -103,7 +103,7 @@ CREATE SCHEMA bench;
 CREATE TABLE bench.orders (LIKE orders.orders INCLUDING ALL);
 CREATE TABLE bench.outbox (LIKE orders.outbox INCLUDING ALL);
 SQL
-PGPASSWORD=$ORDERLY_PG_SUPERUSER_PASSWORD "$PGBIN/pgbench" -h 127.0.0.1 -p "$ORDERLY_PG_PORT" -U postgres -n -c 8 -j 2 \
+PGPASSWORD=$ORDERLY_POSTGRES_PASSWORD "$PGBIN/pgbench" -h 127.0.0.1 -p "$ORDERLY_POSTGRES_PORT" -U postgres -n -c 8 -j 2 \
   -T "$CEILING_SECONDS" -f "$ROOT/bench/pgbench-order.sql" orderly >"$STATE/pgbench.txt" 2>/dev/null
 PG_TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$STATE/pgbench.txt" | head -n 1)
 psql_ -c 'SET client_min_messages = warning' -c 'DROP SCHEMA bench CASCADE' >/dev/null
@@ -112,13 +112,13 @@ printf '  pgbench, the intake transaction (order + outbox row), 8 clients: %.0f 
   -DoutputDirectory="$STATE/perftest-lib") >"$STATE/perftest-resolve.log" 2>&1 ||
   { tail -n 20 "$STATE/perftest-resolve.log" >&2; exit 1; }
 "$JAVA" -cp "$STATE/perftest-lib/*" com.rabbitmq.perf.PerfTest \
-  --uri "amqp://orderly-admin:$ORDERLY_RABBIT_ADMIN_PASSWORD@127.0.0.1:$ORDERLY_AMQP_PORT/orderly" \
+  --uri "amqp://orderly-admin:$ORDERLY_RABBITMQ_ADMIN_PASSWORD@127.0.0.1:$ORDERLY_RABBITMQ_PORT/orderly" \
   --quorum-queue --queue bench.perftest --size 1000 --flag persistent --confirm 500 \
   --producers 1 --consumers 1 --time "$CEILING_SECONDS" >"$STATE/perftest.txt" 2>&1 || true
 PERFTEST_RATE=$(sed -n 's/.*sending rate avg: \([0-9]*\) msg\/s.*/\1/p' "$STATE/perftest.txt" | tail -n 1)
 printf '  RabbitMQ PerfTest, quorum queue, 1 KiB persistent, confirms: %s msg/s\n' "${PERFTEST_RATE:-?}"
-curl -fsS -o /dev/null -u "orderly-admin:$ORDERLY_RABBIT_ADMIN_PASSWORD" -X DELETE \
-  "http://127.0.0.1:$ORDERLY_RABBIT_MGMT_PORT/api/queues/orderly/bench.perftest" || true
+curl -fsS -o /dev/null -u "orderly-admin:$ORDERLY_RABBITMQ_ADMIN_PASSWORD" -X DELETE \
+  "http://127.0.0.1:$ORDERLY_RABBITMQ_MANAGEMENT_PORT/api/queues/orderly/bench.perftest" || true
 echo "  (a shipped order is 1 intake transaction, 4 events published with confirms, 5 deliveries, 5 consumer transactions)"
 
 # Offers `rate` orders/s for `seconds` with paced wrk (bench/order.lua): each of `rate` connections waits an
@@ -138,8 +138,8 @@ offer() {
 sample_backlogs() {
   local out=$1
   while true; do
-    curl -fsS -u "orderly-admin:$ORDERLY_RABBIT_ADMIN_PASSWORD" \
-      "http://127.0.0.1:$ORDERLY_RABBIT_MGMT_PORT/api/queues/orderly?columns=name,messages_ready" 2>/dev/null |
+    curl -fsS -u "orderly-admin:$ORDERLY_RABBITMQ_ADMIN_PASSWORD" \
+      "http://127.0.0.1:$ORDERLY_RABBITMQ_MANAGEMENT_PORT/api/queues/orderly?columns=name,messages_ready" 2>/dev/null |
       python3 -c 'import json, sys
 for q in json.load(sys.stdin):
     if q["name"].endswith(".work"): print(q["name"], q.get("messages_ready", 0))' >>"$out" 2>/dev/null || true

@@ -14,7 +14,7 @@ DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-60} # the JIT compiles for about a minute on 2 cores: measure the warm service
 CONCURRENCY=${CONCURRENCY:-"1 2 4 8 16 32 64"}
 STATE=$(mktemp -d /tmp/orderly-bench.XXXXXX)
-export ORDERLY_STATE_DIR=$STATE ORDERLY_API_BACKPRESSURE_ENABLED=false ORDERLY_LOG_FORMAT= ORDERLY_SERVICES=order-api
+export ORDERLY_STATE_DIR=$STATE ORDERLY_API_BACKPRESSURE_ENABLED=false LOGGING_STRUCTURED_FORMAT_CONSOLE= ORDERLY_SERVICES=order-api
 export ORDERLY_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"
 
 cleanup() { "$ROOT/orderly" down >/dev/null 2>&1 || true; rm -rf "$STATE"; }
@@ -28,8 +28,8 @@ done
 "$ROOT/orderly" up >/dev/null
 set -a; . "$STATE/env"; set +a
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-psql_() { PGPASSWORD=$ORDERLY_PG_SUPERUSER_PASSWORD "$PGBIN/psql" -h 127.0.0.1 -p "$ORDERLY_PG_PORT" -U postgres -d orderly -qtA "$@"; }
-API=http://127.0.0.1:$ORDERLY_API_PORT
+psql_() { PGPASSWORD=$ORDERLY_POSTGRES_PASSWORD "$PGBIN/psql" -h 127.0.0.1 -p "$ORDERLY_POSTGRES_PORT" -U postgres -d orderly -qtA "$@"; }
+API=http://127.0.0.1:$ORDERLY_ORDER_API_PORT
 
 echo "# Orderly intake benchmark — $(date -u +%FT%TZ)"
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); PostgreSQL $(psql_ -c 'SHOW server_version'); JDK $("$(readlink -f "/proc/$(cat "$STATE/run/order-api.pid")/exe")" -version 2>&1 | head -n 1)"
@@ -44,7 +44,7 @@ SQL
 
 echo
 echo "## pgbench: the two-row transaction, 8 clients"
-PGPASSWORD=$ORDERLY_PG_SUPERUSER_PASSWORD "$PGBIN/pgbench" -h 127.0.0.1 -p "$ORDERLY_PG_PORT" -U postgres -n -c 8 -j 2 \
+PGPASSWORD=$ORDERLY_POSTGRES_PASSWORD "$PGBIN/pgbench" -h 127.0.0.1 -p "$ORDERLY_POSTGRES_PORT" -U postgres -n -c 8 -j 2 \
   -T "$DURATION" -f "$ROOT/bench/pgbench-order.sql" orderly 2>/dev/null | tee "$STATE/pgbench.txt" | grep -E "^(tps|latency average)"
 PG_TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$STATE/pgbench.txt" | head -n 1)
 

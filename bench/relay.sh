@@ -17,7 +17,7 @@ RATES=${RATES:-"250 1000"}
 DRAIN_ROWS=${DRAIN_ROWS:-200000}
 PERFTEST_SECONDS=${PERFTEST_SECONDS:-30}
 STATE=$(mktemp -d /tmp/orderly-relay-bench.XXXXXX)
-export ORDERLY_STATE_DIR=$STATE ORDERLY_LOG_FORMAT= ORDERLY_API_BACKPRESSURE_ENABLED=false ORDERLY_SERVICES=order-api
+export ORDERLY_STATE_DIR=$STATE LOGGING_STRUCTURED_FORMAT_CONSOLE= ORDERLY_API_BACKPRESSURE_ENABLED=false ORDERLY_SERVICES=order-api
 RELAY_PID=
 
 cleanup() {
@@ -45,7 +45,7 @@ set -a; . "$STATE/env"; set +a
 JAVA=$(readlink -f "/proc/$(cat "$STATE/run/order-api.pid")/exe")
 export JAVA_HOME=${JAVA%/bin/java}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-psql_() { PGPASSWORD=$ORDERLY_PG_SUPERUSER_PASSWORD "$PGBIN/psql" -h 127.0.0.1 -p "$ORDERLY_PG_PORT" -U postgres -d orderly -qtA "$@"; }
+psql_() { PGPASSWORD=$ORDERLY_POSTGRES_PASSWORD "$PGBIN/psql" -h 127.0.0.1 -p "$ORDERLY_POSTGRES_PORT" -U postgres -d orderly -qtA "$@"; }
 
 echo "# Orderly outbox relay benchmark — $(date -u +%FT%TZ)"
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); PostgreSQL $(psql_ -c 'SHOW server_version'); RabbitMQ $(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null || echo '?'); $("$JAVA" -version 2>&1 | head -n 1)"
@@ -70,7 +70,7 @@ echo "## resolving RabbitMQ PerfTest"
 echo
 echo "## (a) PerfTest: 1 producer, 1 consumer, quorum queue, 1 KiB persistent, confirms (500 outstanding), ${PERFTEST_SECONDS}s"
 "$JAVA" -cp "$STATE/perftest-lib/*" com.rabbitmq.perf.PerfTest \
-  --uri "amqp://orderly-admin:$ORDERLY_RABBIT_ADMIN_PASSWORD@127.0.0.1:$ORDERLY_AMQP_PORT/orderly" \
+  --uri "amqp://orderly-admin:$ORDERLY_RABBITMQ_ADMIN_PASSWORD@127.0.0.1:$ORDERLY_RABBITMQ_PORT/orderly" \
   --quorum-queue --queue bench.perftest --size 1000 --flag persistent --confirm 500 \
   --producers 1 --consumers 1 --time "$PERFTEST_SECONDS" >"$STATE/perftest.txt" 2>&1 || true
 grep -E "sending rate avg|receiving rate avg|consumer latency min/median/75th/95th/99th|confirm latency min/median/75th/95th/99th" "$STATE/perftest.txt" | sed 's/^/  /'
@@ -80,12 +80,13 @@ PERFTEST_RATE=$(sed -n 's/.*sending rate avg: \([0-9]*\) msg\/s.*/\1/p' "$STATE/
 echo
 echo "## starting the relay ($(basename "$RELAY_JAR"), -XX:+UseSerialGC -XX:MaxRAM=512m, as ./orderly starts services)"
 # The relay's port ./orderly chose but left unused (it started order-api only).
-RELAY_PORT=$ORDERLY_RELAY_PORT
-ORDERLY_DB_URL="jdbc:postgresql://127.0.0.1:$ORDERLY_PG_PORT/orderly" \
-ORDERLY_RELAY_DB_PASSWORD=$ORDERLY_RELAY_DB_PASSWORD \
-SPRING_RABBITMQ_USERNAME=orderly-admin SPRING_RABBITMQ_PASSWORD=$ORDERLY_RABBIT_ADMIN_PASSWORD \
-ORDERLY_RELAY_ROUTES_MANAGEMENT_URL=http://127.0.0.1:$ORDERLY_RABBIT_MGMT_PORT \
-ORDERLY_RELAY_PORT=$RELAY_PORT \
+RELAY_PORT=$ORDERLY_OUTBOX_RELAY_PORT
+SERVER_PORT=$RELAY_PORT \
+SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$ORDERLY_POSTGRES_PORT/orderly" \
+SPRING_DATASOURCE_PASSWORD=$ORDERLY_POSTGRES_RELAY_PASSWORD \
+SPRING_RABBITMQ_PORT=$ORDERLY_RABBITMQ_PORT \
+SPRING_RABBITMQ_USERNAME=orderly-admin SPRING_RABBITMQ_PASSWORD=$ORDERLY_RABBITMQ_ADMIN_PASSWORD \
+ORDERLY_RELAY_ROUTES_MANAGEMENT_URL=http://127.0.0.1:$ORDERLY_RABBITMQ_MANAGEMENT_PORT \
   setsid "$JAVA" -XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m -jar "$RELAY_JAR" --orderly.relay.instance-id=bench \
   >"$STATE/relay.log" 2>&1 </dev/null &
 RELAY_PID=$!

@@ -15,9 +15,9 @@ until rabbitmqctl -q await_startup --timeout 5 >/dev/null 2>&1; do
   sleep 1
 done
 for pair in orderly-admin:ORDERLY_RABBITMQ_ADMIN_PASSWORD orderly-monitoring:ORDERLY_RABBITMQ_MONITORING_PASSWORD \
-            orderly-relay:ORDERLY_RELAY_RABBITMQ_PASSWORD orderly-order-worker:ORDERLY_ORDER_WORKER_RABBITMQ_PASSWORD \
-            orderly-payment-worker:ORDERLY_PAYMENT_WORKER_RABBITMQ_PASSWORD \
-            orderly-shipping-worker:ORDERLY_SHIPPING_WORKER_RABBITMQ_PASSWORD; do
+            orderly-relay:ORDERLY_RABBITMQ_RELAY_PASSWORD orderly-order-worker:ORDERLY_RABBITMQ_ORDER_WORKER_PASSWORD \
+            orderly-payment-worker:ORDERLY_RABBITMQ_PAYMENT_WORKER_PASSWORD \
+            orderly-shipping-worker:ORDERLY_RABBITMQ_SHIPPING_WORKER_PASSWORD; do
   user=${pair%%:*} variable=${pair#*:}
   [[ -n ${!variable:-} ]] || { echo "$variable is not set (see .env.example)" >&2; kill -TERM "$server"; exit 1; }
   rabbitmqctl -q change_password "$user" "${!variable}" >/dev/null

@@ -8,14 +8,18 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one table of per-service facts ({@link Service}, which ./orderly, the system tests and the benchmarks read)
  * agrees with what the deployment creates: every role bootstrap.sql makes with the psql variable it takes the password
- * from, every broker user of definitions.json, every module.
+ * from, every broker user of definitions.json, every module; and docker compose and the Helm chart give each service
+ * that role and user, with the password under the name the table derives (ORDERLY_POSTGRES_<ROLE>_PASSWORD,
+ * ORDERLY_RABBITMQ_<USER>_PASSWORD).
  */
 class ServiceTableTests {
 
@@ -62,5 +66,66 @@ class ServiceTableTests {
                         Service.all().stream().map(Service::defaultPort).toList()))
                 .hasSize(Service.values().length);
         assertThat(new HashSet<>(Service.databaseRoles())).hasSize(Service.values().length);
+    }
+
+    @Test
+    void composeGivesEachServiceItsRoleAndUserWithThePasswordsTheTableNames() throws IOException {
+        Map<String, Object> services =
+                map(new Yaml().load(Files.readString(Tool.ROOT.resolve("docker-compose.yaml"))), "services");
+        String envExample = Files.readString(Tool.ROOT.resolve(".env.example"));
+        Map<String, Object> postgres = map(map(services, "postgres"), "environment");
+        Map<String, Object> rabbitmq = map(map(services, "rabbitmq"), "environment");
+
+        for (Service service : Service.values()) {
+            Map<String, Object> environment = map(map(services, service.serviceName()), "environment");
+            String databasePassword = service.databasePasswordKey();
+            assertThat(environment)
+                    .as(service.serviceName())
+                    .containsEntry("SPRING_DATASOURCE_USERNAME", service.databaseRole());
+            assertThat(String.valueOf(environment.get("SPRING_DATASOURCE_PASSWORD")))
+                    .startsWith("${" + databasePassword + ":");
+            assertThat(String.valueOf(postgres.get(databasePassword)))
+                    .as("bootstrap's password of %s", service.databaseRole())
+                    .startsWith("${" + databasePassword + ":");
+            assertThat(envExample).containsPattern("(?m)^" + databasePassword + "=$");
+            if (service.brokerUser().isPresent()) {
+                String brokerPassword = service.brokerPasswordKey().orElseThrow();
+                assertThat(environment)
+                        .containsEntry(
+                                "SPRING_RABBITMQ_USERNAME", service.brokerUser().get());
+                assertThat(String.valueOf(environment.get("SPRING_RABBITMQ_PASSWORD")))
+                        .startsWith("${" + brokerPassword + ":");
+                assertThat(String.valueOf(rabbitmq.get(brokerPassword)))
+                        .as("the broker's password of %s", service.brokerUser().get())
+                        .startsWith("${" + brokerPassword + ":");
+                assertThat(envExample).containsPattern("(?m)^" + brokerPassword + "=$");
+            } else {
+                assertThat(environment).doesNotContainKeys("SPRING_RABBITMQ_USERNAME", "SPRING_RABBITMQ_PASSWORD");
+            }
+        }
+    }
+
+    @Test
+    void theHelmChartGivesEachServiceItsRoleAndUser() throws IOException {
+        Map<String, Object> services =
+                map(new Yaml().load(Files.readString(Tool.ROOT.resolve("helm/orderly/values.yaml"))), "services");
+
+        assertThat(services)
+                .containsOnlyKeys(
+                        Service.all().stream().map(Service::serviceName).toList());
+        for (Service service : Service.values()) {
+            Map<String, Object> values = map(services, service.serviceName());
+            assertThat(values)
+                    .as(service.serviceName())
+                    .containsEntry("dbUser", service.databaseRole())
+                    .containsEntry("rabbitmqUser", service.brokerUser().orElse(""));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        assertThat(value).as("%s in %s", key, parent.keySet()).isInstanceOf(Map.class);
+        return (Map<String, Object>) value;
     }
 }

@@ -191,7 +191,7 @@ class FailureDrillIntegrationTests {
         drill("PostgreSQL packets dropped for longer than the socket timeout", "pgdrop", (stream, notes) -> {
             int at = stream.accepted();
             Instant dropped = Instant.now();
-            try (PacketDrop drop = PacketDrop.on(pipeline.port("ORDERLY_PG_PORT"))) {
+            try (PacketDrop drop = PacketDrop.on(pipeline.port("ORDERLY_POSTGRES_PORT"))) {
                 await("every service noticing the lost database, for longer than the socket timeout")
                         .atMost(Duration.ofSeconds(90))
                         .pollInterval(Duration.ofSeconds(1))

@@ -196,10 +196,10 @@ final class Faults {
     /** A queue of virtual host {@code orderly} as the management API describes it; a missing node if unanswered. */
     JsonNode queue(String name) {
         String auth = Base64.getEncoder()
-                .encodeToString(("orderly-admin:" + pipeline.setting("ORDERLY_RABBIT_ADMIN_PASSWORD"))
+                .encodeToString(("orderly-admin:" + pipeline.setting("ORDERLY_RABBITMQ_ADMIN_PASSWORD"))
                         .getBytes(StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + pipeline.port("ORDERLY_RABBIT_MGMT_PORT") + "/api/queues/orderly/" + name))
+                        + pipeline.port("ORDERLY_RABBITMQ_MANAGEMENT_PORT") + "/api/queues/orderly/" + name))
                 .timeout(Duration.ofSeconds(5))
                 .header("Authorization", "Basic " + auth)
                 .GET()

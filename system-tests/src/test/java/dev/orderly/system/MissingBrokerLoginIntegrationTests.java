@@ -41,7 +41,7 @@ class MissingBrokerLoginIntegrationTests {
                         "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
                         "SERVER_ADDRESS", "127.0.0.1",
                         "SERVER_PORT", "0",
-                        "ORDERLY_LOG_FORMAT", "",
+                        "LOGGING_STRUCTURED_FORMAT_CONSOLE", "",
                         // Everything but the broker login: a database that is not there must not be what it fails on.
                         "SPRING_DATASOURCE_URL", "jdbc:postgresql://127.0.0.1:9/orderly",
                         "SPRING_DATASOURCE_PASSWORD", "unused"));

@@ -266,7 +266,7 @@ class ObservabilityIntegrationTests {
         // As deploy/prometheus/prometheus.yml: the broker's per-object endpoint has a series per queue.
         yaml.append("  - job_name: rabbitmq\n    metrics_path: /metrics/per-object\n")
                 .append("    static_configs: [{targets: ['127.0.0.1:")
-                .append(pipeline.port("ORDERLY_RABBIT_PROMETHEUS_PORT"))
+                .append(pipeline.port("ORDERLY_RABBITMQ_PROMETHEUS_PORT"))
                 .append("']}]\n");
         return yaml.toString();
     }

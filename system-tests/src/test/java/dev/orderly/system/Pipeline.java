@@ -74,20 +74,26 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
-    /** The environment of every {@code ./orderly} command: none of the caller's ORDERLY_* settings, free ports. */
+    /**
+     * The environment of every {@code ./orderly} command: none of the caller's settings of ./orderly or of the services
+     * (ORDERLY_*, and Spring's SPRING_*, SERVER_*, MANAGEMENT_*, LOGGING_*, which ./orderly passes on), free ports.
+     */
     private static Map<String, String> environment(Path state) {
         Map<String, String> environment = new LinkedHashMap<>(System.getenv());
-        environment.keySet().removeIf(name -> name.startsWith("ORDERLY_"));
+        environment
+                .keySet()
+                .removeIf(name -> Stream.of("ORDERLY_", "SPRING_", "SERVER_", "MANAGEMENT_", "LOGGING_")
+                        .anyMatch(name::startsWith));
         environment.put("ORDERLY_STATE_DIR", state.toString());
         // The reactor has just packaged the services' jars: never rebuild them from under it.
         environment.put("ORDERLY_BUILD", System.getProperty("orderly.build", "never"));
         // Plain-text service logs in target/orderly/logs, for whoever reads them after a failure.
-        environment.put("ORDERLY_LOG_FORMAT", "");
+        environment.put("LOGGING_STRUCTURED_FORMAT_CONSOLE", "");
         // Traces are sampled as by default, but order-api's metrics carry no exemplars: Debian's Prometheus 2.42
         // (older than 2.43) rejects an exemplar on a timer's _count and drops the whole scrape, which made the
         // observability test fail whenever a sampled request had been timed. Users of an old Prometheus need the same
         // setting (README, Operations).
-        environment.put("ORDERLY_TRACE_EXEMPLARS", "none");
+        environment.put("MANAGEMENT_TRACING_EXEMPLARS_INCLUDE", "none");
         environment.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         // Every port a free one, so a pipeline someone else runs on this machine is never disturbed.
         environment.put("ORDERLY_PORTS", "free");
@@ -193,7 +199,7 @@ final class Pipeline implements AutoCloseable {
 
     /** order-api's base URL. */
     String api() {
-        return "http://127.0.0.1:" + port("ORDERLY_API_PORT");
+        return "http://127.0.0.1:" + port("ORDERLY_ORDER_API_PORT");
     }
 
     /** A service's HTTP base URL: the API, or a worker's or the relay's management side (health, metrics, ...). */
@@ -210,7 +216,7 @@ final class Pipeline implements AutoCloseable {
     Connection amqp(String user, String password) {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost("127.0.0.1");
-        factory.setPort(port("ORDERLY_AMQP_PORT"));
+        factory.setPort(port("ORDERLY_RABBITMQ_PORT"));
         factory.setVirtualHost("orderly");
         factory.setUsername(user);
         factory.setPassword(password);
@@ -236,13 +242,13 @@ final class Pipeline implements AutoCloseable {
 
     /** The administrator, for inspecting the broker and planting test messages; never what a service runs as. */
     Connection amqpAdmin() {
-        return amqp("orderly-admin", setting("ORDERLY_RABBIT_ADMIN_PASSWORD"));
+        return amqp("orderly-admin", setting("ORDERLY_RABBITMQ_ADMIN_PASSWORD"));
     }
 
     /** A JDBC connection to database {@code orderly} as {@code role}. */
     java.sql.Connection database(String role, String password) throws SQLException {
         return DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + port("ORDERLY_PG_PORT") + "/orderly", role, password);
+                "jdbc:postgresql://127.0.0.1:" + port("ORDERLY_POSTGRES_PORT") + "/orderly", role, password);
     }
 
     Path state() {

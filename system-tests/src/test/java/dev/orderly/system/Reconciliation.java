@@ -639,7 +639,7 @@ final class Reconciliation {
     }
 
     private Connection database() throws SQLException {
-        Connection db = pipeline.database("postgres", pipeline.setting("ORDERLY_PG_SUPERUSER_PASSWORD"));
+        Connection db = pipeline.database("postgres", pipeline.setting("ORDERLY_POSTGRES_PASSWORD"));
         db.setReadOnly(true);
         return db;
     }

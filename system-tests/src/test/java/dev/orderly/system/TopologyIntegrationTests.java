@@ -75,7 +75,7 @@ class TopologyIntegrationTests {
 
     /** Whether the order's payment.authorized row is in payments.outbox and not published. */
     private boolean heldPaymentAuthorized(String orderId) throws Exception {
-        try (java.sql.Connection db = pipeline.database("postgres", pipeline.setting("ORDERLY_PG_SUPERUSER_PASSWORD"));
+        try (java.sql.Connection db = pipeline.database("postgres", pipeline.setting("ORDERLY_POSTGRES_PASSWORD"));
                 Statement sql = db.createStatement();
                 ResultSet rows = sql.executeQuery("SELECT published_at IS NULL FROM payments.outbox WHERE "
                         + "event_type = 'payment.authorized' AND aggregate_id = '" + UUID.fromString(orderId) + "'")) {

@@ -8,76 +8,36 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The five services of the pipeline and every fact about each that a launcher, a benchmark or a test needs: its
- * module, where it listens, the database role it runs as (and the psql variable deploy/postgres/bootstrap.sql takes
- * its password from), its broker user, the domain it consumes for, and the stage it starts in.
+ * module, the port it prefers, the database role it runs as, its broker user, the domain it consumes for, and the
+ * stage it starts in.
  *
  * <p>The one table of these facts: {@code ./orderly} (the tools module), the system tests and the benchmarks read it
  * from here, and tests check that deploy/postgres/bootstrap.sql and deploy/rabbitmq/definitions.json agree with it.
  * Adding a service means adding a constant here, its role to bootstrap.sql and its user to definitions.json.
  *
- * <p>Invariant: constants are in start order; names, roles, users and port variables are unique.
+ * <p>Every variable name is derived from these facts by one rule (docs/configuration.md): the launcher's port of the
+ * service is {@code ORDERLY_<SERVICE>_PORT} ({@code ORDERLY_ORDER_API_PORT}); its role's password
+ * {@code ORDERLY_POSTGRES_<ROLE>_PASSWORD} and its broker user's {@code ORDERLY_RABBITMQ_<USER>_PASSWORD}, each name
+ * without its {@code orderly} prefix ({@code ORDERLY_POSTGRES_PAYMENTS_PASSWORD},
+ * {@code ORDERLY_RABBITMQ_PAYMENT_WORKER_PASSWORD}); the psql variable bootstrap.sql reads the role's password from is
+ * {@code <role>_password} ({@code payments_password}). The service itself always listens on {@code SERVER_PORT}.
+ *
+ * <p>Invariant: constants are in start order; names, roles, users and ports are unique.
  */
 public enum Service {
-    ORDER_API(
-            "order-api",
-            "api",
-            Stage.INTAKE,
-            "ORDERLY_API_PORT",
-            8080,
-            "orderly_api",
-            "api_password",
-            "ORDERLY_API_DB_PASSWORD",
-            null,
-            null,
-            null),
-    ORDER_WORKER(
-            "order-worker",
-            "order",
-            Stage.WORKERS,
-            "ORDERLY_ORDER_WORKER_MANAGEMENT_PORT",
-            8181,
-            "orderly_order_worker",
-            "order_worker_password",
-            "ORDERLY_ORDER_WORKER_DB_PASSWORD",
-            "orderly-order-worker",
-            "ORDERLY_ORDER_WORKER_RABBITMQ_PASSWORD",
-            "order"),
+    ORDER_API("order-api", "api", Stage.INTAKE, 8080, "orderly_api", null, null),
+    ORDER_WORKER("order-worker", "order", Stage.WORKERS, 8181, "orderly_order_worker", "orderly-order-worker", "order"),
     PAYMENT_WORKER(
-            "payment-worker",
-            "payment",
-            Stage.WORKERS,
-            "ORDERLY_PAYMENT_WORKER_MANAGEMENT_PORT",
-            8182,
-            "orderly_payments",
-            "payments_password",
-            "ORDERLY_PAYMENTS_DB_PASSWORD",
-            "orderly-payment-worker",
-            "ORDERLY_PAYMENT_WORKER_RABBITMQ_PASSWORD",
-            "payment"),
+            "payment-worker", "payment", Stage.WORKERS, 8182, "orderly_payments", "orderly-payment-worker", "payment"),
     SHIPPING_WORKER(
             "shipping-worker",
             "shipping",
             Stage.WORKERS,
-            "ORDERLY_SHIPPING_WORKER_MANAGEMENT_PORT",
             8183,
             "orderly_shipping",
-            "shipping_password",
-            "ORDERLY_SHIPPING_DB_PASSWORD",
             "orderly-shipping-worker",
-            "ORDERLY_SHIPPING_WORKER_RABBITMQ_PASSWORD",
             "shipping"),
-    OUTBOX_RELAY(
-            "outbox-relay",
-            "relay",
-            Stage.RELAY,
-            "ORDERLY_RELAY_PORT",
-            8081,
-            "orderly_relay",
-            "relay_password",
-            "ORDERLY_RELAY_DB_PASSWORD",
-            "orderly-relay",
-            "ORDERLY_RELAY_RABBITMQ_PASSWORD",
-            null);
+    OUTBOX_RELAY("outbox-relay", "relay", Stage.RELAY, 8081, "orderly_relay", "orderly-relay", null);
 
     /**
      * When a service starts: each stage is started together and awaited (readiness) before the next. order-api
@@ -90,40 +50,31 @@ public enum Service {
         RELAY
     }
 
+    private static final String ROLE_PREFIX = "orderly_";
+    private static final String USER_PREFIX = "orderly-";
+
     private final String serviceName;
     private final String alias;
     private final Stage stage;
-    private final String portVariable;
     private final int defaultPort;
     private final String databaseRole;
-    private final String passwordVariable;
-    private final String databasePasswordKey;
     private final @Nullable String brokerUser;
-    private final @Nullable String brokerPasswordKey;
     private final @Nullable String domain;
 
     Service(
             String serviceName,
             String alias,
             Stage stage,
-            String portVariable,
             int defaultPort,
             String databaseRole,
-            String passwordVariable,
-            String databasePasswordKey,
             @Nullable String brokerUser,
-            @Nullable String brokerPasswordKey,
             @Nullable String domain) {
         this.serviceName = serviceName;
         this.alias = alias;
         this.stage = stage;
-        this.portVariable = portVariable;
         this.defaultPort = defaultPort;
         this.databaseRole = databaseRole;
-        this.passwordVariable = passwordVariable;
-        this.databasePasswordKey = databasePasswordKey;
         this.brokerUser = brokerUser;
-        this.brokerPasswordKey = brokerPasswordKey;
         this.domain = domain;
     }
 
@@ -141,9 +92,21 @@ public enum Service {
         return stage;
     }
 
-    /** The launcher's variable for the port of the service's HTTP side (API or management). */
+    /**
+     * The launcher's variable for the port of the service's HTTP side (API or management), {@code ORDERLY_<SERVICE>_PORT}:
+     * the port {@code ./orderly up} wants for it and records in its state file. The service itself is given it as
+     * {@code SERVER_PORT}.
+     */
     public String portVariable() {
-        return portVariable;
+        return variable(serviceName) + "_PORT";
+    }
+
+    /**
+     * The variable {@code ./orderly parking-lot} takes the service's address from when it is not on loopback,
+     * {@code ORDERLY_<SERVICE>_ADDRESS}.
+     */
+    public String addressVariable() {
+        return variable(serviceName) + "_ADDRESS";
     }
 
     /** The port the launcher prefers when it is free. */
@@ -156,14 +119,14 @@ public enum Service {
         return databaseRole;
     }
 
-    /** The psql variable bootstrap.sql reads this role's password from. */
+    /** The psql variable bootstrap.sql reads this role's password from: {@code payments_password}. */
     public String passwordVariable() {
-        return passwordVariable;
+        return unprefixed(databaseRole, ROLE_PREFIX) + "_password";
     }
 
-    /** The launcher's key for the role's generated password. */
+    /** The launchers' name of the role's password: {@code ORDERLY_POSTGRES_PAYMENTS_PASSWORD}. */
     public String databasePasswordKey() {
-        return databasePasswordKey;
+        return "ORDERLY_POSTGRES_" + upper(unprefixed(databaseRole, ROLE_PREFIX)) + "_PASSWORD";
     }
 
     /** The password this role gets in test databases: fixed, so a failing test can be replayed by hand. */
@@ -176,14 +139,34 @@ public enum Service {
         return Optional.ofNullable(brokerUser);
     }
 
-    /** The launcher's key for the broker user's generated password, if the service has a broker user. */
+    /**
+     * The launchers' name of the broker user's password, if the service has a broker user:
+     * {@code ORDERLY_RABBITMQ_PAYMENT_WORKER_PASSWORD}.
+     */
     public Optional<String> brokerPasswordKey() {
-        return Optional.ofNullable(brokerPasswordKey);
+        return brokerUser().map(user -> "ORDERLY_RABBITMQ_" + upper(unprefixed(user, USER_PREFIX)) + "_PASSWORD");
     }
 
     /** The domain a worker consumes for ({@code order}, {@code payment}, {@code shipping}); empty for the others. */
     public Optional<String> domain() {
         return Optional.ofNullable(domain);
+    }
+
+    /** {@code payment-worker} as {@code ORDERLY_PAYMENT_WORKER}. */
+    private static String variable(String name) {
+        return "ORDERLY_" + upper(name);
+    }
+
+    /** {@code payment-worker} as {@code PAYMENT_WORKER}. */
+    private static String upper(String name) {
+        return name.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private static String unprefixed(String name, String prefix) {
+        if (!name.startsWith(prefix)) {
+            throw new IllegalStateException(name + " does not start with " + prefix);
+        }
+        return name.substring(prefix.length());
     }
 
     /** The services in start order. */

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * generated secret.
  *
  * <p>Invariant: written once, private to its owner (mode 600), and never replaced: an existing file is kept as it is,
- * since the databases and the broker already hold its passwords. {@code .gitignore} keeps it out of commits.
+ * since the databases and the broker already hold its passwords (one written before each setting had one name only
+ * has its keys renamed, {@link RetiredNames}). {@code .gitignore} keeps it out of commits.
  */
 final class ComposeEnv {
 

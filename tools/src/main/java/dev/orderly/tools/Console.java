@@ -21,6 +21,11 @@ final class Console {
         err.println("\033[1morderly:\033[0m " + message);
     }
 
+    /** A warning: something the user asked for is not done as asked. */
+    void warn(String message) {
+        err.println("\033[1;33morderly: warning:\033[0m " + message);
+    }
+
     /** A failure line. */
     void fail(String message) {
         err.println("\033[1;31morderly:\033[0m " + message);

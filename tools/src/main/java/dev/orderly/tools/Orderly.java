@@ -54,25 +54,27 @@ public final class Orderly {
                                `up` does where a Docker engine answers; an existing file is left alone
 
             Environment (ports are the wanted ones: a taken port is replaced by a free one; all are recorded in the state
-            directory's env file on the first `up` and kept from then on):
-              JAVA_HOME                   a JDK 21+ (else the newest found on PATH or in /usr/lib/jvm)
-              ORDERLY_STATE_DIR           data, logs, PIDs, generated passwords (default .orderly in this checkout)
-              ORDERLY_PORTS               "free": take a free port for every port not set explicitly (benchmarks, tests)
-              ORDERLY_API_PORT            order-api (default 8080)
-              ORDERLY_RELAY_PORT          outbox-relay's management port (default 8081)
-              ORDERLY_{ORDER,PAYMENT,SHIPPING}_WORKER_MANAGEMENT_PORT   the workers' (defaults 8181, 8182, 8183)
-              ORDERLY_PG_PORT             PostgreSQL (default 5432)
-              ORDERLY_AMQP_PORT           RabbitMQ AMQP (default 5672)
-              ORDERLY_RABBIT_MGMT_PORT    RabbitMQ management UI and API (default 15672)
-              ORDERLY_RABBIT_PROMETHEUS_PORT   RabbitMQ metrics (default 15692)
-              ORDERLY_SERVICES            which services `up` starts (default all five, e.g. "order-api" for the intake bench)
-              ORDERLY_API_PROFILES        order-api's Spring profiles (default dev: seeds SKU-1, SKU-2, SKU-3, SKU-9, SKU-SCARCE)
-              ORDERLY_PG_OPTIONS          extra PostgreSQL server options, e.g. "-c shared_preload_libraries=pg_stat_statements"
-              ORDERLY_JAVA_OPTS           the services' JVM options (default: serial GC, MaxRAM 512m, C1 only, capped caches)
-              ORDERLY_BUILD               auto (default: rebuild the jars when sources changed), never, always
-              ORDERLY_START_TIMEOUT       seconds each service may take to become ready (default 240)
-            Any other setting of a service can be given as an environment variable too (ORDERLY_PAYMENT_GATEWAY_FAILURE_RATE=0.2,
-            ORDERLY_LOG_FORMAT= for plain-text logs, ...). See docs/running.md.""";
+            directory's env file on the first `up` and kept from then on). Every variable: docs/configuration.md.
+              JAVA_HOME                         a JDK 21+ (else the newest found on PATH or in /usr/lib/jvm)
+              ORDERLY_STATE_DIR                 data, logs, PIDs, generated passwords (default .orderly in this checkout)
+              ORDERLY_PORTS                     "free": take a free port for every port not set explicitly (benchmarks, tests)
+              ORDERLY_ORDER_API_PORT            order-api (default 8080)
+              ORDERLY_{ORDER,PAYMENT,SHIPPING}_WORKER_PORT   the workers' management ports (defaults 8181, 8182, 8183)
+              ORDERLY_OUTBOX_RELAY_PORT         outbox-relay's management port (default 8081)
+              ORDERLY_POSTGRES_PORT             PostgreSQL (default 5432)
+              ORDERLY_RABBITMQ_PORT             RabbitMQ AMQP (default 5672)
+              ORDERLY_RABBITMQ_MANAGEMENT_PORT  RabbitMQ management UI and API (default 15672)
+              ORDERLY_RABBITMQ_PROMETHEUS_PORT  RabbitMQ metrics (default 15692)
+              ORDERLY_RABBITMQ_DIST_PORT, ORDERLY_RABBITMQ_EPMD_PORT   the node's Erlang ports (defaults 25672, 4369)
+              ORDERLY_POSTGRES_OPTIONS          extra PostgreSQL server options, e.g. "-c shared_preload_libraries=pg_stat_statements"
+              ORDERLY_SERVICES                  which services `up` starts (default all five, e.g. "order-api" for the intake bench)
+              ORDERLY_JAVA_OPTS                 the services' JVM options (default: serial GC, MaxRAM 512m, C1 only, capped caches)
+              ORDERLY_BUILD                     auto (default: rebuild the jars when sources changed), never, always
+              ORDERLY_START_TIMEOUT             seconds each service may take to become ready (default 240)
+            Every other variable is passed on to the services, which read their settings by Spring's relaxed names:
+            SPRING_PROFILES_ACTIVE (order-api's default: dev, which seeds SKU-1, SKU-2, SKU-3, SKU-9, SKU-SCARCE),
+            ORDERLY_PAYMENT_SIMULATOR_TRANSIENT_FAILURE_RATE=0.2, LOGGING_STRUCTURED_FORMAT_CONSOLE= for plain-text logs,
+            ... See docs/configuration.md.""";
 
     private final Path root;
     private final Map<String, String> environment;
@@ -107,6 +109,11 @@ public final class Orderly {
 
     int run(List<String> args) {
         String command = args.isEmpty() ? "" : args.getFirst();
+        RetiredNames.inEnvironment(environment).forEach(console::warn);
+        if (!state.renamed().isEmpty()) {
+            console.say("carried " + state.envFile() + " over to the current names (docs/configuration.md): "
+                    + String.join(", ", state.renamed()));
+        }
         List<String> rest = args.isEmpty() ? List.of() : args.subList(1, args.size());
         return switch (command) {
             case "up" -> up();
@@ -184,18 +191,18 @@ public final class Orderly {
         lines.add("");
         lines.add("  Orderly is up (private processes on loopback; state in " + state.root() + ").");
         lines.add("");
-        String api = "http://127.0.0.1:" + state.port("ORDERLY_API_PORT");
+        String api = "http://127.0.0.1:" + state.port("ORDERLY_ORDER_API_PORT");
         lines.add(url("API", api + "/orders"));
         lines.add(url("OpenAPI", api + "/swagger-ui.html"));
         lines.add(url(
                 "RabbitMQ management",
-                "http://127.0.0.1:" + state.port("ORDERLY_RABBIT_MGMT_PORT")
-                        + "  (orderly-admin, ORDERLY_RABBIT_ADMIN_PASSWORD in " + state.envFile() + ")"));
+                "http://127.0.0.1:" + state.port("ORDERLY_RABBITMQ_MANAGEMENT_PORT")
+                        + "  (orderly-admin, ORDERLY_RABBITMQ_ADMIN_PASSWORD in " + state.envFile() + ")"));
         lines.add(url(
-                "RabbitMQ metrics", "http://127.0.0.1:" + state.port("ORDERLY_RABBIT_PROMETHEUS_PORT") + "/metrics"));
+                "RabbitMQ metrics", "http://127.0.0.1:" + state.port("ORDERLY_RABBITMQ_PROMETHEUS_PORT") + "/metrics"));
         lines.add(url(
                 "PostgreSQL",
-                "127.0.0.1:" + state.port("ORDERLY_PG_PORT") + ", database orderly (postgres, "
+                "127.0.0.1:" + state.port("ORDERLY_POSTGRES_PORT") + ", database orderly (postgres, "
                         + StateDirectory.SUPERUSER_PASSWORD + " in " + state.envFile() + ")"));
         for (Service service : services) {
             lines.add(url(service.serviceName() + " metrics", launcher.url(service) + "/actuator/prometheus"));
@@ -270,9 +277,14 @@ public final class Orderly {
     private void writeComposeEnv(Path env) {
         if (ComposeEnv.write(root.resolve(".env.example"), env)) {
             console.say("generated " + env + " (mode 600) with a random secret for every password");
-        } else {
-            console.say("using the existing " + env);
+            return;
         }
+        List<String> renamed = RetiredNames.renameIn(env);
+        if (!renamed.isEmpty()) {
+            console.say("carried " + env + " over to the current names (docs/configuration.md): "
+                    + String.join(", ", renamed));
+        }
+        console.say("using the existing " + env);
     }
 
     // ---- down
@@ -325,9 +337,9 @@ public final class Orderly {
                 health = switch (part) {
                     case "postgres" ->
                         servers.databaseReady()
-                                ? "accepting connections on 127.0.0.1:" + state.port("ORDERLY_PG_PORT")
+                                ? "accepting connections on 127.0.0.1:" + state.port("ORDERLY_POSTGRES_PORT")
                                 : "NOT accepting connections";
-                    case "epmd" -> "port " + state.port("ORDERLY_EPMD_PORT");
+                    case "epmd" -> "port " + state.port("ORDERLY_RABBITMQ_EPMD_PORT");
                     case "rabbitmq" -> brokerHealth();
                     default -> {
                         Service service = Service.named(part);
@@ -348,12 +360,13 @@ public final class Orderly {
     }
 
     private String brokerHealth() {
-        String credentials = "orderly-admin:" + state.get("ORDERLY_RABBIT_ADMIN_PASSWORD");
+        String credentials = "orderly-admin:" + state.get("ORDERLY_RABBITMQ_ADMIN_PASSWORD");
         try {
             HttpResponse<String> answer = HttpClient.newHttpClient()
                     .send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                            + state.port("ORDERLY_RABBIT_MGMT_PORT") + "/api/health/checks/alarms"))
+                            HttpRequest.newBuilder(URI.create(
+                                            "http://127.0.0.1:" + state.port("ORDERLY_RABBITMQ_MANAGEMENT_PORT")
+                                                    + "/api/health/checks/alarms"))
                                     .timeout(Duration.ofSeconds(5))
                                     .header(
                                             "Authorization",
@@ -364,7 +377,7 @@ public final class Orderly {
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
             return answer.body().contains("\"status\":\"ok\"")
-                    ? "healthy, no alarms (AMQP 127.0.0.1:" + state.port("ORDERLY_AMQP_PORT") + ")"
+                    ? "healthy, no alarms (AMQP 127.0.0.1:" + state.port("ORDERLY_RABBITMQ_PORT") + ")"
                     : "UNHEALTHY: " + answer.body();
         } catch (IOException e) {
             return "UNHEALTHY: no answer";

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,8 +35,8 @@ final class ParkingLotCommand {
               purge  --id ID | --event-type T | --reason R | --all --confirm WORKER.parking-lot   delete for good (audited)
               audit                                                          the last 100 replays and purges
 
-            Each worker's management port comes from .orderly/env or ORDERLY_<WORKER>_WORKER_MANAGEMENT_PORT (defaults
-            8181, 8182, 8183), its address from ORDERLY_<WORKER>_WORKER_MANAGEMENT_ADDRESS (default 127.0.0.1).
+            Each worker's management port comes from .orderly/env or ORDERLY_<WORKER>_WORKER_PORT (defaults 8181, 8182,
+            8183), its address from ORDERLY_<WORKER>_WORKER_ADDRESS (default 127.0.0.1).
             Replays and purges are recorded with you as the actor ($USER@host).""";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -123,10 +122,9 @@ final class ParkingLotCommand {
     }
 
     private String base(Service worker) {
-        String domain = worker.domain().orElseThrow().toUpperCase(Locale.ROOT);
         String port = state.find(worker.portVariable())
                 .orElse(environment.getOrDefault(worker.portVariable(), Integer.toString(worker.defaultPort())));
-        String address = environment.getOrDefault("ORDERLY_" + domain + "_WORKER_MANAGEMENT_ADDRESS", "127.0.0.1");
+        String address = environment.getOrDefault(worker.addressVariable(), "127.0.0.1");
         return "http://" + address + ":" + port + "/actuator/parkinglot";
     }
 

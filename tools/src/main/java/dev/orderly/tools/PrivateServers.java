@@ -64,7 +64,7 @@ final class PrivateServers {
                         + "initdb): apt-get install postgresql, or run ./orderly as root to have it done"));
         state.expect("postgres", dataDirectory().toString());
         List<String> options = Arrays.stream(environment
-                        .getOrDefault("ORDERLY_PG_OPTIONS", "")
+                        .getOrDefault("ORDERLY_POSTGRES_OPTIONS", "")
                         .strip()
                         .split("\\s+"))
                 .filter(option -> !option.isEmpty())
@@ -75,7 +75,7 @@ final class PrivateServers {
                         dataDirectory(),
                         state.logs().resolve("postgres.log"),
                         state.root().resolve("sockets")),
-                state.port("ORDERLY_PG_PORT"),
+                state.port("ORDERLY_POSTGRES_PORT"),
                 state.get(StateDirectory.SUPERUSER_PASSWORD),
                 options,
                 state);
@@ -120,7 +120,7 @@ final class PrivateServers {
                         + "rabbitmq-server, or run ./orderly as root to have it done"));
         Path directory = state.root().resolve("rabbitmq");
         state.expect("rabbitmq", "rabbitmq-server");
-        state.expect("epmd", "-port " + state.port("ORDERLY_EPMD_PORT"));
+        state.expect("epmd", "-port " + state.port("ORDERLY_RABBITMQ_EPMD_PORT"));
         return new ProcessRabbit(
                 epmd,
                 new ProcessRabbit.Layout(
@@ -130,13 +130,13 @@ final class PrivateServers {
                         directory,
                         state.logs().resolve("rabbitmq.out")),
                 new ProcessRabbit.Ports(
-                        state.port("ORDERLY_EPMD_PORT"),
-                        state.port("ORDERLY_AMQP_PORT"),
-                        state.port("ORDERLY_RABBIT_DIST_PORT"),
-                        state.port("ORDERLY_RABBIT_MGMT_PORT"),
-                        state.port("ORDERLY_RABBIT_PROMETHEUS_PORT")),
+                        state.port("ORDERLY_RABBITMQ_EPMD_PORT"),
+                        state.port("ORDERLY_RABBITMQ_PORT"),
+                        state.port("ORDERLY_RABBITMQ_DIST_PORT"),
+                        state.port("ORDERLY_RABBITMQ_MANAGEMENT_PORT"),
+                        state.port("ORDERLY_RABBITMQ_PROMETHEUS_PORT")),
                 NODE,
-                state.get("ORDERLY_RABBIT_ADMIN_PASSWORD"),
+                state.get("ORDERLY_RABBITMQ_ADMIN_PASSWORD"),
                 // The vhost, users and permissions of the deployment, loaded at every boot: no default guest user is
                 // ever created.
                 List.of("load_definitions = " + directory.resolve("definitions.json")),
@@ -268,7 +268,7 @@ final class PrivateServers {
                                                 "-h",
                                                 "127.0.0.1",
                                                 "-p",
-                                                Integer.toString(state.port("ORDERLY_PG_PORT"))),
+                                                Integer.toString(state.port("ORDERLY_POSTGRES_PORT"))),
                                         Command.inheritedEnvironment(name -> name.startsWith("PG")),
                                         Duration.ofSeconds(10))
                                 .exitCode()

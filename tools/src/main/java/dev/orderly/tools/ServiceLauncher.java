@@ -99,14 +99,14 @@ final class ServiceLauncher {
         variables.put("SERVER_ADDRESS", "127.0.0.1");
         variables.put("SERVER_PORT", Integer.toString(port));
         variables.put(
-                "SPRING_DATASOURCE_URL", "jdbc:postgresql://127.0.0.1:" + state.port("ORDERLY_PG_PORT") + "/orderly");
+                "SPRING_DATASOURCE_URL",
+                "jdbc:postgresql://127.0.0.1:" + state.port("ORDERLY_POSTGRES_PORT") + "/orderly");
         variables.put("SPRING_DATASOURCE_USERNAME", service.databaseRole());
         variables.put("SPRING_DATASOURCE_PASSWORD", state.get(service.databasePasswordKey()));
-        variables.put("ORDERLY_LOG_FORMAT", environment.getOrDefault("ORDERLY_LOG_FORMAT", "ecs"));
         service.brokerUser().ifPresent(user -> {
             // The topology was imported before any service started: the services only verify it.
             variables.put("SPRING_RABBITMQ_HOST", "127.0.0.1");
-            variables.put("SPRING_RABBITMQ_PORT", Integer.toString(state.port("ORDERLY_AMQP_PORT")));
+            variables.put("SPRING_RABBITMQ_PORT", Integer.toString(state.port("ORDERLY_RABBITMQ_PORT")));
             variables.put("SPRING_RABBITMQ_VIRTUAL_HOST", "orderly");
             variables.put("SPRING_RABBITMQ_USERNAME", user);
             variables.put(
@@ -115,15 +115,15 @@ final class ServiceLauncher {
         });
         switch (service) {
             case ORDER_API ->
-                variables.put("SPRING_PROFILES_ACTIVE", environment.getOrDefault("ORDERLY_API_PROFILES", "dev"));
+                variables.put("SPRING_PROFILES_ACTIVE", environment.getOrDefault("SPRING_PROFILES_ACTIVE", "dev"));
             case OUTBOX_RELAY -> {
                 variables.put(
-                        "ORDERLY_RELAY_OUTBOXES",
+                        "ORDERLY_RELAY_TABLES",
                         environment.getOrDefault(
-                                "ORDERLY_RELAY_OUTBOXES", "orders.outbox,payments.outbox,shipping.outbox"));
+                                "ORDERLY_RELAY_TABLES", "orders.outbox,payments.outbox,shipping.outbox"));
                 variables.put(
                         "ORDERLY_RELAY_ROUTES_MANAGEMENT_URL",
-                        "http://127.0.0.1:" + state.port("ORDERLY_RABBIT_MGMT_PORT"));
+                        "http://127.0.0.1:" + state.port("ORDERLY_RABBITMQ_MANAGEMENT_PORT"));
             }
             default -> {}
         }

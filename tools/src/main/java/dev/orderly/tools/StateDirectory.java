@@ -28,7 +28,8 @@ import java.util.Set;
  * logs ({@code logs/}), and the servers' data.
  *
  * <p>Invariants: {@code env} is private to its owner (mode 600) and only ever gains keys, so a port or password, once
- * chosen, stays; a PID is taken for one of ours only while its process still runs the command recorded for it
+ * chosen, stays (a file written before each setting had one name has its keys renamed, their values kept:
+ * {@link RetiredNames}); a PID is taken for one of ours only while its process still runs the command recorded for it
  * ({@code run/NAME.cmd} holds a piece of that command line), so a PID the system has since given to another process is
  * never signalled.
  */
@@ -40,29 +41,36 @@ final class StateDirectory implements ProcessRecorder {
     /** The broker users that are no service's, with the key of each one's password. */
     static final Map<String, String> OPERATOR_BROKER_USERS = Map.of(
             "orderly-admin",
-            "ORDERLY_RABBIT_ADMIN_PASSWORD",
+            "ORDERLY_RABBITMQ_ADMIN_PASSWORD",
             "orderly-monitoring",
             "ORDERLY_RABBITMQ_MONITORING_PASSWORD");
 
-    static final String SUPERUSER_PASSWORD = "ORDERLY_PG_SUPERUSER_PASSWORD";
+    static final String SUPERUSER_PASSWORD = "ORDERLY_POSTGRES_PASSWORD";
 
     private final Path root;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Map<String, String> markers = new LinkedHashMap<>();
+    private final List<String> renamed;
 
     StateDirectory(Path root) {
         this.root = root.toAbsolutePath().normalize();
+        this.renamed = RetiredNames.renameIn(envFile());
         load();
+    }
+
+    /** The keys of an older {@code env} renamed to their current names when it was read ({@code OLD -> NEW}). */
+    List<String> renamed() {
+        return renamed;
     }
 
     private static Map<String, Integer> ports() {
         Map<String, Integer> ports = new LinkedHashMap<>();
-        ports.put("ORDERLY_PG_PORT", 5432);
-        ports.put("ORDERLY_AMQP_PORT", 5672);
-        ports.put("ORDERLY_RABBIT_MGMT_PORT", 15672);
-        ports.put("ORDERLY_RABBIT_PROMETHEUS_PORT", 15692);
-        ports.put("ORDERLY_RABBIT_DIST_PORT", 25672);
-        ports.put("ORDERLY_EPMD_PORT", 4369);
+        ports.put("ORDERLY_POSTGRES_PORT", 5432);
+        ports.put("ORDERLY_RABBITMQ_PORT", 5672);
+        ports.put("ORDERLY_RABBITMQ_MANAGEMENT_PORT", 15672);
+        ports.put("ORDERLY_RABBITMQ_PROMETHEUS_PORT", 15692);
+        ports.put("ORDERLY_RABBITMQ_DIST_PORT", 25672);
+        ports.put("ORDERLY_RABBITMQ_EPMD_PORT", 4369);
         for (Service service : Service.values()) {
             ports.put(service.portVariable(), service.defaultPort());
         }

@@ -35,21 +35,22 @@ class StateDirectoryTests {
             service.brokerPasswordKey()
                     .ifPresent(key -> assertThat(state.get(key)).hasSizeGreaterThanOrEqualTo(20));
         }
-        assertThat(state.get(StateDirectory.SUPERUSER_PASSWORD)).isNotEqualTo(state.get("ORDERLY_API_DB_PASSWORD"));
+        assertThat(state.get(StateDirectory.SUPERUSER_PASSWORD))
+                .isNotEqualTo(state.get("ORDERLY_POSTGRES_API_PASSWORD"));
     }
 
     @Test
     void aLaterRunKeepsWhatTheFirstChoseWhateverTheEnvironmentSaysNow(@TempDir Path root) {
         new StateDirectory(root).ensureSettings(Map.of("ORDERLY_PORTS", "free"));
         StateDirectory first = new StateDirectory(root);
-        String password = first.get("ORDERLY_RELAY_DB_PASSWORD");
-        int api = first.port("ORDERLY_API_PORT");
+        String password = first.get("ORDERLY_POSTGRES_RELAY_PASSWORD");
+        int api = first.port("ORDERLY_ORDER_API_PORT");
 
         StateDirectory again = new StateDirectory(root);
-        again.ensureSettings(Map.of("ORDERLY_API_PORT", "1"));
+        again.ensureSettings(Map.of("ORDERLY_ORDER_API_PORT", "1"));
 
-        assertThat(again.get("ORDERLY_RELAY_DB_PASSWORD")).isEqualTo(password);
-        assertThat(again.port("ORDERLY_API_PORT")).isEqualTo(api);
+        assertThat(again.get("ORDERLY_POSTGRES_RELAY_PASSWORD")).isEqualTo(password);
+        assertThat(again.port("ORDERLY_ORDER_API_PORT")).isEqualTo(api);
     }
 
     @Test
@@ -58,9 +59,9 @@ class StateDirectoryTests {
             StateDirectory state = new StateDirectory(root);
 
             state.ensureSettings(
-                    Map.of("ORDERLY_PORTS", "free", "ORDERLY_API_PORT", Integer.toString(taken.getLocalPort())));
+                    Map.of("ORDERLY_PORTS", "free", "ORDERLY_ORDER_API_PORT", Integer.toString(taken.getLocalPort())));
 
-            assertThat(state.port("ORDERLY_API_PORT"))
+            assertThat(state.port("ORDERLY_ORDER_API_PORT"))
                     .isNotEqualTo(taken.getLocalPort())
                     .isPositive();
         }

@@ -265,9 +265,9 @@ public final class RelayBenchmark {
 
     static HikariDataSource database(int connections) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + env("ORDERLY_PG_PORT") + "/orderly");
+        config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + env("ORDERLY_POSTGRES_PORT") + "/orderly");
         config.setUsername("orderly_api");
-        config.setPassword(env("ORDERLY_API_DB_PASSWORD"));
+        config.setPassword(env("ORDERLY_POSTGRES_API_PASSWORD"));
         config.setMaximumPoolSize(connections);
         config.setPoolName("relay-bench");
         return new HikariDataSource(config);
@@ -276,10 +276,10 @@ public final class RelayBenchmark {
     static ConnectionFactory broker() {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost("127.0.0.1");
-        factory.setPort(Integer.parseInt(env("ORDERLY_AMQP_PORT")));
+        factory.setPort(Integer.parseInt(env("ORDERLY_RABBITMQ_PORT")));
         factory.setVirtualHost("orderly");
         factory.setUsername("orderly-admin");
-        factory.setPassword(env("ORDERLY_RABBIT_ADMIN_PASSWORD"));
+        factory.setPassword(env("ORDERLY_RABBITMQ_ADMIN_PASSWORD"));
         return factory;
     }
 
