@@ -75,6 +75,7 @@ class IdempotencyIntegrationTests {
                 .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(Api.json(reused).get("type").asString()).isEqualTo("urn:orderly:problem:idempotency-key-reused");
         assertThat(ordersOf(customer)).isEqualTo(1);
+        assertThat(outboxRowsOf(customer)).isEqualTo(1);
     }
 
     @Test
@@ -145,6 +146,7 @@ class IdempotencyIntegrationTests {
                     .isEqualTo("Idempotency-Key");
         }
         assertThat(ordersOf(customer)).isZero();
+        assertThat(outboxRowsOf(customer)).isZero();
     }
 
     private HttpResponse<String> postWithKey(String body, String key) {
