@@ -16,9 +16,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * Trace exemplars on order-api's metrics follow {@code ORDERLY_TRACE_EXEMPLARS}: present by default for sampled
- * requests, absent with {@code none} (what a Prometheus older than 2.43 needs: it drops a scrape with an exemplar on
- * a timer's {@code _count}). Every request is sampled here, so a timed request always has a trace.
+ * Trace exemplars on order-api's metrics follow {@code management.tracing.exemplars.include}: present by default for
+ * sampled requests, absent with {@code none} (what a Prometheus older than 2.43 needs: it drops a scrape with an
+ * exemplar on a timer's {@code _count}). Every request is sampled here, so a timed request always has a trace.
  */
 class ExemplarsIntegrationTests {
 
@@ -43,7 +43,7 @@ class ExemplarsIntegrationTests {
     @Nested
     @SpringBootTest(
             webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-            properties = {"management.tracing.sampling.probability=1.0", "ORDERLY_TRACE_EXEMPLARS=none"})
+            properties = {"management.tracing.sampling.probability=1.0", "management.tracing.exemplars.include=none"})
     @RealInfrastructure
     class Disabled {
 
