@@ -61,7 +61,7 @@ public class OutboxBacklog {
     }
 
     /** Takes a new sample. Scheduled every {@code orderly.api.backpressure.sample-interval}. */
-    public void sample() {
+    void sample() {
         try {
             latest = jdbc.sql(sampleSql)
                     .param("cap", (long) settings.maxBacklog() + 1)

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
  * of one retention period. Expired keys are already ignored on lookup; this only reclaims their space.
  */
 @Component
-public class IdempotencyKeyPurge {
+class IdempotencyKeyPurge {
 
     private static final Logger log = LoggerFactory.getLogger(IdempotencyKeyPurge.class);
 
@@ -21,7 +21,7 @@ public class IdempotencyKeyPurge {
     }
 
     /** One purge pass; scheduled every {@code orderly.api.idempotency.purge-interval}. */
-    public void run() {
+    void run() {
         try {
             int deleted;
             do {

@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  * only orders not yet final, however many are. Until the first sample, and while sampling fails, the last values stand.
  */
 @Component
-public class StuckOrders {
+class StuckOrders {
 
     private static final Logger log = LoggerFactory.getLogger(StuckOrders.class);
 
@@ -54,7 +54,7 @@ public class StuckOrders {
     }
 
     /** Measures again; scheduled every {@code orderly.api.stuck-orders.sample-interval}. */
-    public void sample() {
+    void sample() {
         try {
             Map<OrderStatus, Long> now = new EnumMap<>(OrderStatus.class);
             OPEN.forEach(status -> now.put(status, 0L));
