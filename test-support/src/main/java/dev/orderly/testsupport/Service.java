@@ -152,7 +152,7 @@ public enum Service {
         return Optional.ofNullable(domain);
     }
 
-    /** {@code payment-worker} as {@code ORDERLY_PAYMENT_WORKER}. */
+    /** {@code payment-worker} as the prefix of its variables, as in {@code ORDERLY_PAYMENT_WORKER_PORT}. */
     private static String variable(String name) {
         return "ORDERLY_" + upper(name);
     }
