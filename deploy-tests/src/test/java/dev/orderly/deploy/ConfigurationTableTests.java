@@ -49,7 +49,7 @@ class ConfigurationTableTests {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
 
     /** An ORDERLY_ variable: a pattern ({@code ORDERLY_POSTGRES_<ROLE>_PASSWORD}, {@code ORDERLY_*}) is none. */
-    private static final Pattern ORDERLY_VARIABLE = Pattern.compile("ORDERLY_[A-Z0-9_]++(?![<{*])");
+    private static final Pattern LAUNCHER_VARIABLE = Pattern.compile("ORDERLY_[A-Z0-9_]++(?![<{*])");
 
     /** A row of the table: {@code | `NAME` | property or — | default | services | meaning |}. */
     private static final Pattern ROW = Pattern.compile("^\\| `([A-Z][A-Z0-9_]*)` \\| (.+?) \\| .*\\|$");
@@ -139,9 +139,9 @@ class ConfigurationTableTests {
 
     @Test
     void theScansFindWhatTheyLookFor() {
-        assertThat(placeholders("url: ${ORDERLY_DB_URL:jdbc:postgresql://x/y}\nport: ${SERVER_PORT}\n"
+        assertThat(placeholders("url: ${ORDERLY_NOT_A_SETTING:jdbc:postgresql://x/y}\nport: ${SERVER_PORT}\n"
                         + "tag: ${spring.application.name}\n"))
-                .containsExactly("ORDERLY_DB_URL", "SERVER_PORT");
+                .containsExactly("ORDERLY_NOT_A_SETTING", "SERVER_PORT");
         assertThat(orderlyVariables("ORDERLY_POSTGRES_<ROLE>_PASSWORD, ORDERLY_RABBITMQ_*, $ORDERLY_STATE_DIR/env, "
                         + "\"ORDERLY_\" + name, ORDERLY_{ORDER,PAYMENT}_WORKER_PORT"))
                 .containsExactly("ORDERLY_STATE_DIR");
@@ -197,7 +197,7 @@ class ConfigurationTableTests {
 
     static List<String> orderlyVariables(String text) {
         List<String> names = new ArrayList<>();
-        Matcher variable = ORDERLY_VARIABLE.matcher(text);
+        Matcher variable = LAUNCHER_VARIABLE.matcher(text);
         while (variable.find()) {
             if (!variable.group().endsWith("_")) {
                 names.add(variable.group());
