@@ -138,6 +138,30 @@ class ConfigurationTableTests {
     }
 
     @Test
+    void everyVariableAPageOfTheDocsNamesHasARow() throws IOException {
+        Set<String> rows = rows().keySet();
+        Map<String, String> named = new TreeMap<>();
+        List<Path> pages = new ArrayList<>(List.of(Tool.ROOT.resolve("README.md")));
+        try (Stream<Path> docs = Files.list(Tool.ROOT.resolve("docs"))) {
+            docs.filter(page -> page.toString().endsWith(".md")).forEach(pages::add);
+        }
+        for (Path page : pages) {
+            orderlyVariables(Files.readString(page))
+                    .forEach(name ->
+                            named.putIfAbsent(name, Tool.ROOT.relativize(page).toString()));
+        }
+        assertThat(named).as("the pages name variables").containsKey("ORDERLY_STATE_DIR");
+
+        named.keySet().removeAll(rows);
+        assertThat(named)
+                .as(
+                        "variables the docs name (with the page) that have no row in %s: a name before the table,"
+                                + " or one that needs its row",
+                        Tool.ROOT.relativize(TABLE))
+                .isEmpty();
+    }
+
+    @Test
     void theScansFindWhatTheyLookFor() {
         assertThat(placeholders("url: ${ORDERLY_NOT_A_SETTING:jdbc:postgresql://x/y}\nport: ${SERVER_PORT}\n"
                         + "tag: ${spring.application.name}\n"))
