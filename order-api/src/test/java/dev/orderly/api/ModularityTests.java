@@ -44,7 +44,7 @@ class ModularityTests {
             API + ".OrderApiApplication",
             // Bean Validation instantiates it for @CurrencyCode (validatedBy), and its default validator factory
             // only by a public constructor; nested in the annotation type, it is public by the language anyway.
-            API + ".orders.CurrencyCode$Validator");
+            API + ".web.CurrencyCode$Validator");
 
     @Test
     void theFeaturePackagesDependOnEachOtherWithoutCycles() {

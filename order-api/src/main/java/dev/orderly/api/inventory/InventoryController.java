@@ -17,7 +17,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /inventory/{sku}} and {@code PUT /inventory/{sku}}: the stock order-worker reserves from.
+ * {@code GET /inventory/{sku}} and {@code PUT /inventory/{sku}}: the stock order-worker reserves from, and the price
+ * {@code POST /orders} charges for it.
  *
  * <p>Invariant: a SKU is 1 to 64 characters without control characters, like an order line's; a refusal is a problem
  * detail naming what to do, never a 500.
@@ -36,7 +37,10 @@ class InventoryController {
     }
 
     @GetMapping("/{sku}")
-    @Operation(summary = "Read a SKU's stock", description = "On hand, reserved for open orders, and available.")
+    @Operation(
+            summary = "Read a SKU's stock and price",
+            description = "On hand, reserved for open orders, available, and the unit price with its currency "
+                    + "(both null: the SKU is not for sale).")
     StockLevel get(@PathVariable String sku) {
         requireValid(sku);
         return inventory.find(sku).orElseThrow(() -> new UnknownSku(sku));
@@ -44,11 +48,19 @@ class InventoryController {
 
     @PutMapping(path = "/{sku}", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(
-            summary = "Set a SKU's stock on hand",
-            description = "Creates the SKU if it is new. Refused with 409 if less than is reserved for open orders.")
+            summary = "Set a SKU's stock on hand, and its price",
+            description = "Creates the SKU if it is new. price_cents and currency, both or neither, set the price "
+                    + "orders are charged from then on; without them the SKU keeps its price (a SKU that never had one "
+                    + "is not for sale). Refused with 409, changing nothing, if on_hand is less than is reserved for "
+                    + "open orders.")
     StockLevel set(@PathVariable String sku, @Valid @RequestBody SetStockRequest request) {
         requireValid(sku);
-        return inventory.set(sku, request.onHand()).orElseThrow(() -> new BelowReserved(sku, request.onHand()));
+        if (!request.pricePaired()) {
+            throw new UnpairedPrice(request.priceCents() == null ? "price_cents" : "currency");
+        }
+        return inventory
+                .set(sku, request.onHand(), request.priceCents(), request.currency())
+                .orElseThrow(() -> new BelowReserved(sku, request.onHand()));
     }
 
     @ExceptionHandler
@@ -64,6 +76,15 @@ class InventoryController {
     @ExceptionHandler
     ProblemDetail invalidSku(InvalidSku e) {
         return Problems.invalidRequest(e.getMessage(), new Problems.FieldError("sku", e.getMessage()));
+    }
+
+    @ExceptionHandler
+    ProblemDetail unpairedPrice(UnpairedPrice e) {
+        return Problems.invalidRequest(
+                e.getMessage(),
+                new Problems.FieldError(
+                        e.missing,
+                        "must be given with " + (e.missing.equals("currency") ? "price_cents" : "currency")));
     }
 
     private static void requireValid(String sku) {
@@ -85,6 +106,17 @@ class InventoryController {
             super(("SKU '%s' has more than %d units reserved for open orders; set on_hand to at least the reserved "
                             + "quantity (GET /inventory/%s shows it)")
                     .formatted(sku, onHand, sku));
+        }
+    }
+
+    /** A price without its currency, or a currency without a price. */
+    static final class UnpairedPrice extends RuntimeException {
+
+        private final String missing;
+
+        UnpairedPrice(String missing) {
+            super("price_cents and currency set a price together: send both, or neither to keep the SKU's price");
+            this.missing = missing;
         }
     }
 

@@ -1,4 +1,4 @@
-/** Stock per SKU: {@code GET/PUT /inventory/{sku}} to read and set what order-worker reserves from. */
+/** Stock and prices per SKU: {@code GET/PUT /inventory/{sku}} to read and set what order-worker reserves from. */
 @NullMarked
 package dev.orderly.api.inventory;
 

@@ -1,5 +1,6 @@
 package dev.orderly.api.orders;
 
+import dev.orderly.api.web.CurrencyCode;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;

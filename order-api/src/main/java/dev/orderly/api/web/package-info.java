@@ -1,4 +1,7 @@
-/** HTTP edges shared by every resource: strict JSON, request size limits, and problem details for every error. */
+/**
+ * HTTP edges shared by every resource: strict JSON, request size limits, the field rules more than one request shares
+ * ({@link dev.orderly.api.web.CurrencyCode}), and problem details for every error.
+ */
 @NullMarked
 package dev.orderly.api.web;
 

@@ -1,6 +1,7 @@
 package dev.orderly.api.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderly.api.Api;
 import dev.orderly.testsupport.OrderlyInfrastructure;
@@ -12,15 +13,17 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
-/** GET and PUT /inventory/{sku} read and set stock, and never set it below what is reserved. */
+/** GET and PUT /inventory/{sku} read and set stock and price, and never set stock below what is reserved. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @RealInfrastructure
 class InventoryIntegrationTests {
@@ -45,6 +48,67 @@ class InventoryIntegrationTests {
         assertThat(body.get("on_hand").asInt()).isEqualTo(12);
         assertThat(body.get("reserved").asInt()).isZero();
         assertThat(body.get("available").asInt()).isEqualTo(12);
+        assertThat(body.get("price_cents").isNull())
+                .as("never priced: not for sale")
+                .isTrue();
+        assertThat(body.get("currency").isNull()).isTrue();
+    }
+
+    @Test
+    void putSetsThePriceGetShowsItAndAPutWithOnlyOnHandKeepsIt() throws Exception {
+        String sku = "SKU-" + UUID.randomUUID();
+
+        HttpResponse<String> priced = put(sku, "{\"on_hand\": 12, \"price_cents\": 1999, \"currency\": \"EUR\"}");
+        assertThat(priced.statusCode()).as(priced.body()).isEqualTo(200);
+        assertThat(Api.json(priced).get("price_cents").asLong()).isEqualTo(1999);
+
+        assertThat(put(sku, "{\"on_hand\": 20}").statusCode()).isEqualTo(200);
+
+        JsonNode body = Api.json(new Api(port).get("/inventory/" + sku));
+        assertThat(body.get("on_hand").asInt()).isEqualTo(20);
+        assertThat(body.get("price_cents").asLong()).isEqualTo(1999);
+        assertThat(body.get("currency").asString()).isEqualTo("EUR");
+        assertThat(put(sku, "{\"on_hand\": 20, \"price_cents\": 2100, \"currency\": \"USD\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        JsonNode repriced = Api.json(new Api(port).get("/inventory/" + sku));
+        assertThat(repriced.get("price_cents").asLong()).isEqualTo(2100);
+        assertThat(repriced.get("currency").asString()).isEqualTo("USD");
+    }
+
+    @Test
+    void aPriceOutOfBoundsOrWithoutItsCurrencyIsABadRequestAndChangesNothing() throws Exception {
+        String sku = "SKU-" + UUID.randomUUID();
+        put(sku, "{\"on_hand\": 3, \"price_cents\": 500, \"currency\": \"EUR\"}");
+
+        assertBadRequest(put(sku, "{\"on_hand\": 4, \"price_cents\": 0, \"currency\": \"EUR\"}"), "price_cents");
+        assertBadRequest(put(sku, "{\"on_hand\": 4, \"price_cents\": -1, \"currency\": \"EUR\"}"), "price_cents");
+        assertBadRequest(
+                put(sku, "{\"on_hand\": 4, \"price_cents\": 1000000001, \"currency\": \"EUR\"}"), "price_cents");
+        assertBadRequest(put(sku, "{\"on_hand\": 4, \"price_cents\": 1.5, \"currency\": \"EUR\"}"), "price_cents");
+        assertBadRequest(put(sku, "{\"on_hand\": 4, \"price_cents\": 600}"), "currency");
+        assertBadRequest(put(sku, "{\"on_hand\": 4, \"currency\": \"EUR\"}"), "price_cents");
+        assertBadRequest(put(sku, "{\"on_hand\": 4, \"price_cents\": 600, \"currency\": \"eur\"}"), "currency");
+
+        JsonNode body = Api.json(new Api(port).get("/inventory/" + sku));
+        assertThat(body.get("on_hand").asInt()).isEqualTo(3);
+        assertThat(body.get("price_cents").asLong()).isEqualTo(500);
+        assertThat(body.get("currency").asString()).isEqualTo("EUR");
+    }
+
+    @Test
+    void theTableItselfRefusesAPriceOfZeroOrAPriceWithoutCurrency() {
+        String sku = "SKU-" + UUID.randomUUID();
+
+        for (String values : List.of("0, 'EUR'", "-5, 'EUR'", "100, NULL", "NULL, 'EUR'")) {
+            assertThatThrownBy(
+                            () -> jdbc.sql("INSERT INTO inventory (sku, on_hand, price_cents, currency) VALUES (?, 1, "
+                                            + values + ")")
+                                    .param(sku)
+                                    .update())
+                    .as(values)
+                    .isInstanceOf(DataIntegrityViolationException.class);
+        }
     }
 
     @Test
@@ -84,7 +148,7 @@ class InventoryIntegrationTests {
     @Test
     void aStockRowLockedByAnotherSessionAnswers503WithinTheLockTimeoutAndOrdersKeepFlowing() throws Exception {
         String sku = "SKU-" + UUID.randomUUID();
-        put(sku, "{\"on_hand\": 10}");
+        put(sku, "{\"on_hand\": 10, \"price_cents\": 100, \"currency\": \"EUR\"}");
         try (Connection operator = OrderlyInfrastructure.postgres().connectAsSuperuser()) {
             // An operator's open transaction holding the row: BEGIN; UPDATE orders.inventory ... (never committed).
             operator.setAutoCommit(false);
@@ -108,6 +172,15 @@ class InventoryIntegrationTests {
             operator.rollback();
         }
         assertThat(put(sku, "{\"on_hand\": 12}").statusCode()).isEqualTo(200);
+    }
+
+    private static void assertBadRequest(HttpResponse<String> response, String field) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        JsonNode problem = Api.json(response);
+        assertThat(problem.get("type").asString()).isEqualTo("urn:orderly:problem:invalid-request");
+        assertThat(problem.get("errors").get(0).get("field").asString())
+                .as(response.body())
+                .isEqualTo(field);
     }
 
     private HttpResponse<String> put(String sku, String body) throws Exception {

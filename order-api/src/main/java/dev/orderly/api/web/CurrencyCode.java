@@ -1,4 +1,4 @@
-package dev.orderly.api.orders;
+package dev.orderly.api.web;
 
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
@@ -14,12 +14,15 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
-/** The annotated string is an ISO 4217 alphabetic currency code known to the JDK, in upper case ("EUR", "JPY"). */
+/**
+ * The annotated string is an ISO 4217 alphabetic currency code known to the JDK, in upper case ("EUR", "JPY"): an
+ * order's currency, and the currency a SKU is priced in.
+ */
 @Documented
 @Constraint(validatedBy = CurrencyCode.Validator.class)
 @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.TYPE_USE})
 @Retention(RetentionPolicy.RUNTIME)
-@interface CurrencyCode {
+public @interface CurrencyCode {
 
     String message() default "must be an ISO 4217 currency code, such as EUR or USD";
 
