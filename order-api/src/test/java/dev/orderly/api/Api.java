@@ -9,7 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,10 +52,48 @@ public final class Api {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
+    public HttpResponse<String> put(String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /**
+     * A SKU no other test uses, for sale at {@code priceCents} EUR with plenty of stock, set through
+     * {@code PUT /inventory/{sku}}: orders price their lines from the catalogue, and the tests' database has none seeded.
+     */
+    public String newSku(long priceCents) {
+        String sku = "SKU-" + UUID.randomUUID();
+        setPrice(sku, priceCents, "EUR");
+        return sku;
+    }
+
+    /** Sets {@code sku}'s price (creating it with plenty of stock if new), failing the test unless that is a 200. */
+    public void setPrice(String sku, long priceCents, String currency) {
+        HttpResponse<String> put = put(
+                "/inventory/" + sku,
+                JSON.writeValueAsString(Map.of("on_hand", 1_000_000, "price_cents", priceCents, "currency", currency)));
+        if (put.statusCode() != 200) {
+            throw new AssertionError("PUT /inventory/%s answered %d: %s".formatted(sku, put.statusCode(), put.body()));
+        }
+    }
+
     public static JsonNode json(HttpResponse<String> response) {
         return JSON.readTree(response.body());
     }
 
+    /** An order in EUR for {@code quantity} of {@code sku}, at whatever the catalogue's price is (no unit price sent). */
+    public static String order(String customerId, String sku, int quantity) {
+        return JSON.writeValueAsString(Map.of(
+                "customer_id",
+                customerId,
+                "currency",
+                "EUR",
+                "lines",
+                List.of(Map.of("sku", sku, "quantity", quantity))));
+    }
+
+    /** The same, sending {@code unitPriceCents} as the price the client expects to pay (refused unless current). */
     public static String order(String customerId, String sku, int quantity, long unitPriceCents) {
         return JSON.writeValueAsString(Map.of(
                 "customer_id",
@@ -61,7 +101,7 @@ public final class Api {
                 "currency",
                 "EUR",
                 "lines",
-                java.util.List.of(Map.of("sku", sku, "quantity", quantity, "unit_price_cents", unitPriceCents))));
+                List.of(Map.of("sku", sku, "quantity", quantity, "unit_price_cents", unitPriceCents))));
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {

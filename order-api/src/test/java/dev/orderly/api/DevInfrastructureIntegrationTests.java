@@ -40,7 +40,7 @@ class DevInfrastructureIntegrationTests {
             assertThat(context.getEnvironment().getProperty("spring.datasource.url"))
                     .isEqualTo(OrderlyInfrastructure.postgres().jdbcUrl());
 
-            HttpResponse<String> placed = api.postOrder(Api.order("dev-" + UUID.randomUUID(), "SKU-1", 1, 100));
+            HttpResponse<String> placed = api.postOrder(Api.order("dev-" + UUID.randomUUID(), api.newSku(100), 1));
             assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
             assertThat(jdbc.sql("SELECT count(*) FROM orders WHERE id = ?")
                             .param(UUID.fromString(

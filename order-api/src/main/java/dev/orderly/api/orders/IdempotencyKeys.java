@@ -91,7 +91,12 @@ class IdempotencyKeys {
         return deleted;
     }
 
-    /** The SHA-256 of a request's canonical JSON (as re-serialised after parsing, so insignificant spacing is ignored). */
+    /**
+     * The SHA-256 of a request's canonical JSON (as re-serialised after parsing, so insignificant spacing is ignored).
+     * It covers the request as the client sent it, a line's {@code unit_price_cents} included ({@code null} when left
+     * out), and no price of the server's: a retry of the same body gets the first answer back even after the catalogue
+     * changed a price, and a body hashed before prices became the server's still hashes the same.
+     */
     byte[] hash(PlaceOrderRequest request) {
         try {
             return MessageDigest.getInstance("SHA-256")

@@ -35,6 +35,63 @@ class OrderProblems {
                 HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency-Key reused", e.getMessage());
     }
 
+    @ExceptionHandler
+    ProblemDetail notForSale(SkusNotForSaleException e) {
+        ProblemDetail problem =
+                Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "unknown-sku", "SKU not for sale", e.getMessage());
+        problem.setProperty(
+                "errors",
+                e.lines().stream()
+                        .map(line -> new Problems.FieldError(sku(line.index()), line.reason()))
+                        .toList());
+        return problem;
+    }
+
+    @ExceptionHandler
+    ProblemDetail currencyMismatch(CurrencyMismatchException e) {
+        ProblemDetail problem =
+                Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "currency-mismatch", "Currency mismatch", e.getMessage());
+        problem.setProperty(
+                "errors",
+                e.lines().stream()
+                        .map(line -> new Problems.FieldError(
+                                sku(line.index()),
+                                "'%s' is priced in %s, not %s"
+                                        .formatted(line.sku(), line.currency(), e.orderCurrency())))
+                        .toList());
+        return problem;
+    }
+
+    /** The price a SKU sells at now, as a 409 {@code price-mismatch} tells it. */
+    record CurrentPrice(String sku, long unitPriceCents, String currency) {}
+
+    @ExceptionHandler
+    ProblemDetail priceMismatch(PriceMismatchException e) {
+        ProblemDetail problem = Problems.of(HttpStatus.CONFLICT, "price-mismatch", "Price mismatch", e.getMessage());
+        problem.setProperty(
+                "errors",
+                e.lines().stream()
+                        .map(line -> new Problems.FieldError(
+                                "lines[%d].unit_price_cents".formatted(line.index()),
+                                "is %d %s for '%s' now, not %d"
+                                        .formatted(
+                                                line.current().cents(),
+                                                line.current().currency(),
+                                                line.sku(),
+                                                line.sentCents())))
+                        .toList());
+        problem.setProperty(
+                "current_prices",
+                e.lines().stream()
+                        .map(line -> new CurrentPrice(
+                                line.sku(),
+                                line.current().cents(),
+                                line.current().currency()))
+                        .distinct()
+                        .toList());
+        return problem;
+    }
+
     /** Logged, because an operator may have to reconcile; the client is told to retry with its key. */
     @ExceptionHandler
     ResponseEntity<ProblemDetail> commitOutcomeUnknown(CommitOutcomeUnknownException e) {
@@ -54,5 +111,9 @@ class OrderProblems {
     ProblemDetail invalidKey(InvalidIdempotencyKeyException e) {
         return Problems.invalidRequest(
                 "The Idempotency-Key header is invalid", Problems.fieldError(OrdersController.IDEMPOTENCY_KEY, e));
+    }
+
+    private static String sku(int line) {
+        return "lines[%d].sku".formatted(line);
     }
 }

@@ -1,5 +1,6 @@
 package dev.orderly.api.orders;
 
+import dev.orderly.contracts.OrderLine;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -26,16 +27,16 @@ class OrderRepository {
     }
 
     /**
-     * Inserts a new PENDING order, its lines and its first timeline entry, in one statement. Runs in the caller's
-     * transaction, which also writes the outbox row.
+     * Inserts a new PENDING order, its lines (priced: {@link Pricing}) and its first timeline entry, in one statement.
+     * Runs in the caller's transaction, which also writes the outbox row.
      */
-    void insertPending(OrderAccepted order, List<PlaceOrderRequest.Line> lines, UUID eventId, String eventType) {
+    void insertPending(OrderAccepted order, List<OrderLine> lines, UUID eventId, String eventType) {
         int n = lines.size();
         String[] skus = new String[n];
         int[] quantities = new int[n];
         long[] prices = new long[n];
         for (int i = 0; i < n; i++) {
-            PlaceOrderRequest.Line line = lines.get(i);
+            OrderLine line = lines.get(i);
             skus[i] = line.sku();
             quantities[i] = line.quantity();
             prices[i] = line.unitPriceCents();

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,8 +23,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Places and reads orders.
  *
  * <p>Invariant: an accepted order, its lines, its first timeline entry, its {@code order.created} outbox row and
- * (when given) its idempotency key are committed in one transaction, or none of them is. Nothing else publishes the
- * event: the relay does, from the outbox row, after this transaction commits.
+ * (when given) its idempotency key are committed in one transaction, or none of them is. The lines are priced at the
+ * catalogue's prices read in that same transaction ({@link Pricing}); the order, its answer and its event carry those
+ * prices and their total, never a price of the client's. Nothing else publishes the event: the relay does, from the
+ * outbox row, after this transaction commits.
  */
 @Service
 class OrderService {
@@ -31,6 +34,7 @@ class OrderService {
     static final String PRODUCER = "order-api";
 
     private final OrderRepository orders;
+    private final Pricing pricing;
     private final IdempotencyKeys idempotencyKeys;
     private final OutboxWriter outbox;
     private final OutboxBacklog backlog;
@@ -42,6 +46,7 @@ class OrderService {
 
     OrderService(
             OrderRepository orders,
+            Pricing pricing,
             IdempotencyKeys idempotencyKeys,
             OutboxWriter outbox,
             OutboxBacklog backlog,
@@ -50,6 +55,7 @@ class OrderService {
             OrderApiProperties properties,
             MeterRegistry meters) {
         this.orders = orders;
+        this.pricing = pricing;
         this.idempotencyKeys = idempotencyKeys;
         this.outbox = outbox;
         this.backlog = backlog;
@@ -70,6 +76,9 @@ class OrderService {
     /**
      * Places a new order, or, for a known {@code idempotencyKey}, returns the answer it first got.
      *
+     * @throws SkusNotForSaleException if a line's SKU is unknown or has no price; nothing is stored
+     * @throws CurrencyMismatchException if a line's SKU is priced in another currency; nothing is stored
+     * @throws PriceMismatchException if a line sent another unit price than the catalogue's; nothing is stored
      * @throws IdempotencyKeyReusedException if the key first answered a different request
      * @throws dev.orderly.api.backpressure.BackpressureException if the outbox backlog is over its limits
      * @throws CommitOutcomeUnknownException if the transaction failed while committing: it may have been stored
@@ -117,8 +126,10 @@ class OrderService {
         // PostgreSQL keeps microseconds: truncate so that the answer equals what GET later reads back.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         UUID orderId = UUID.randomUUID();
+        // The price at acceptance: read here, so that the order is stored at the prices it was checked against.
+        List<OrderLine> lines = pricing.price(request);
         OrderAccepted answer = new OrderAccepted(
-                orderId, OrderStatus.PENDING, request.customerId(), request.currency(), request.totalCents(), now);
+                orderId, OrderStatus.PENDING, request.customerId(), request.currency(), Pricing.totalCents(lines), now);
 
         if (idempotencyKey != null
                 && !idempotencyKeys.claim(idempotencyKey, requestHash, answer, now.plus(idempotency.retention()))) {
@@ -128,17 +139,11 @@ class OrderService {
                             "Idempotency-Key was taken and vanished within one transaction; retry the request"));
         }
 
-        OrderCreated event = new OrderCreated(
-                orderId,
-                request.customerId(),
-                request.currency(),
-                answer.totalCents(),
-                request.lines().stream()
-                        .map(line -> new OrderLine(line.sku(), line.quantity(), line.unitPriceCents()))
-                        .toList());
+        OrderCreated event =
+                new OrderCreated(orderId, request.customerId(), request.currency(), answer.totalCents(), lines);
         Envelope<OrderCreated> envelope = new Envelope<>(
                 UUID.randomUUID(), event.eventType(), event.eventVersion(), now, PRODUCER, orderId.toString(), event);
-        orders.insertPending(answer, request.lines(), envelope.eventId(), envelope.eventType());
+        orders.insertPending(answer, lines, envelope.eventId(), envelope.eventType());
         outbox.append(envelope, orderId.toString(), traceparent);
         return new Placement(answer, false);
     }

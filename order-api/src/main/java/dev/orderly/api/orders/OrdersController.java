@@ -45,9 +45,13 @@ class OrdersController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(
             summary = "Place an order",
-            description = "Stores the order and its order.created event in one transaction and answers 202: the "
-                    + "order is accepted and will move through stock, payment and shipping. With an Idempotency-Key, "
-                    + "a repeated request gets the first answer back and creates nothing.")
+            description = "Prices each line at its SKU's catalogue price (PUT /inventory/{sku} sets it), stores the "
+                    + "order and its order.created event in one transaction and answers 202: the order is accepted "
+                    + "and will move through stock, payment and shipping. A line's unit_price_cents is optional; if "
+                    + "sent, it must be the current price (409 price-mismatch names it otherwise). A SKU without a "
+                    + "price is refused with 422 unknown-sku, one priced in another currency with 422 "
+                    + "currency-mismatch; nothing is stored then. With an Idempotency-Key, a repeated request gets the "
+                    + "first answer back and creates nothing.")
     ResponseEntity<OrderAccepted> place(
             @Valid @RequestBody PlaceOrderRequest request,
             @Parameter(description = "1 to 255 printable ASCII characters, remembered for a retention period")

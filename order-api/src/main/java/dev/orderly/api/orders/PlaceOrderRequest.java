@@ -9,12 +9,14 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The body of {@code POST /orders}, as the client sent it.
+ * The body of {@code POST /orders}, as the client sent it: who orders, in which currency, how many of which SKUs.
  *
  * <p>Bounds are checked here, before anything is stored; the database repeats the essential ones as constraints.
- * Numbers are boxed so that a missing field is reported as missing rather than read as zero.
+ * Numbers are boxed so that a missing field is reported as missing rather than read as zero. Prices are the server's
+ * ({@link Pricing}): a line's {@code unit_price_cents} is optional, and if sent must be the catalogue's price.
  */
 record PlaceOrderRequest(
         @NotBlank @Size(max = 64) @Pattern(regexp = PRINTABLE, message = NOT_PRINTABLE)
@@ -26,21 +28,16 @@ record PlaceOrderRequest(
     static final String PRINTABLE = "\\P{Cntrl}*";
     static final String NOT_PRINTABLE = "must not contain control characters";
 
-    /** One order line: how many of a SKU at what unit price, in the order's currency's minor unit. */
+    /**
+     * One order line: how many of a SKU. {@code unitPriceCents}, if sent, is the unit price the client expects to pay,
+     * in the order's currency's minor unit; the order is refused if it is not the catalogue's price, never charged at
+     * it. Its bounds are v1's, 0 included, so that a client still sending the 0 it was once allowed learns the price
+     * from a 409 {@code price-mismatch} rather than a bare 400.
+     */
     record Line(
             @NotBlank @Size(max = 64) @Pattern(regexp = PRINTABLE, message = NOT_PRINTABLE)
             String sku,
 
             @NotNull @Min(1) @Max(1000) Integer quantity,
-            @NotNull @Min(0) @Max(1_000_000_000) Long unitPriceCents) {
-
-        long totalCents() {
-            return quantity * unitPriceCents;
-        }
-    }
-
-    /** The order's total; cannot overflow within the bounds above (100 × 1,000 × 10⁹ &lt; 2⁶³). */
-    long totalCents() {
-        return lines.stream().mapToLong(Line::totalCents).sum();
-    }
+            @Nullable @Min(0) @Max(1_000_000_000) Long unitPriceCents) {}
 }

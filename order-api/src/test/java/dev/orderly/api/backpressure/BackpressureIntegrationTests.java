@@ -42,9 +42,13 @@ class BackpressureIntegrationTests {
 
     Api api;
 
+    /** This test's SKU: orders price their lines from the catalogue. */
+    String sku;
+
     @BeforeEach
     void drainOutbox() {
         api = new Api(port);
+        sku = api.newSku(100);
         // No relay runs in these tests: stand in for it by marking everything earlier tests left as published, and
         // take a fresh sample so no earlier test's backlog is still in force.
         markAllPublished();
@@ -64,7 +68,7 @@ class BackpressureIntegrationTests {
         String customer = "customer-" + UUID.randomUUID();
 
         HttpResponse<String> refused = await().atMost(Duration.ofSeconds(10))
-                .until(() -> api.postOrder(Api.order(customer, "SKU-1", 1, 100)), r -> r.statusCode() != 202);
+                .until(() -> api.postOrder(Api.order(customer, sku, 1)), r -> r.statusCode() != 202);
 
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.headers().firstValue("Retry-After")).hasValue("7");
@@ -76,7 +80,7 @@ class BackpressureIntegrationTests {
         markAllPublished();
 
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> api.postOrder(Api.order(customer, "SKU-1", 1, 100)).statusCode() == 202);
+                .until(() -> api.postOrder(Api.order(customer, sku, 1)).statusCode() == 202);
         assertThat(ordersOf(customer)).isEqualTo(1);
     }
 
@@ -86,7 +90,7 @@ class BackpressureIntegrationTests {
         String customer = "customer-" + UUID.randomUUID();
 
         HttpResponse<String> refused = await().atMost(Duration.ofSeconds(10))
-                .until(() -> api.postOrder(Api.order(customer, "SKU-1", 1, 100)), r -> r.statusCode() != 202);
+                .until(() -> api.postOrder(Api.order(customer, sku, 1)), r -> r.statusCode() != 202);
 
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(Api.json(refused).get("detail").asString()).contains("oldest event");
@@ -96,14 +100,14 @@ class BackpressureIntegrationTests {
     @Test
     void aRetryOfAnAcceptedOrderIsAnsweredEvenUnderBackpressure() {
         String key = "key-" + UUID.randomUUID();
-        String body = Api.order("customer-" + UUID.randomUUID(), "SKU-1", 1, 100);
+        String body = Api.order("customer-" + UUID.randomUUID(), sku, 1);
         HttpResponse<String> first = api.postOrder(body, "Idempotency-Key", key);
         assertThat(first.statusCode()).isEqualTo(202);
         for (int i = 0; i < 6; i++) {
             insertUnpublished(Duration.ZERO);
         }
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> api.postOrder(Api.order("other", "SKU-1", 1, 100)).statusCode() == 503);
+                .until(() -> api.postOrder(Api.order("other", sku, 1)).statusCode() == 503);
 
         HttpResponse<String> retry = api.postOrder(body, "Idempotency-Key", key);
 

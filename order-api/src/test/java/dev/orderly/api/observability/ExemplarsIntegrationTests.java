@@ -59,7 +59,7 @@ class ExemplarsIntegrationTests {
 
     private static String scrapeAfterAnOrder(int port) throws Exception {
         Api api = new Api(port);
-        assertThat(api.postOrder(Api.order("customer-" + UUID.randomUUID(), "SKU-9", 1, 1000))
+        assertThat(api.postOrder(Api.order("customer-" + UUID.randomUUID(), api.newSku(1000), 1))
                         .statusCode())
                 .isEqualTo(202);
         HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))

@@ -35,16 +35,20 @@ class IdempotencyIntegrationTests {
 
     Api api;
 
+    /** This test's SKU, at 5.00 EUR. */
+    String sku;
+
     @BeforeEach
     void setUp() {
         api = new Api(port);
+        sku = api.newSku(500);
     }
 
     @Test
     void sameKeyAndBodyReturnsTheFirstAnswerAndCreatesNothing() {
         String key = "key-" + UUID.randomUUID();
         String customer = "customer-" + UUID.randomUUID();
-        String body = Api.order(customer, "SKU-1", 2, 500);
+        String body = Api.order(customer, sku, 2);
 
         HttpResponse<String> first = postWithKey(body, key);
         // Same order, other spacing: the key compares what the request means, not its bytes.
@@ -65,10 +69,9 @@ class IdempotencyIntegrationTests {
     void sameKeyWithDifferentBodyIsRefusedAndStoresNothing() {
         String key = "key-" + UUID.randomUUID();
         String customer = "customer-" + UUID.randomUUID();
-        assertThat(postWithKey(Api.order(customer, "SKU-1", 2, 500), key).statusCode())
-                .isEqualTo(202);
+        assertThat(postWithKey(Api.order(customer, sku, 2), key).statusCode()).isEqualTo(202);
 
-        HttpResponse<String> reused = postWithKey(Api.order(customer, "SKU-1", 3, 500), key);
+        HttpResponse<String> reused = postWithKey(Api.order(customer, sku, 3), key);
 
         assertThat(reused.statusCode()).isEqualTo(422);
         assertThat(reused.headers().firstValue("Content-Type"))
@@ -79,10 +82,56 @@ class IdempotencyIntegrationTests {
     }
 
     @Test
+    void aRetryAfterAPriceChangeGetsTheFirstAnswerAtTheFirstPriceWhetherOrNotItSentThatPrice() {
+        String customer = "customer-" + UUID.randomUUID();
+        String withoutPrice = Api.order(customer, sku, 2);
+        String withPrice = Api.order(customer, sku, 1, 500);
+        HttpResponse<String> first = postWithKey(withoutPrice, "key-" + customer);
+        HttpResponse<String> firstPriced = postWithKey(withPrice, "key-priced-" + customer);
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(firstPriced.statusCode()).isEqualTo(202);
+
+        api.setPrice(sku, 650, "EUR");
+        HttpResponse<String> retry = postWithKey(withoutPrice, "key-" + customer);
+        // The price it states is stale now, but it is the price its order was accepted at: a replay, not a 409.
+        HttpResponse<String> retryPriced = postWithKey(withPrice, "key-priced-" + customer);
+
+        assertThat(retry.statusCode()).isEqualTo(202);
+        assertThat(Api.json(retry)).isEqualTo(Api.json(first));
+        assertThat(Api.json(retry).get("total_cents").asLong()).isEqualTo(1000);
+        assertThat(retryPriced.statusCode()).as(retryPriced.body()).isEqualTo(202);
+        assertThat(Api.json(retryPriced)).isEqualTo(Api.json(firstPriced));
+        assertThat(retryPriced.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(ordersOf(customer)).isEqualTo(2);
+    }
+
+    @Test
+    void theKeyRemembersTheBodyAsSentSoAPriceLeftOutAndAPriceSentAreDifferentRequests() {
+        String key = "key-" + UUID.randomUUID();
+        String customer = "customer-" + UUID.randomUUID();
+        assertThat(postWithKey(Api.order(customer, sku, 2), key).statusCode()).isEqualTo(202);
+        String explicitNull = """
+                {"customer_id": "%s", "currency": "EUR", "lines": [{"sku": "%s", "quantity": 2, "unit_price_cents": null}]}
+                """.formatted(customer, sku);
+
+        HttpResponse<String> sameRequest = postWithKey(explicitNull, key);
+        HttpResponse<String> otherRequest = postWithKey(Api.order(customer, sku, 2, 500), key);
+
+        assertThat(sameRequest.statusCode()).as("null is leaving it out").isEqualTo(202);
+        assertThat(sameRequest.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(otherRequest.statusCode())
+                .as("the current price sent where the first request left it out")
+                .isEqualTo(422);
+        assertThat(Api.json(otherRequest).get("type").asString())
+                .isEqualTo("urn:orderly:problem:idempotency-key-reused");
+        assertThat(ordersOf(customer)).isEqualTo(1);
+    }
+
+    @Test
     void concurrentRequestsWithOneKeyCreateOneOrder() throws Exception {
         String key = "key-" + UUID.randomUUID();
         String customer = "customer-" + UUID.randomUUID();
-        String body = Api.order(customer, "SKU-1", 1, 100);
+        String body = Api.order(customer, sku, 1);
         int clients = 12;
         CountDownLatch start = new CountDownLatch(1);
         List<Future<HttpResponse<String>>> responses = new ArrayList<>();
@@ -110,7 +159,7 @@ class IdempotencyIntegrationTests {
     void expiredKeyMayBeUsedForANewOrder() {
         String key = "key-" + UUID.randomUUID();
         String customer = "customer-" + UUID.randomUUID();
-        String body = Api.order(customer, "SKU-1", 1, 100);
+        String body = Api.order(customer, sku, 1);
         String first = Api.json(postWithKey(body, key)).get("order_id").asString();
         expire(key);
 
@@ -125,8 +174,8 @@ class IdempotencyIntegrationTests {
     void purgeDeletesOnlyExpiredKeys() {
         String expired = "key-" + UUID.randomUUID();
         String live = "key-" + UUID.randomUUID();
-        postWithKey(Api.order("customer-" + UUID.randomUUID(), "SKU-1", 1, 100), expired);
-        postWithKey(Api.order("customer-" + UUID.randomUUID(), "SKU-1", 1, 100), live);
+        postWithKey(Api.order("customer-" + UUID.randomUUID(), sku, 1), expired);
+        postWithKey(Api.order("customer-" + UUID.randomUUID(), sku, 1), live);
         expire(expired);
 
         purge.run();
@@ -139,7 +188,7 @@ class IdempotencyIntegrationTests {
     void malformedKeyIsRefusedNamingTheHeader() {
         String customer = "customer-" + UUID.randomUUID();
         for (String key : List.of(" ", "x".repeat(256), "tab\there")) {
-            HttpResponse<String> response = postWithKey(Api.order(customer, "SKU-1", 1, 100), key);
+            HttpResponse<String> response = postWithKey(Api.order(customer, sku, 1), key);
 
             assertThat(response.statusCode()).as("key %s", key).isEqualTo(400);
             assertThat(Api.json(response).get("errors").get(0).get("field").asString())

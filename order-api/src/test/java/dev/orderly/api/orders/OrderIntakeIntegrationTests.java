@@ -42,19 +42,25 @@ class OrderIntakeIntegrationTests {
 
     Api api;
 
+    /** This test's SKU, at 10.00 EUR. */
+    String sku;
+
     @BeforeEach
     void setUp() {
         api = new Api(port);
+        sku = api.newSku(1000);
     }
 
     @Test
     void acceptedOrderIsStoredWithItsOrderCreatedOutboxRow() {
         String customer = "customer-" + UUID.randomUUID();
+        String first = api.newSku(1250);
+        String second = api.newSku(99);
         HttpResponse<String> response = api.postOrder("""
                 {"customer_id": "%s", "currency": "EUR", "lines": [
-                  {"sku": "SKU-1", "quantity": 2, "unit_price_cents": 1250},
-                  {"sku": "SKU-2", "quantity": 1, "unit_price_cents": 99}]}
-                """.formatted(customer));
+                  {"sku": "%s", "quantity": 2},
+                  {"sku": "%s", "quantity": 1}]}
+                """.formatted(customer, first, second));
 
         assertThat(response.statusCode()).isEqualTo(202);
         JsonNode body = Api.json(response);
@@ -99,7 +105,7 @@ class OrderIntakeIntegrationTests {
                         customer,
                         "EUR",
                         2599,
-                        List.of(new OrderLine("SKU-1", 2, 1250), new OrderLine("SKU-2", 1, 99))));
+                        List.of(new OrderLine(first, 2, 1250), new OrderLine(second, 1, 99))));
     }
 
     @Test
@@ -114,7 +120,7 @@ class OrderIntakeIntegrationTests {
         assertThat(body.get("status").asString()).isEqualTo("PENDING");
         assertThat(body.get("total_cents").asLong()).isEqualTo(3000);
         JsonNode line = body.get("lines").get(0);
-        assertThat(line.get("sku").asString()).isEqualTo("SKU-9");
+        assertThat(line.get("sku").asString()).isEqualTo(sku);
         assertThat(line.get("quantity").asInt()).isEqualTo(3);
         assertThat(line.get("unit_price_cents").asLong()).isEqualTo(1000);
         assertThat(line.get("line_total_cents").asLong()).isEqualTo(3000);
@@ -151,7 +157,7 @@ class OrderIntakeIntegrationTests {
     void requestTraceIsStoredWithTheOutboxRow() {
         String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         HttpResponse<String> response = api.postOrder(
-                Api.order("customer-" + UUID.randomUUID(), "SKU-1", 1, 100),
+                Api.order("customer-" + UUID.randomUUID(), sku, 1),
                 "traceparent",
                 "00-" + traceId + "-00f067aa0ba902b7-01",
                 "Accept",
@@ -185,7 +191,7 @@ class OrderIntakeIntegrationTests {
                         FOR EACH ROW EXECUTE FUNCTION orders.refuse_outbox_row();
                     """.formatted(customer));
             try {
-                HttpResponse<String> response = api.postOrder(Api.order(customer, "SKU-1", 1, 100));
+                HttpResponse<String> response = api.postOrder(Api.order(customer, sku, 1));
 
                 assertThat(response.statusCode()).isEqualTo(503);
                 assertThat(response.headers().firstValue("Retry-After")).isPresent();
@@ -215,7 +221,7 @@ class OrderIntakeIntegrationTests {
     void anOrderWhoseCommitLosesTheConnectionIsAnsweredAsMaybeStoredAndARetryWithItsKeyStoresItOnce() throws Exception {
         String customer = "lost-commit-" + UUID.randomUUID();
         String key = "lost-commit-" + UUID.randomUUID();
-        String order = Api.order(customer, "SKU-1", 1, 100);
+        String order = Api.order(customer, sku, 1);
         try (Connection admin = OrderlyInfrastructure.postgres().connectAsSuperuser();
                 Statement sql = admin.createStatement()) {
             // At COMMIT (a deferred constraint trigger), the order's own session is terminated: to the API, the
@@ -307,10 +313,14 @@ class OrderIntakeIntegrationTests {
         HttpResponse<String> openApi = api.get("/v3/api-docs");
         assertThat(openApi.statusCode()).isEqualTo(200);
         assertThat(Api.json(openApi).get("paths").has("/orders")).isTrue();
+        JsonNode line = Api.json(openApi).get("components").get("schemas").get("Line");
+        assertThat(line.get("required").valueStream().map(JsonNode::asString))
+                .as("a line's price is the server's; the client may leave it out")
+                .containsExactlyInAnyOrder("sku", "quantity");
     }
 
     private UUID placeOrder(String customer) {
-        HttpResponse<String> response = api.postOrder(Api.order(customer, "SKU-9", 3, 1000));
+        HttpResponse<String> response = api.postOrder(Api.order(customer, sku, 3));
         assertThat(response.statusCode()).isEqualTo(202);
         return UUID.fromString(Api.json(response).get("order_id").asString());
     }

@@ -7,9 +7,11 @@ import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.BDDMockito.then;
 
+import dev.orderly.api.inventory.Catalogue;
 import dev.orderly.api.web.Problems;
 import dev.orderly.api.web.WebLayer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -45,6 +47,10 @@ import tools.jackson.databind.json.JsonMapper;
  * JSON configuration, the trace context and order-api's settings. Only {@link OrderService}, the one collaborator
  * beyond the web layer, is a mock. order-api has no Spring Security, so there is no security configuration to import.
  * Requests are in English (MockMvc's default locale), and so are Bean Validation's messages.
+ *
+ * <p>The refusals only the catalogue can decide (a SKU not for sale, priced in another currency, or at another price
+ * than the one sent) are thrown by {@link OrderService}: here the mock throws them and their answers are checked;
+ * {@link OrderPricingIntegrationTests} shows when they happen and that they store nothing.
  *
  * <p>What only a server and a database can show stays in {@link BadInputIntegrationTests}: that a refused request
  * stores no order and no outbox row, and that a streamed body without a {@code Content-Length} is cut at the limit.
@@ -396,6 +402,105 @@ class OrdersControllerTests {
     }
 
     @Test
+    void aLineWithoutAUnitPriceIsAnOrderForTheServiceToPrice() {
+        serviceMayBeCalled = true;
+        UUID id = UUID.fromString("3fa85f64-5717-4562-b3fc-2c963f66afa6");
+        Instant at = Instant.parse("2026-01-02T03:04:05.123456Z");
+        given(orders.place(any(), any(), any()))
+                .willReturn(new OrderService.Placement(
+                        new OrderAccepted(id, OrderStatus.PENDING, "c", "EUR", 2500, at), false));
+
+        assertThat(postOrder(order("\"c\"", "\"EUR\"", "[{\"sku\": \"SKU-1\", \"quantity\": 2}]")))
+                .hasStatus(202)
+                .bodyJson()
+                .extractingPath("$.total_cents")
+                .isEqualTo(2500);
+        then(orders)
+                .should()
+                .place(
+                        eq(new PlaceOrderRequest("c", "EUR", List.of(new PlaceOrderRequest.Line("SKU-1", 2, null)))),
+                        any(),
+                        any());
+    }
+
+    @Test
+    void skusNotForSaleAreRefusedWith422NamingEachLine() {
+        serviceMayBeCalled = true;
+        given(orders.place(any(), any(), any()))
+                .willThrow(new SkusNotForSaleException(List.of(
+                        new SkusNotForSaleException.Line(1, "NOPE", false),
+                        new SkusNotForSaleException.Line(2, "FREE", true))));
+
+        assertThat(postOrder(GOOD_ORDER))
+                .hasStatus(422)
+                .hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyJson()
+                .isStrictlyEqualTo(problem(
+                        422,
+                        Problems.TYPE_PREFIX + "unknown-sku",
+                        "SKU not for sale",
+                        "Not for sale: 'NOPE', 'FREE'. Order only SKUs that have a price (GET /inventory/{sku} shows "
+                                + "it); nothing was stored.",
+                        "/orders",
+                        Map.of(
+                                "errors",
+                                List.of(
+                                        new Problems.FieldError("lines[1].sku", "'NOPE' is not in the catalogue"),
+                                        new Problems.FieldError(
+                                                "lines[2].sku", "'FREE' has no price: it is not for sale")))));
+    }
+
+    @Test
+    void aSkuPricedInAnotherCurrencyIsRefusedWith422NamingTheLineAndTheCurrency() {
+        serviceMayBeCalled = true;
+        given(orders.place(any(), any(), any()))
+                .willThrow(new CurrencyMismatchException(
+                        "EUR", List.of(new CurrencyMismatchException.Line(0, "SKU-1", "USD"))));
+
+        assertThat(postOrder(GOOD_ORDER))
+                .hasStatus(422)
+                .hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyJson()
+                .isStrictlyEqualTo(problem(
+                        422,
+                        Problems.TYPE_PREFIX + "currency-mismatch",
+                        "Currency mismatch",
+                        "The order is in EUR, but 'SKU-1' is priced in USD. Order each SKU in the currency it is "
+                                + "priced in; nothing was stored.",
+                        "/orders",
+                        Map.of(
+                                "errors",
+                                List.of(new Problems.FieldError(
+                                        "lines[0].sku", "'SKU-1' is priced in USD, not EUR")))));
+    }
+
+    @Test
+    void aPriceOtherThanTheCataloguesIsRefusedWith409NamingTheCurrentPrice() {
+        serviceMayBeCalled = true;
+        given(orders.place(any(), any(), any()))
+                .willThrow(new PriceMismatchException(
+                        List.of(new PriceMismatchException.Line(0, "SKU-1", 100, new Catalogue.Price(1250, "EUR")))));
+
+        assertThat(postOrder(GOOD_ORDER))
+                .hasStatus(409)
+                .hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyJson()
+                .isStrictlyEqualTo(problem(
+                        409,
+                        Problems.TYPE_PREFIX + "price-mismatch",
+                        "Price mismatch",
+                        "The unit price sent is not the current price for 'SKU-1' (1250 EUR). Send the current price, "
+                                + "or none to be charged the catalogue's; nothing was stored.",
+                        "/orders",
+                        Map.of(
+                                "errors",
+                                List.of(new Problems.FieldError(
+                                        "lines[0].unit_price_cents", "is 1250 EUR for 'SKU-1' now, not 100")),
+                                "current_prices",
+                                List.of(Map.of("sku", "SKU-1", "unit_price_cents", 1250, "currency", "EUR")))));
+    }
+
+    @Test
     void aBodyOverTheLimitIsRefusedWith413BeforeBeingRead() {
         // Not even JSON: had the body been read, the answer would be a 400.
         byte[] huge = "x".repeat(64 * 1024 + 1).getBytes(StandardCharsets.UTF_8);
@@ -521,6 +626,17 @@ class OrdersControllerTests {
 
     /** A problem detail as this API writes it; {@code type} null for Spring MVC's own ({@code about:blank}). */
     private static String problem(int status, @Nullable String type, String title, String detail, String instance) {
+        return problem(status, type, title, detail, instance, Map.of());
+    }
+
+    /** The same, with properties of its own, such as {@code errors}. */
+    private static String problem(
+            int status,
+            @Nullable String type,
+            String title,
+            String detail,
+            String instance,
+            Map<String, Object> properties) {
         Map<String, Object> problem = new LinkedHashMap<>();
         if (type != null) {
             problem.put("type", type);
@@ -529,6 +645,7 @@ class OrdersControllerTests {
         problem.put("status", status);
         problem.put("detail", detail);
         problem.put("instance", instance);
+        problem.putAll(properties);
         return JSON.writeValueAsString(problem);
     }
 
