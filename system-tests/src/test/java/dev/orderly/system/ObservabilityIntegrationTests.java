@@ -135,7 +135,8 @@ class ObservabilityIntegrationTests {
             expected.put(shop.place("obs-" + UUID.randomUUID(), "SKU-1", 1), "SHIPPED");
         }
         expected.put(shop.place("decline-obs-" + UUID.randomUUID(), "SKU-1", 1), "CANCELLED");
-        expected.put(shop.place("obs-" + UUID.randomUUID(), "SYS-UNKNOWN-" + UUID.randomUUID(), 1), "REJECTED");
+        // For sale but out of stock: accepted, then rejected by order-worker (an unknown SKU is refused at intake).
+        expected.put(shop.place("obs-" + UUID.randomUUID(), shop.newSku(0), 1), "REJECTED");
         expected.forEach(shop::awaitStatus);
     }
 

@@ -2,6 +2,10 @@ package dev.orderly.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orderly.testsupport.Service;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -9,20 +13,22 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The order journeys of docs/design.md#the-flow through the whole pipeline (order-api, outbox-relay, the three workers, each with
- * only its own rights), as a client sees them over HTTP.
+ * only its own rights), as a client sees them over HTTP: priced by the server, charged what it priced.
  */
 @ExtendWith(PipelineExtension.class)
 class OrderJourneyIntegrationTests {
 
+    private final Pipeline pipeline;
     private final Shop shop;
 
     OrderJourneyIntegrationTests(Pipeline pipeline) {
+        this.pipeline = pipeline;
         this.shop = new Shop(pipeline);
     }
 
     @Test
     void orderForSeededStockIsShippedWithItsWholeTimeline() {
-        // SKU-1 comes from the dev profile's seed data, which ./orderly up enables.
+        // SKU-1 and its price (12.50 EUR) come from the dev profile's seed data, which ./orderly up enables.
         String orderId = shop.place("c-" + UUID.randomUUID(), "SKU-1", 2);
 
         JsonNode order = shop.awaitStatus(orderId, "SHIPPED");
@@ -38,6 +44,29 @@ class OrderJourneyIntegrationTests {
             assertThat(entry.path("occurred_at").asString()).isNotBlank();
         });
         assertThat(order.path("total_cents").asLong()).isEqualTo(2500);
+        assertThat(order.path("lines").get(0).path("unit_price_cents").asLong()).isEqualTo(Shop.PRICE_CENTS);
+    }
+
+    @Test
+    void paymentChargesTheCataloguesPriceAtAcceptanceNotALaterOne() throws SQLException {
+        String sku = shop.newSku(10, 777);
+
+        String orderId = shop.place("c-" + UUID.randomUUID(), sku, 3);
+        shop.setStock(sku, 10, 999);
+        JsonNode order = shop.awaitStatus(orderId, "SHIPPED");
+
+        assertThat(order.path("total_cents").asLong()).isEqualTo(3 * 777);
+        assertThat(order.path("lines").get(0).path("unit_price_cents").asLong()).isEqualTo(777);
+        try (java.sql.Connection db = pipeline.database(Service.PAYMENT_WORKER);
+                PreparedStatement charged = db.prepareStatement(
+                        "SELECT amount_cents, currency FROM payments.payments WHERE order_id = ?::uuid")) {
+            charged.setString(1, orderId);
+            try (ResultSet payment = charged.executeQuery()) {
+                assertThat(payment.next()).as("a payment for " + orderId).isTrue();
+                assertThat(payment.getLong("amount_cents")).isEqualTo(3 * 777);
+                assertThat(payment.getString("currency")).isEqualTo("EUR");
+            }
+        }
     }
 
     @Test
@@ -52,12 +81,24 @@ class OrderJourneyIntegrationTests {
     }
 
     @Test
-    void orderForUnknownSkuIsRejected() {
-        String orderId = shop.place("c-" + UUID.randomUUID(), "SYS-UNKNOWN-" + UUID.randomUUID(), 1);
+    void orderForUnknownSkuIsRefusedAtIntakeAndStoresNothing() throws SQLException {
+        String customer = "c-" + UUID.randomUUID();
+        String sku = "SYS-UNKNOWN-" + UUID.randomUUID();
 
-        JsonNode order = shop.awaitStatus(orderId, "REJECTED");
+        Http.Answer answer = shop.post(customer, sku, 1);
 
-        assertThat(Shop.timeline(order)).containsExactly("order.created → PENDING", "inventory.rejected → REJECTED");
+        assertThat(answer.status()).as("POST /orders: %s", answer).isEqualTo(422);
+        assertThat(answer.body().path("type").asString()).isEqualTo("urn:orderly:problem:unknown-sku");
+        assertThat(answer.body().path("errors").get(0).path("field").asString()).isEqualTo("lines[0].sku");
+        try (java.sql.Connection db = pipeline.database(Service.ORDER_API);
+                PreparedStatement orders =
+                        db.prepareStatement("SELECT count(*) FROM orders.orders WHERE customer_id = ?")) {
+            orders.setString(1, customer);
+            try (ResultSet count = orders.executeQuery()) {
+                count.next();
+                assertThat(count.getLong(1)).as("orders of " + customer).isZero();
+            }
+        }
     }
 
     @Test

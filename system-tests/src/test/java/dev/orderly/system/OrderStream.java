@@ -32,8 +32,10 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>The orders mix the outcomes of docs/design.md#the-flow: most are for two fresh SKUs with plenty of stock (they must ship), some
  * for a scarce SKU (they ship while its stock lasts, then are rejected), some from {@code decline-} customers (the
- * payment is declined, the order cancelled) and a few for a SKU that does not exist (rejected). Every customer id is
- * unique to one planned order, so the database can tell whether an order exists exactly once.
+ * payment is declined, the order cancelled) and a few for a SKU that is for sale but out of stock (rejected by
+ * order-worker; an unknown SKU would be refused at intake, and so never reach the pipeline a drill breaks). Orders send
+ * no prices: order-api charges the catalogue's. Every customer id is unique to one planned order, so the database can
+ * tell whether an order exists exactly once.
  *
  * <p>Invariant: the stream never outlives its deadline or {@link #close()}; an order is recorded as accepted with the
  * order id of the first 202 it got, and a later 202 for the same key must name the same order.
@@ -60,15 +62,15 @@ final class OrderStream implements AutoCloseable {
         SCARCE,
         /** A {@code decline-} customer: the payment is declined, the order CANCELLED. */
         DECLINED,
-        /** A SKU that was never stocked: REJECTED. */
-        UNKNOWN_SKU;
+        /** A SKU for sale with no stock on hand: REJECTED. */
+        OUT_OF_STOCK;
 
         boolean allows(String status) {
             return switch (this) {
                 case STOCKED -> status.equals("SHIPPED");
                 case SCARCE -> status.equals("SHIPPED") || status.equals("REJECTED");
                 case DECLINED -> status.equals("CANCELLED");
-                case UNKNOWN_SKU -> status.equals("REJECTED");
+                case OUT_OF_STOCK -> status.equals("REJECTED");
             };
         }
     }
@@ -81,23 +83,30 @@ final class OrderStream implements AutoCloseable {
         String body() {
             List<Map<String, Object>> items = new ArrayList<>();
             for (Line line : lines) {
-                items.add(Map.of("sku", line.sku(), "quantity", line.quantity(), "unit_price_cents", 1250));
+                items.add(Map.of("sku", line.sku(), "quantity", line.quantity()));
             }
             return Http.JSON.writeValueAsString(Map.of("customer_id", customerId, "currency", "EUR", "lines", items));
         }
     }
 
     /**
-     * The SKUs of one drill, fresh so that the drill alone moves their stock: two with plenty, one scarce, and one that
-     * is never stocked.
+     * The SKUs of one drill, fresh so that the drill alone moves their stock, all for sale: two with plenty, one scarce,
+     * and one with none.
      */
     record Mix(
-            String tag, String stockedA, String stockedB, String scarce, String unknown, Map<String, Integer> stock) {
+            String tag,
+            String stockedA,
+            String stockedB,
+            String scarce,
+            String outOfStock,
+            Map<String, Integer> stock) {
 
         static final int PLENTY = 5_000;
         static final int SCARCE = 12;
 
-        /** Stocks the drill's SKUs through {@code PUT /inventory/{sku}}; {@code tag} names the drill's data. */
+        /**
+         * Stocks and prices the drill's SKUs through {@code PUT /inventory/{sku}}; {@code tag} names the drill's data.
+         */
         static Mix create(Shop shop, String tag) {
             String prefix = "DRL-" + tag.toUpperCase(Locale.ROOT);
             Mix mix = new Mix(
@@ -105,9 +114,17 @@ final class OrderStream implements AutoCloseable {
                     prefix + "-A",
                     prefix + "-B",
                     prefix + "-SCARCE",
-                    prefix + "-UNKNOWN",
-                    Map.of(prefix + "-A", PLENTY, prefix + "-B", PLENTY, prefix + "-SCARCE", SCARCE));
-            mix.stock().forEach(shop::setStock);
+                    prefix + "-NONE",
+                    Map.of(
+                            prefix + "-A",
+                            PLENTY,
+                            prefix + "-B",
+                            PLENTY,
+                            prefix + "-SCARCE",
+                            SCARCE,
+                            prefix + "-NONE",
+                            0));
+            mix.stock().forEach((sku, onHand) -> shop.setStock(sku, onHand, Shop.PRICE_CENTS));
             return mix;
         }
 
@@ -116,7 +133,7 @@ final class OrderStream implements AutoCloseable {
             return "^(decline-)?drill-" + tag + "-[0-9]+$";
         }
 
-        /** A deterministic mix: 76% stocked (some with two lines), 12% scarce, 8% declined, 4% unknown SKU. */
+        /** A deterministic mix: 76% stocked (some with two lines), 12% scarce, 8% declined, 4% out of stock. */
         Planned plan(int index) {
             String customer = "drill-" + tag + "-" + index;
             String key = "drill-" + tag + "-" + index;
@@ -128,7 +145,7 @@ final class OrderStream implements AutoCloseable {
                             "decline-" + customer,
                             key,
                             List.of(new Line(stockedA, 1 + index % 2)));
-                case 7 -> new Planned(index, Kind.UNKNOWN_SKU, customer, key, List.of(new Line(unknown, 1)));
+                case 7 -> new Planned(index, Kind.OUT_OF_STOCK, customer, key, List.of(new Line(outOfStock, 1)));
                 case 10, 20 -> new Planned(index, Kind.SCARCE, customer, key, List.of(new Line(scarce, 1)));
                 case 22 ->
                     new Planned(index, Kind.SCARCE, customer, key, List.of(new Line(stockedB, 1), new Line(scarce, 1)));

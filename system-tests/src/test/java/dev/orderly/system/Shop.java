@@ -12,7 +12,8 @@ import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 
 /**
- * What a client of order-api does: set stock, place orders, and follow them until they reach a final state.
+ * What a client of order-api does: set stock and prices, place orders, and follow them until they reach a final state.
+ * Orders send no prices: order-api charges the catalogue's.
  *
  * <p>Invariant: waiting always has a deadline, and stops early (failing) when the order reaches a different final state,
  * so a wrong outcome fails in seconds with the order's timeline rather than after the whole deadline.
@@ -22,6 +23,9 @@ final class Shop {
     /** How long an order may take from POST to its final state on a busy 2-core machine. */
     static final Duration JOURNEY_DEADLINE = Duration.ofSeconds(120);
 
+    /** What {@link #newSku} prices each unit at, in EUR cents; the dev stock's SKU-1 sells at the same. */
+    static final long PRICE_CENTS = 1250;
+
     private static final Set<String> FINAL = Set.of("SHIPPED", "REJECTED", "CANCELLED");
 
     private final Http api;
@@ -30,28 +34,54 @@ final class Shop {
         this.api = new Http(pipeline.api());
     }
 
-    /** A SKU no other test uses, with {@code onHand} units. */
+    /** A SKU no other test uses, with {@code onHand} units at {@link #PRICE_CENTS} EUR. */
     String newSku(int onHand) {
+        return newSku(onHand, PRICE_CENTS);
+    }
+
+    /** A SKU no other test uses, with {@code onHand} units at {@code priceCents} EUR. */
+    String newSku(int onHand, long priceCents) {
         String sku = "SYS-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase(java.util.Locale.ROOT);
-        setStock(sku, onHand);
+        setStock(sku, onHand, priceCents);
         return sku;
     }
 
+    /** Sets the SKU's stock on hand, keeping its price. */
     void setStock(String sku, int onHand) {
-        Http.Answer answer = api.put("/inventory/" + sku, Map.of("on_hand", onHand));
+        put(sku, Map.of("on_hand", onHand));
+    }
+
+    /** Sets the SKU's stock on hand and its price in EUR cents, creating the SKU if it is new. */
+    void setStock(String sku, int onHand, long priceCents) {
+        put(sku, Map.of("on_hand", onHand, "price_cents", priceCents, "currency", "EUR"));
+    }
+
+    private void put(String sku, Map<String, Object> body) {
+        Http.Answer answer = api.put("/inventory/" + sku, body);
         assertThat(answer.status()).as("PUT /inventory/%s: %s", sku, answer).isEqualTo(200);
     }
 
-    /** {@code GET /inventory/{sku}}: on_hand, reserved, available. */
+    /** {@code GET /inventory/{sku}}: on_hand, reserved, available, price_cents, currency. */
     JsonNode stock(String sku) {
         Http.Answer answer = api.get("/inventory/" + sku);
         assertThat(answer.status()).as("GET /inventory/%s: %s", sku, answer).isEqualTo(200);
         return answer.body();
     }
 
-    /** Places an order for {@code quantity} of {@code sku} at 12.50 EUR each; returns its id once accepted (202). */
+    /**
+     * Places an order in EUR for {@code quantity} of {@code sku}, at whatever the catalogue's price is; returns its id
+     * once accepted (202).
+     */
     String place(String customerId, String sku, int quantity) {
-        Http.Answer answer = api.post(
+        Http.Answer answer = post(customerId, sku, quantity);
+        assertThat(answer.status()).as("POST /orders: %s", answer).isEqualTo(202);
+        assertThat(answer.body().path("status").asString()).isEqualTo("PENDING");
+        return answer.body().path("order_id").asString();
+    }
+
+    /** {@code POST /orders} for {@code quantity} of {@code sku} in EUR, whatever it answers. */
+    Http.Answer post(String customerId, String sku, int quantity) {
+        return api.post(
                 "/orders",
                 Map.of(
                         "customer_id",
@@ -59,10 +89,7 @@ final class Shop {
                         "currency",
                         "EUR",
                         "lines",
-                        List.of(Map.of("sku", sku, "quantity", quantity, "unit_price_cents", 1250))));
-        assertThat(answer.status()).as("POST /orders: %s", answer).isEqualTo(202);
-        assertThat(answer.body().path("status").asString()).isEqualTo("PENDING");
-        return answer.body().path("order_id").asString();
+                        List.of(Map.of("sku", sku, "quantity", quantity))));
     }
 
     JsonNode order(String orderId) {
