@@ -84,24 +84,16 @@ public final class Api {
 
     /** An order in EUR for {@code quantity} of {@code sku}, at whatever the catalogue's price is (no unit price sent). */
     public static String order(String customerId, String sku, int quantity) {
-        return JSON.writeValueAsString(Map.of(
-                "customer_id",
-                customerId,
-                "currency",
-                "EUR",
-                "lines",
-                List.of(Map.of("sku", sku, "quantity", quantity))));
+        return order(customerId, Map.of("sku", sku, "quantity", quantity));
     }
 
     /** The same, sending {@code unitPriceCents} as the price the client expects to pay (refused unless current). */
     public static String order(String customerId, String sku, int quantity, long unitPriceCents) {
-        return JSON.writeValueAsString(Map.of(
-                "customer_id",
-                customerId,
-                "currency",
-                "EUR",
-                "lines",
-                List.of(Map.of("sku", sku, "quantity", quantity, "unit_price_cents", unitPriceCents))));
+        return order(customerId, Map.of("sku", sku, "quantity", quantity, "unit_price_cents", unitPriceCents));
+    }
+
+    private static String order(String customerId, Map<String, Object> line) {
+        return JSON.writeValueAsString(Map.of("customer_id", customerId, "currency", "EUR", "lines", List.of(line)));
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {

@@ -37,29 +37,29 @@ class OrderProblems {
 
     @ExceptionHandler
     ProblemDetail notForSale(SkusNotForSaleException e) {
-        ProblemDetail problem =
-                Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "unknown-sku", "SKU not for sale", e.getMessage());
-        problem.setProperty(
-                "errors",
+        return Problems.of(
+                HttpStatus.UNPROCESSABLE_CONTENT,
+                "unknown-sku",
+                "SKU not for sale",
+                e.getMessage(),
                 e.lines().stream()
                         .map(line -> new Problems.FieldError(sku(line.index()), line.reason()))
                         .toList());
-        return problem;
     }
 
     @ExceptionHandler
     ProblemDetail currencyMismatch(CurrencyMismatchException e) {
-        ProblemDetail problem =
-                Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "currency-mismatch", "Currency mismatch", e.getMessage());
-        problem.setProperty(
-                "errors",
+        return Problems.of(
+                HttpStatus.UNPROCESSABLE_CONTENT,
+                "currency-mismatch",
+                "Currency mismatch",
+                e.getMessage(),
                 e.lines().stream()
                         .map(line -> new Problems.FieldError(
                                 sku(line.index()),
                                 "'%s' is priced in %s, not %s"
                                         .formatted(line.sku(), line.currency(), e.orderCurrency())))
                         .toList());
-        return problem;
     }
 
     /** The price a SKU sells at now, as a 409 {@code price-mismatch} tells it. */
@@ -67,9 +67,11 @@ class OrderProblems {
 
     @ExceptionHandler
     ProblemDetail priceMismatch(PriceMismatchException e) {
-        ProblemDetail problem = Problems.of(HttpStatus.CONFLICT, "price-mismatch", "Price mismatch", e.getMessage());
-        problem.setProperty(
-                "errors",
+        ProblemDetail problem = Problems.of(
+                HttpStatus.CONFLICT,
+                "price-mismatch",
+                "Price mismatch",
+                e.getMessage(),
                 e.lines().stream()
                         .map(line -> new Problems.FieldError(
                                 "lines[%d].unit_price_cents".formatted(line.index()),

@@ -28,11 +28,17 @@ public final class Problems {
         return problem;
     }
 
-    /** A 400 naming the fields at fault. */
-    public static ProblemDetail invalidRequest(String detail, List<FieldError> errors) {
-        ProblemDetail problem = of(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail);
+    /** A problem naming the fields at fault in {@code errors}. */
+    public static ProblemDetail of(
+            HttpStatus status, String type, String title, String detail, List<FieldError> errors) {
+        ProblemDetail problem = of(status, type, title, detail);
         problem.setProperty("errors", errors);
         return problem;
+    }
+
+    /** A 400 naming the fields at fault. */
+    public static ProblemDetail invalidRequest(String detail, List<FieldError> errors) {
+        return of(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail, errors);
     }
 
     /** A 400 naming one field at fault. */
