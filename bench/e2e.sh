@@ -89,9 +89,11 @@ echo "# Orderly end-to-end benchmark — $(date -u +%FT%TZ)"
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); PostgreSQL $(psql_ -c 'SHOW server_version'); RabbitMQ $(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null || echo '?'); $("$JAVA" -version 2>&1 | head -n 1)"
 echo "# every process (load generator included) shares these cores; ${DURATION}s per step after ${WARMUP}s of warm-up"
 
-# Plenty of stock for the SKUs bench/order.lua orders (SKU-0 … SKU-49), so every order can be reserved.
+# Plenty of stock, and a price, for the SKUs bench/order.lua orders (SKU-0 … SKU-49), so every order is accepted and
+# can be reserved.
 for i in $(seq 0 49); do
-  curl -fsS -o /dev/null -X PUT "$API/inventory/SKU-$i" -H 'Content-Type: application/json' -d '{"on_hand":100000000}'
+  curl -fsS -o /dev/null -X PUT "$API/inventory/SKU-$i" -H 'Content-Type: application/json' \
+    -d '{"on_hand":100000000,"price_cents":1250,"currency":"EUR"}'
 done
 
 echo
