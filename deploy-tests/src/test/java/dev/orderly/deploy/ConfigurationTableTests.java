@@ -3,6 +3,7 @@ package dev.orderly.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.marcnuri.helm.Helm;
+import dev.orderly.testsupport.AuthClient;
 import dev.orderly.testsupport.Service;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -257,9 +258,12 @@ class ConfigurationTableTests {
         }
         for (Service service : Service.values()) {
             used.putIfAbsent(service.portVariable(), "Service");
-            used.putIfAbsent(service.databasePasswordKey(), "Service");
+            service.databasePasswordKey().ifPresent(key -> used.putIfAbsent(key, "Service"));
             service.brokerPasswordKey().ifPresent(key -> used.putIfAbsent(key, "Service"));
             service.domain().ifPresent(domain -> used.putIfAbsent(service.addressVariable(), "Service"));
+        }
+        for (AuthClient client : AuthClient.values()) {
+            used.putIfAbsent(client.secretKey(), "AuthClient");
         }
         composeServiceVariables().forEach(name -> used.putIfAbsent(name, "docker-compose.yaml"));
         helmVariables().forEach(name -> used.putIfAbsent(name, "the Helm chart"));
@@ -287,7 +291,7 @@ class ConfigurationTableTests {
                 .<Map<String, Object>>load(read("docker-compose.yaml"))
                 .get("services");
         Set<String> names = new TreeSet<>();
-        for (Service service : Service.values()) {
+        for (Service service : Service.pipeline()) {
             Map<String, Object> definition = (Map<String, Object>) services.get(service.serviceName());
             assertThat(definition).as(service.serviceName()).isNotNull();
             names.addAll(((Map<String, Object>) definition.get("environment")).keySet());

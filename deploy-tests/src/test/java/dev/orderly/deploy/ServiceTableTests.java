@@ -27,11 +27,12 @@ class ServiceTableTests {
     void bootstrapSqlCreatesEveryServicesRoleWithItsPasswordVariable() throws IOException {
         String bootstrap = Files.readString(Tool.ROOT.resolve("deploy/postgres/bootstrap.sql"));
 
-        for (Service service : Service.values()) {
+        for (Service service : Service.pipeline()) {
+            String role = service.databaseRole().orElseThrow();
             assertThat(bootstrap)
-                    .as("role %s of %s", service.databaseRole(), service.serviceName())
-                    .contains(service.databaseRole())
-                    .contains(":'" + service.passwordVariable() + "'");
+                    .as("role %s of %s", role, service.serviceName())
+                    .contains(role)
+                    .contains(":'" + service.passwordVariable().orElseThrow() + "'");
         }
     }
 
@@ -65,7 +66,13 @@ class ServiceTableTests {
         assertThat(new HashSet<>(
                         Service.all().stream().map(Service::defaultPort).toList()))
                 .hasSize(Service.values().length);
-        assertThat(new HashSet<>(Service.databaseRoles())).hasSize(Service.values().length);
+        assertThat(new HashSet<>(Service.databaseRoles()))
+                .hasSize(Service.pipeline().size());
+        assertThat(Service.pipeline())
+                .as("every service of the pipeline has a database role")
+                .allSatisfy(service -> assertThat(service.databaseRole()).isPresent());
+        assertThat(Service.AUTH_SERVER.databaseRole()).isEmpty();
+        assertThat(Service.AUTH_SERVER.brokerUser()).isEmpty();
     }
 
     @Test
@@ -76,16 +83,17 @@ class ServiceTableTests {
         Map<String, Object> postgres = map(map(services, "postgres"), "environment");
         Map<String, Object> rabbitmq = map(map(services, "rabbitmq"), "environment");
 
-        for (Service service : Service.values()) {
+        for (Service service : Service.pipeline()) {
             Map<String, Object> environment = map(map(services, service.serviceName()), "environment");
-            String databasePassword = service.databasePasswordKey();
+            String databasePassword = service.databasePasswordKey().orElseThrow();
             assertThat(environment)
                     .as(service.serviceName())
-                    .containsEntry("SPRING_DATASOURCE_USERNAME", service.databaseRole());
+                    .containsEntry(
+                            "SPRING_DATASOURCE_USERNAME", service.databaseRole().orElseThrow());
             assertThat(String.valueOf(environment.get("SPRING_DATASOURCE_PASSWORD")))
                     .startsWith("${" + databasePassword + ":");
             assertThat(String.valueOf(postgres.get(databasePassword)))
-                    .as("bootstrap's password of %s", service.databaseRole())
+                    .as("bootstrap's password of %s", service.databaseRole().orElseThrow())
                     .startsWith("${" + databasePassword + ":");
             assertThat(envExample).containsPattern("(?m)^" + databasePassword + "=$");
             if (service.brokerUser().isPresent()) {
@@ -111,13 +119,14 @@ class ServiceTableTests {
                 map(new Yaml().load(Files.readString(Tool.ROOT.resolve("helm/orderly/values.yaml"))), "services");
 
         assertThat(services)
+                .as("the pipeline's services, and no bundled identity provider: production brings its own")
                 .containsOnlyKeys(
-                        Service.all().stream().map(Service::serviceName).toList());
-        for (Service service : Service.values()) {
+                        Service.pipeline().stream().map(Service::serviceName).toList());
+        for (Service service : Service.pipeline()) {
             Map<String, Object> values = map(services, service.serviceName());
             assertThat(values)
                     .as(service.serviceName())
-                    .containsEntry("dbUser", service.databaseRole())
+                    .containsEntry("dbUser", service.databaseRole().orElseThrow())
                     .containsEntry("rabbitmqUser", service.brokerUser().orElse(""));
         }
     }

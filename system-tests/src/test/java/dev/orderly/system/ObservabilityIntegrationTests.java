@@ -52,7 +52,7 @@ class ObservabilityIntegrationTests {
     private static final Path RULES = Path.of("..", "helm/orderly/files/prometheus/orderly-rules.yml");
 
     /** Scrape jobs as compose and Helm name them (rules and panels select on them) → the env file's port variable. */
-    private static final Map<String, String> SERVICE_JOBS = Service.all().stream()
+    private static final Map<String, String> SERVICE_JOBS = Service.pipeline().stream()
             .collect(java.util.stream.Collectors.toMap(Service::serviceName, Service::portVariable));
 
     private static final HttpClient CLIENT =

@@ -237,7 +237,10 @@ final class Pipeline implements AutoCloseable {
 
     /** A JDBC connection as the database role {@code service} runs as. */
     java.sql.Connection database(Service service) throws SQLException {
-        return database(service.databaseRole(), setting(service.databasePasswordKey()));
+        return database(
+                service.databaseRole()
+                        .orElseThrow(() -> new IllegalArgumentException(service + " has no database role")),
+                setting(service.databasePasswordKey().orElseThrow()));
     }
 
     /** The administrator, for inspecting the broker and planting test messages; never what a service runs as. */

@@ -47,9 +47,11 @@ final class ContainerPostgres implements PostgresServer {
         this.container.copyFileToContainer(Transferable.of(bootstrapSql), script);
         List<String> command = new ArrayList<>(
                 List.of("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-U", SUPERUSER, "-d", database()));
-        for (Service role : Service.values()) {
-            command.add("-v");
-            command.add(role.passwordVariable() + "=" + role.testPassword());
+        for (Service service : Service.values()) {
+            service.passwordVariable().ifPresent(variable -> {
+                command.add("-v");
+                command.add(variable + "=" + service.testPassword().orElseThrow());
+            });
         }
         command.add("-f");
         command.add(script);

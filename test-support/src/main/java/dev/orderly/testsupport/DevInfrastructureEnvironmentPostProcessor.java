@@ -35,7 +35,7 @@ final class DevInfrastructureEnvironmentPostProcessor implements EnvironmentPost
                 new RealInfrastructureProperties.Requester(
                         "DevInfrastructure for " + service.serviceName(),
                         "Set it in the service's application.yaml, or pass --spring.datasource.username="
-                                + service.databaseRole() + ".",
+                                + service.databaseRole().orElse("ROLE") + ".",
                         "the service"));
         Map<String, Object> properties = new LinkedHashMap<>(RealInfrastructureProperties.properties(roles));
         properties.putAll(DevInfrastructure.bareBroker(service, OrderlyInfrastructure.rabbit()));

@@ -42,7 +42,7 @@ public sealed interface PostgresServer permits ProcessPostgres, ContainerPostgre
      * @throws IllegalArgumentException if {@code role} is not one of {@link Service#databaseRoles()}
      */
     default String passwordFor(String role) {
-        return Service.withRole(role).testPassword();
+        return Service.withRole(role).testPassword().orElseThrow();
     }
 
     /** A new connection to {@link #database()} as {@code role}, with that role's own (least) privileges. */

@@ -339,13 +339,17 @@ public final class ProcessPostgres implements PostgresServer {
                     SUPERUSER,
                     "-d",
                     database()));
-            for (Service service : Service.values()) {
+            for (Service service : Service.all()) {
+                if (service.databaseRole().isEmpty()) {
+                    continue; // the auth-server: no database
+                }
                 String password = passwords.get(service);
                 if (password == null) {
-                    throw new IllegalArgumentException("No password for " + service.databaseRole());
+                    throw new IllegalArgumentException(
+                            "No password for " + service.databaseRole().get());
                 }
                 command.add("-v");
-                command.add(service.passwordVariable() + "=" + password);
+                command.add(service.passwordVariable().orElseThrow() + "=" + password);
             }
             command.add("-f");
             command.add(script.toString());
@@ -364,7 +368,7 @@ public final class ProcessPostgres implements PostgresServer {
     private static Map<Service, String> testPasswords() {
         Map<Service, String> passwords = new java.util.EnumMap<>(Service.class);
         for (Service service : Service.values()) {
-            passwords.put(service, service.testPassword());
+            service.testPassword().ifPresent(password -> passwords.put(service, password));
         }
         return passwords;
     }

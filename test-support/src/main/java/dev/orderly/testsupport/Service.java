@@ -7,9 +7,11 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The five services of the pipeline and every fact about each that a launcher, a benchmark or a test needs: its
- * module, the port it prefers, the database role it runs as, its broker user, the domain it consumes for, and the
- * stage it starts in.
+ * The services a launcher starts and every fact about each that a launcher, a benchmark or a test needs: its module,
+ * the port it prefers, the database role it runs as, its broker user, the domain it consumes for, and the stage it
+ * starts in. They are the five services of the pipeline ({@link #pipeline()}) and the auth-server, the local run's and
+ * compose's stand-in for the user's identity provider, which has no database role and no broker user and which
+ * production deployments (the Helm chart) do not run.
  *
  * <p>The one table of these facts: {@code ./orderly} (the tools module), the system tests and the benchmarks read it
  * from here, and tests check that deploy/postgres/bootstrap.sql and deploy/rabbitmq/definitions.json agree with it.
@@ -22,9 +24,11 @@ import org.jspecify.annotations.Nullable;
  * {@code ORDERLY_RABBITMQ_PAYMENT_WORKER_PASSWORD}); the psql variable bootstrap.sql reads the role's password from is
  * {@code <role>_password} ({@code payments_password}). The service itself always listens on {@code SERVER_PORT}.
  *
- * <p>Invariant: constants are in start order; names, roles, users and ports are unique.
+ * <p>Invariant: constants are in start order; names, roles, users and ports are unique; every service of the pipeline
+ * has a database role.
  */
 public enum Service {
+    AUTH_SERVER("auth-server", "auth", Stage.AUTH, 9000, null, null, null),
     ORDER_API("order-api", "api", Stage.INTAKE, 8080, "orderly_api", null, null),
     ORDER_WORKER("order-worker", "order", Stage.WORKERS, 8181, "orderly_order_worker", "orderly-order-worker", "order"),
     PAYMENT_WORKER(
@@ -40,11 +44,12 @@ public enum Service {
     OUTBOX_RELAY("outbox-relay", "relay", Stage.RELAY, 8081, "orderly_relay", "orderly-relay", null);
 
     /**
-     * When a service starts: each stage is started together and awaited (readiness) before the next. order-api
-     * first, since its migrations create the orders schema order-worker uses; the relay last, so that every outbox
-     * table it drains exists.
+     * When a service starts: each stage is started together and awaited (readiness) before the next. The auth-server
+     * first, since the services take its JWK set to check tokens with; then order-api, since its migrations create the
+     * orders schema order-worker uses; the relay last, so that every outbox table it drains exists.
      */
     public enum Stage {
+        AUTH,
         INTAKE,
         WORKERS,
         RELAY
@@ -57,7 +62,7 @@ public enum Service {
     private final String alias;
     private final Stage stage;
     private final int defaultPort;
-    private final String databaseRole;
+    private final @Nullable String databaseRole;
     private final @Nullable String brokerUser;
     private final @Nullable String domain;
 
@@ -66,7 +71,7 @@ public enum Service {
             String alias,
             Stage stage,
             int defaultPort,
-            String databaseRole,
+            @Nullable String databaseRole,
             @Nullable String brokerUser,
             @Nullable String domain) {
         this.serviceName = serviceName;
@@ -114,27 +119,30 @@ public enum Service {
         return defaultPort;
     }
 
-    /** The PostgreSQL login role the service runs as, created by bootstrap.sql. */
-    public String databaseRole() {
-        return databaseRole;
+    /** The PostgreSQL login role the service runs as, created by bootstrap.sql; empty for the auth-server. */
+    public Optional<String> databaseRole() {
+        return Optional.ofNullable(databaseRole);
     }
 
     /** The psql variable bootstrap.sql reads this role's password from: {@code payments_password}. */
-    public String passwordVariable() {
-        return unprefixed(databaseRole, ROLE_PREFIX) + "_password";
+    public Optional<String> passwordVariable() {
+        return databaseRole().map(role -> unprefixed(role, ROLE_PREFIX) + "_password");
     }
 
     /** The launchers' name of the role's password: {@code ORDERLY_POSTGRES_PAYMENTS_PASSWORD}. */
-    public String databasePasswordKey() {
-        return "ORDERLY_POSTGRES_" + upper(unprefixed(databaseRole, ROLE_PREFIX)) + "_PASSWORD";
+    public Optional<String> databasePasswordKey() {
+        return databaseRole().map(role -> "ORDERLY_POSTGRES_" + upper(unprefixed(role, ROLE_PREFIX)) + "_PASSWORD");
     }
 
     /** The password this role gets in test databases: fixed, so a failing test can be replayed by hand. */
-    public String testPassword() {
-        return databaseRole + "-test-password";
+    public Optional<String> testPassword() {
+        return databaseRole().map(role -> role + "-test-password");
     }
 
-    /** The broker user the service connects as, from definitions.json; empty for order-api, which needs no broker. */
+    /**
+     * The broker user the service connects as, from definitions.json; empty for order-api, which needs no broker, and
+     * the auth-server.
+     */
     public Optional<String> brokerUser() {
         return Optional.ofNullable(brokerUser);
     }
@@ -169,14 +177,26 @@ public enum Service {
         return name.substring(prefix.length());
     }
 
-    /** The services in start order. */
+    /** Every service a launcher starts, the auth-server included, in start order. */
     public static List<Service> all() {
         return List.of(values());
     }
 
+    /**
+     * The five services of the pipeline, in start order: all but the auth-server. The Helm chart runs these, and
+     * Prometheus scrapes them.
+     */
+    public static List<Service> pipeline() {
+        return Arrays.stream(values())
+                .filter(service -> service.stage != Stage.AUTH)
+                .toList();
+    }
+
     /** The database roles bootstrap.sql creates, in bootstrap order. */
     public static List<String> databaseRoles() {
-        return Arrays.stream(values()).map(Service::databaseRole).toList();
+        return Arrays.stream(values())
+                .flatMap(service -> service.databaseRole().stream())
+                .toList();
     }
 
     /**
@@ -204,7 +224,7 @@ public enum Service {
      */
     public static Service withRole(String role) {
         for (Service service : values()) {
-            if (service.databaseRole.equals(role)) {
+            if (role.equals(service.databaseRole)) {
                 return service;
             }
         }

@@ -24,6 +24,7 @@ final class Build {
 
     /** The modules whose sources the services are built from. */
     private static final List<String> SOURCES = List.of(
+            "auth-server",
             "common-contracts",
             "common-messaging",
             "order-api",

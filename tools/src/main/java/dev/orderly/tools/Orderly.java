@@ -28,9 +28,11 @@ import java.util.stream.Stream;
  *
  * <ul>
  *   <li>{@code up}: PostgreSQL and RabbitMQ (test-support's private servers, persisted in the state directory), the
- *       broker topology, then the five services' jars by stage ({@link Service}); running it twice is harmless;
+ *       broker topology, then the auth-server and the five services' jars by stage ({@link Service}); running it
+ *       twice is harmless;
  *   <li>{@code down}: stops what {@code up} started, by recorded PID;
- *   <li>{@code status}, {@code logs SERVICE}, {@code parking-lot ...}, {@code compose-env [FILE]}.
+ *   <li>{@code status}, {@code logs SERVICE}, {@code token CLIENT}, {@code parking-lot ...},
+ *       {@code compose-env [FILE]}.
  * </ul>
  *
  * <p>Invariant: nothing listens beyond 127.0.0.1, each service gets its own credentials only, and only processes this
@@ -42,13 +44,15 @@ public final class Orderly {
             Usage: ./orderly COMMAND
 
               test             install what is missing, then run every test (./mvnw verify), the system tests included
-              up               start the whole pipeline on loopback: PostgreSQL, RabbitMQ, order-api, order-worker,
-                               payment-worker, shipping-worker, outbox-relay (building the jars if needed); running it twice
-                               is harmless
+              up               start the whole pipeline on loopback: PostgreSQL, RabbitMQ, auth-server, order-api,
+                               order-worker, payment-worker, shipping-worker, outbox-relay (building the jars if needed);
+                               running it twice is harmless
               down             stop what `up` started, by its recorded PIDs: services, then RabbitMQ, then PostgreSQL
               status           show each part, its PID and its health
-              logs SERVICE     follow one log: postgres, rabbitmq, order-api, order-worker, payment-worker, shipping-worker,
-                               outbox-relay (or api, order, payment, shipping, relay), build
+              logs SERVICE     follow one log: postgres, rabbitmq, auth-server, order-api, order-worker, payment-worker,
+                               shipping-worker, outbox-relay (or auth, api, order, payment, shipping, relay), build
+              token CLIENT     print a fresh access token from the local auth-server for CLIENT: shop, decline-demo,
+                               inventory-admin, operator, monitoring (curl -H "Authorization: Bearer $(./orderly token shop)")
               parking-lot WORKER list|show|replay|purge|audit   a worker's parked messages (./orderly parking-lot --help)
               compose-env [FILE]   write docker compose's .env (default ./.env) with a generated secret for every password, as
                                `up` does where a Docker engine answers; an existing file is left alone
@@ -58,6 +62,7 @@ public final class Orderly {
               JAVA_HOME                         a JDK 21+ (else the newest found on PATH or in /usr/lib/jvm)
               ORDERLY_STATE_DIR                 data, logs, PIDs, generated passwords (default .orderly in this checkout)
               ORDERLY_PORTS                     "free": take a free port for every port not set explicitly (benchmarks, tests)
+              ORDERLY_AUTH_SERVER_PORT          auth-server, the local stand-in for your identity provider (default 9000)
               ORDERLY_ORDER_API_PORT            order-api (default 8080)
               ORDERLY_{ORDER,PAYMENT,SHIPPING}_WORKER_PORT   the workers' management ports (defaults 8181, 8182, 8183)
               ORDERLY_OUTBOX_RELAY_PORT         outbox-relay's management port (default 8081)
@@ -67,7 +72,8 @@ public final class Orderly {
               ORDERLY_RABBITMQ_PROMETHEUS_PORT  RabbitMQ metrics (default 15692)
               ORDERLY_RABBITMQ_DIST_PORT, ORDERLY_RABBITMQ_EPMD_PORT   the node's Erlang ports (defaults 25672, 4369)
               ORDERLY_POSTGRES_OPTIONS          extra PostgreSQL server options, e.g. "-c shared_preload_libraries=pg_stat_statements"
-              ORDERLY_SERVICES                  which services `up` starts (default all five, e.g. "order-api" for the intake bench)
+              ORDERLY_SERVICES                  which services `up` starts (default all five, e.g. "order-api" for the intake bench);
+                                                the auth-server always starts
               ORDERLY_JAVA_OPTS                 the services' JVM options (default: serial GC, MaxRAM 512m, C1 only, capped caches)
               ORDERLY_BUILD                     auto (default: rebuild the jars when sources changed), never, always
               ORDERLY_START_TIMEOUT             seconds each service may take to become ready (default 240)
@@ -120,6 +126,7 @@ public final class Orderly {
             case "down" -> down();
             case "status" -> status();
             case "logs" -> logs(rest);
+            case "token" -> new TokenCommand(state, console).run(rest);
             case "parking-lot" -> new ParkingLotCommand(state, environment, console).run(rest);
             case "compose-env" -> composeEnv(rest);
             case "", "-h", "--help", "help" -> {
@@ -169,13 +176,16 @@ public final class Orderly {
         return 0;
     }
 
-    /** {@code ORDERLY_SERVICES} (names separated by spaces or commas), in start order; all five by default. */
+    /**
+     * {@code ORDERLY_SERVICES} (names separated by spaces or commas), in start order; all five by default. The
+     * auth-server is always among them: every service takes its keys to check tokens with.
+     */
     List<Service> selectedServices() {
         String wanted = environment.getOrDefault("ORDERLY_SERVICES", "").strip();
         if (wanted.isEmpty()) {
             return Service.all();
         }
-        Set<Service> chosen = new LinkedHashSet<>();
+        Set<Service> chosen = new LinkedHashSet<>(List.of(Service.AUTH_SERVER));
         for (String name : wanted.split("[,\\s]+")) {
             try {
                 chosen.add(Service.named(name));
@@ -204,8 +214,14 @@ public final class Orderly {
                 "PostgreSQL",
                 "127.0.0.1:" + state.port("ORDERLY_POSTGRES_PORT") + ", database orderly (postgres, "
                         + StateDirectory.SUPERUSER_PASSWORD + " in " + state.envFile() + ")"));
+        lines.add(url(
+                "auth-server",
+                launcher.url(Service.AUTH_SERVER) + "/oauth2/token  (clients and secrets in " + state.envFile()
+                        + "; ./orderly token CLIENT)"));
         for (Service service : services) {
-            lines.add(url(service.serviceName() + " metrics", launcher.url(service) + "/actuator/prometheus"));
+            if (service != Service.AUTH_SERVER) { // it exposes no metrics, only its health
+                lines.add(url(service.serviceName() + " metrics", launcher.url(service) + "/actuator/prometheus"));
+            }
         }
         lines.add(url("logs", state.logs() + "   (./orderly logs SERVICE)"));
         lines.add("");
@@ -216,6 +232,7 @@ public final class Orderly {
                 "      -d '{\"customer_id\":\"c-1\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"SKU-1\",\"quantity\":2,"
                         + "\"unit_price_cents\":1250}]}'");
         lines.add("    curl -s " + api + "/orders/ORDER_ID   # its status and timeline (order_id from the answer)");
+        lines.add("    ./orderly token shop   # an access token of the shop client (not required yet)");
         lines.add("    ./orderly parking-lot payment list   # parked messages (order, payment, shipping)");
         lines.add("    ./orderly status   # each part's health");
         lines.add("");
@@ -305,6 +322,8 @@ public final class Orderly {
                         .map(Service::serviceName)
                         .toList(),
                 Duration.ofSeconds(45));
+        // Last of the services: they may still check a token while they drain.
+        Processes.stop(state, console, List.of(Service.AUTH_SERVER.serviceName()), Duration.ofSeconds(20));
         PrivateServers servers = new PrivateServers(root, state, environment, console);
         servers.stopBroker(Duration.ofSeconds(30));
         servers.stopDatabase(Duration.ofSeconds(30));

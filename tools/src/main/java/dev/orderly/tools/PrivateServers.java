@@ -103,7 +103,7 @@ final class PrivateServers {
         postgres.ensureDatabase();
         Map<Service, String> passwords = new EnumMap<>(Service.class);
         for (Service service : Service.values()) {
-            passwords.put(service, state.get(service.databasePasswordKey()));
+            service.databasePasswordKey().ifPresent(key -> passwords.put(service, state.get(key)));
         }
         try {
             postgres.bootstrap(Files.readAllBytes(root.resolve(BOOTSTRAP)), passwords);

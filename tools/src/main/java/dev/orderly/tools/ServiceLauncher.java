@@ -2,6 +2,7 @@ package dev.orderly.tools;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.orderly.testsupport.AuthClient;
 import dev.orderly.testsupport.Command;
 import dev.orderly.testsupport.Service;
 import java.io.File;
@@ -26,9 +27,11 @@ import org.awaitility.core.TerminalFailureException;
 
 /**
  * Starts each service's runnable jar as a process of its own, with its own database role and broker user and nothing
- * else's, waits until its readiness probe answers, and knows where it listens and logs.
+ * else's, waits until its readiness probe answers, and knows where it listens and logs. The auth-server gets the
+ * signing key and the clients' secrets; every other service the auth-server's JWK set, to check tokens against.
  *
- * <p>Invariant: a service gets only its own credentials; it listens on 127.0.0.1; it runs in a session of its own
+ * <p>Invariant: a service gets only its own credentials (no service but the auth-server sees a client secret or the
+ * key); it listens on 127.0.0.1; it runs in a session of its own
  * ({@code setsid}), so it outlives the command and the terminal's signals, and is recorded by PID with its jar as the
  * marker of its command line.
  */
@@ -87,6 +90,11 @@ final class ServiceLauncher {
         return "http://127.0.0.1:" + state.port(service.portVariable());
     }
 
+    /** The auth-server's published keys. */
+    String jwkSetUri() {
+        return url(Service.AUTH_SERVER) + "/oauth2/jwks";
+    }
+
     Path log(Service service) {
         return state.logs().resolve(service.serviceName() + ".log");
     }
@@ -98,11 +106,15 @@ final class ServiceLauncher {
         Map<String, String> variables = new LinkedHashMap<>(environment);
         variables.put("SERVER_ADDRESS", "127.0.0.1");
         variables.put("SERVER_PORT", Integer.toString(port));
-        variables.put(
-                "SPRING_DATASOURCE_URL",
-                "jdbc:postgresql://127.0.0.1:" + state.port("ORDERLY_POSTGRES_PORT") + "/orderly");
-        variables.put("SPRING_DATASOURCE_USERNAME", service.databaseRole());
-        variables.put("SPRING_DATASOURCE_PASSWORD", state.get(service.databasePasswordKey()));
+        service.databaseRole().ifPresent(role -> {
+            variables.put(
+                    "SPRING_DATASOURCE_URL",
+                    "jdbc:postgresql://127.0.0.1:" + state.port("ORDERLY_POSTGRES_PORT") + "/orderly");
+            variables.put("SPRING_DATASOURCE_USERNAME", role);
+            variables.put(
+                    "SPRING_DATASOURCE_PASSWORD",
+                    state.get(service.databasePasswordKey().orElseThrow()));
+        });
         service.brokerUser().ifPresent(user -> {
             // The topology was imported before any service started: the services only verify it.
             variables.put("SPRING_RABBITMQ_HOST", "127.0.0.1");
@@ -113,6 +125,15 @@ final class ServiceLauncher {
                     "SPRING_RABBITMQ_PASSWORD",
                     state.get(service.brokerPasswordKey().orElseThrow()));
         });
+        if (service == Service.AUTH_SERVER) {
+            variables.put("ORDERLY_AUTH_SIGNING_KEY", "file:" + state.signingKey());
+            for (AuthClient client : AuthClient.values()) {
+                variables.put(client.secretKey(), state.get(client.secretKey()));
+            }
+        } else {
+            // Spring's resource-server setting: where a service finds the keys that tokens are signed with.
+            variables.put("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI", jwkSetUri());
+        }
         switch (service) {
             case ORDER_API ->
                 variables.put("SPRING_PROFILES_ACTIVE", environment.getOrDefault("SPRING_PROFILES_ACTIVE", "dev"));

@@ -1,14 +1,17 @@
 package dev.orderly.tools;
 
+import dev.orderly.testsupport.AuthClient;
 import dev.orderly.testsupport.FreePorts;
 import dev.orderly.testsupport.ProcessRecorder;
 import dev.orderly.testsupport.Secrets;
 import dev.orderly.testsupport.Service;
+import dev.orderly.testsupport.SigningKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,10 +27,12 @@ import java.util.Set;
 
 /**
  * The pipeline's state on this machine ({@code .orderly/} in the checkout, or {@code ORDERLY_STATE_DIR}): the settings
- * file {@code env} with every port and generated password, the PIDs of what {@code up} started ({@code run/}), the
- * logs ({@code logs/}), and the servers' data.
+ * file {@code env} with every port and generated password and client secret, the auth-server's signing key
+ * ({@code auth-server/signing-key.pem}), the PIDs of what {@code up} started ({@code run/}), the logs ({@code logs/}),
+ * and the servers' data.
  *
- * <p>Invariants: {@code env} is private to its owner (mode 600) and only ever gains keys, so a port or password, once
+ * <p>Invariants: {@code env} and the signing key are private to their owner (mode 600); {@code env} only ever gains
+ * keys and the key, once written, is never replaced (tokens issued with it stay valid), so a port, password or key, once
  * chosen, stays (a file written before each setting had one name has its keys renamed, their values kept:
  * {@link RetiredNames}); a PID is taken for one of ours only while its process still runs the command recorded for it
  * ({@code run/NAME.cmd} holds a piece of that command line), so a PID the system has since given to another process is
@@ -93,6 +98,11 @@ final class StateDirectory implements ProcessRecorder {
         return root.resolve("env");
     }
 
+    /** The auth-server's token-signing key, PKCS#8 PEM. */
+    Path signingKey() {
+        return root.resolve("auth-server").resolve("signing-key.pem");
+    }
+
     /** Whether {@code up} has written the settings file here. */
     boolean exists() {
         return Files.exists(envFile());
@@ -101,8 +111,8 @@ final class StateDirectory implements ProcessRecorder {
     /**
      * Adds what is missing to the settings file (all of it on the first run): each port of {@link #PORTS}, the one
      * the environment asks for or the default, or any free one when that is taken ({@code ORDERLY_PORTS=free} takes a
-     * free one in every case); and a generated password for the database superuser, every service's role and every
-     * broker user.
+     * free one in every case); a generated password for the database superuser, every service's role and every
+     * broker user; a generated secret for every client of the auth-server; and its signing key.
      */
     void ensureSettings(Map<String, String> environment) {
         try {
@@ -140,10 +150,34 @@ final class StateDirectory implements ProcessRecorder {
         }
         add(SUPERUSER_PASSWORD, null);
         for (Service service : Service.values()) {
-            add(service.databasePasswordKey(), null);
+            service.databasePasswordKey().ifPresent(key -> add(key, null));
             service.brokerPasswordKey().ifPresent(key -> add(key, null));
         }
         OPERATOR_BROKER_USERS.values().forEach(key -> add(key, null));
+        for (AuthClient client : AuthClient.values()) {
+            add(client.secretKey(), null);
+        }
+        ensureSigningKey();
+    }
+
+    /** Writes a new signing key unless there is one: private from its first byte, and whole or not at all. */
+    private void ensureSigningKey() {
+        Path key = signingKey();
+        if (Files.exists(key)) {
+            return;
+        }
+        try {
+            Files.createDirectories(key.getParent());
+            Path temporary = Files.createTempFile(
+                    key.getParent(),
+                    ".signing-key",
+                    ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(temporary, SigningKeys.generatePem(), StandardCharsets.US_ASCII);
+            Files.move(temporary, key, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write the auth-server's signing key " + key, e);
+        }
     }
 
     /** Appends {@code key} with {@code value} (a generated secret if null) unless the file has it already. */

@@ -44,7 +44,8 @@ class RetiredNamesTests {
         assertThat(state.port(Service.ORDER_API.portVariable())).isEqualTo(38080);
         assertThat(state.port("ORDERLY_POSTGRES_PORT")).isEqualTo(35432);
         assertThat(state.get(StateDirectory.SUPERUSER_PASSWORD)).isEqualTo("superuser-secret");
-        assertThat(state.get(Service.ORDER_API.databasePasswordKey())).isEqualTo("api-secret");
+        assertThat(state.get(Service.ORDER_API.databasePasswordKey().orElseThrow()))
+                .isEqualTo("api-secret");
         assertThat(state.get(Service.PAYMENT_WORKER.brokerPasswordKey().orElseThrow()))
                 .isEqualTo("payment-secret");
         assertThat(state.get("ORDERLY_RABBITMQ_ADMIN_PASSWORD")).isEqualTo("admin-secret");
@@ -105,7 +106,9 @@ class RetiredNamesTests {
     void everyCurrentNameIsOneTheLaunchersUse() {
         List<String> current = Service.all().stream()
                 .flatMap(service -> java.util.stream.Stream.concat(
-                        java.util.stream.Stream.of(service.portVariable(), service.databasePasswordKey()),
+                        java.util.stream.Stream.concat(
+                                java.util.stream.Stream.of(service.portVariable()),
+                                service.databasePasswordKey().stream()),
                         service.brokerPasswordKey().stream()))
                 .toList();
         assertThat(RetiredNames.FILE_KEYS.values())

@@ -2,6 +2,7 @@ package dev.orderly.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orderly.testsupport.AuthClient;
 import dev.orderly.testsupport.Service;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -31,12 +32,39 @@ class StateDirectoryTests {
         StateDirectory.PORTS.keySet().forEach(key -> ports.add(state.port(key)));
         assertThat(ports).as("distinct").hasSameSizeAs(StateDirectory.PORTS.keySet());
         for (Service service : Service.values()) {
-            assertThat(state.get(service.databasePasswordKey())).hasSizeGreaterThanOrEqualTo(20);
+            service.databasePasswordKey()
+                    .ifPresent(key -> assertThat(state.get(key)).hasSizeGreaterThanOrEqualTo(20));
             service.brokerPasswordKey()
                     .ifPresent(key -> assertThat(state.get(key)).hasSizeGreaterThanOrEqualTo(20));
         }
         assertThat(state.get(StateDirectory.SUPERUSER_PASSWORD))
                 .isNotEqualTo(state.get("ORDERLY_POSTGRES_API_PASSWORD"));
+    }
+
+    @Test
+    void theFirstRunWritesASecretForEveryClientOfTheAuthServerAndAPrivateSigningKeyThatLaterRunsKeep(@TempDir Path root)
+            throws IOException {
+        StateDirectory state = new StateDirectory(root);
+        state.ensureSettings(Map.of("ORDERLY_PORTS", "free"));
+
+        Set<String> secrets = new HashSet<>();
+        for (AuthClient client : AuthClient.values()) {
+            assertThat(state.get(client.secretKey())).hasSizeGreaterThanOrEqualTo(20);
+            secrets.add(state.get(client.secretKey()));
+        }
+        assertThat(secrets).as("each client its own").hasSize(AuthClient.values().length);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.signingKey())))
+                .isEqualTo("rw-------");
+        String key = Files.readString(state.signingKey());
+        assertThat(key).startsWith("-----BEGIN PRIVATE KEY-----");
+
+        StateDirectory again = new StateDirectory(root);
+        again.ensureSettings(Map.of("ORDERLY_PORTS", "free"));
+
+        assertThat(Files.readString(again.signingKey()))
+                .as("tokens stay valid across runs")
+                .isEqualTo(key);
+        assertThat(again.get(AuthClient.SHOP.secretKey())).isEqualTo(state.get(AuthClient.SHOP.secretKey()));
     }
 
     @Test
