@@ -15,7 +15,8 @@ import java.lang.annotation.Target;
  * {@code spring.flyway.user}, if set), which must be one of {@link Service#databaseRoles()}: a service is tested with
  * its own least privileges, never as the superuser. That is why this exists instead of {@code @ServiceConnection},
  * which hands out the container's superuser. RabbitMQ is reached as the administrator on virtual host
- * {@code orderly}.
+ * {@code orderly}. A resource server checks access tokens against this JVM's {@link TestKeys} (its
+ * {@code public-key-location}): tests call with real tokens from {@link TestTokens}.
  *
  * <p>The properties win over every other source, so no {@code application.yml} can point a test elsewhere by
  * accident. All contexts carrying this annotation share the same servers and may share a cached context.

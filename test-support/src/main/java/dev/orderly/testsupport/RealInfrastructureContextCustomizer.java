@@ -10,7 +10,8 @@ import org.springframework.test.context.MergedContextConfiguration;
 /**
  * Adds, ahead of every other property source, the connection settings of {@link OrderlyInfrastructure}'s servers:
  * the datasource and Flyway as the roles the test's own configuration names, RabbitMQ as the administrator on
- * virtual host {@code orderly} ({@link RealInfrastructureProperties}, which {@link DevInfrastructure} uses too).
+ * virtual host {@code orderly}, a resource server's tokens checked against {@link TestKeys}
+ * ({@link RealInfrastructureProperties}, which {@link DevInfrastructure} uses too).
  *
  * <p>Invariant: a context never connects as a role bootstrap.sql did not create, nor silently as the superuser; a
  * missing or unknown role fails the context before any server is started. Instances are stateless and all equal, so

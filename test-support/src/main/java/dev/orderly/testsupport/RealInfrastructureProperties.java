@@ -8,9 +8,9 @@ import org.springframework.core.env.PropertyResolver;
 /**
  * The connection settings that point an application context at {@link OrderlyInfrastructure}'s servers: the
  * datasource and Flyway as the roles the context's own configuration names, RabbitMQ as the administrator on virtual
- * host {@code orderly}. One recipe for both ways in: {@link RealInfrastructure} (a test's context, through
- * {@link RealInfrastructureContextCustomizer}) and {@link DevInfrastructure} (a service run from an IDE, through
- * {@link DevInfrastructureEnvironmentPostProcessor}).
+ * host {@code orderly}, and a resource server's token check at {@link TestKeys}' public key. One recipe for both ways
+ * in: {@link RealInfrastructure} (a test's context, through {@link RealInfrastructureContextCustomizer}) and
+ * {@link DevInfrastructure} (a service run from an IDE, through {@link DevInfrastructureEnvironmentPostProcessor}).
  *
  * <p>Invariant: a context never connects as a role bootstrap.sql did not create, nor silently as the superuser; a
  * missing or unknown role is refused by {@link #roles} before any server is started.
@@ -62,6 +62,9 @@ final class RealInfrastructureProperties {
         properties.put("spring.rabbitmq.virtual-host", rabbit.virtualHost());
         properties.put("spring.rabbitmq.username", rabbit.adminUser());
         properties.put("spring.rabbitmq.password", rabbit.adminPassword());
+        // A resource server checks tokens against this JVM's test key (TestTokens signs with it), as it would check the
+        // auth-server's: a context of a service with Spring Security starts, and no request gets in unsigned.
+        properties.put(TestKeys.PUBLIC_KEY_LOCATION, TestKeys.publicKeyLocation());
         return properties;
     }
 

@@ -25,7 +25,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
             "spring.datasource.username=orderly_api",
             "spring.datasource.url=jdbc:postgresql://wrong-host:1/wrong",
             "spring.flyway.user=orderly_payments",
-            "spring.rabbitmq.port=1"
+            "spring.rabbitmq.port=1",
+            "spring.security.oauth2.resourceserver.jwt.public-key-location=file:/nowhere.pem"
         })
 @RealInfrastructure
 class RealInfrastructureIntegrationTests {
@@ -77,6 +78,11 @@ class RealInfrastructureIntegrationTests {
                 .isEqualTo(postgres.passwordFor("orderly_payments"));
         assertThat(this.environment.getProperty("spring.datasource.password"))
                 .isEqualTo(postgres.passwordFor("orderly_api"));
+    }
+
+    @Test
+    void aResourceServerChecksTokensAgainstTheTestKeyWhateverTheConfigurationSays() {
+        assertThat(this.environment.getProperty(TestKeys.PUBLIC_KEY_LOCATION)).isEqualTo(TestKeys.publicKeyLocation());
     }
 
     /** The smallest Boot application: auto-configuration only, as a service's own tests would have. */
