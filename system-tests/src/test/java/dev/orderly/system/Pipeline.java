@@ -11,19 +11,24 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The whole pipeline as a user runs it: {@code ./orderly up} with a throwaway state directory under {@code target/} and
  * free loopback ports, and {@code ./orderly down} at the end. It runs the five services' runnable jars, each with its
- * own database role and broker user, against a private PostgreSQL and RabbitMQ.
+ * own database role and broker user, against a private PostgreSQL and RabbitMQ, and the auth-server, which gives
+ * {@link #token} its access tokens.
  *
  * <p>Invariant: whatever {@code up} started is stopped, whether the tests pass, fail, or {@code up} itself fails half
  * way: {@link #close()} runs {@code down}, and a JVM shutdown hook runs it if {@code close} never came (a killed test
@@ -40,6 +45,7 @@ final class Pipeline implements AutoCloseable {
     private final Thread shutdownHook;
     private volatile Map<String, String> settings = Map.of();
     private volatile boolean stopped;
+    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
 
     private Pipeline(Path root, Path state, Map<String, String> environment) {
         this.root = root;
@@ -122,15 +128,7 @@ final class Pipeline implements AutoCloseable {
      * @throws IllegalStateException if it fails or outlives {@code timeout}
      */
     String orderly(Duration timeout, Path log, String... args) {
-        List<String> command =
-                new ArrayList<>(List.of("bash", root.resolve("orderly").toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(root.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().clear();
-        builder.environment().putAll(environment);
+        ProcessBuilder builder = command(args).redirectErrorStream(true).redirectOutput(log.toFile());
         try {
             Files.createDirectories(log.getParent());
             Process process = builder.start();
@@ -158,6 +156,70 @@ final class Pipeline implements AutoCloseable {
     /** Runs {@code ./orderly args} with its output in {@code target/orderly-<first arg>.log}; see above. */
     String orderly(String... args) {
         return orderly(Duration.ofMinutes(2), state.resolveSibling("orderly-" + args[0] + ".log"), args);
+    }
+
+    private ProcessBuilder command(String... args) {
+        List<String> command =
+                new ArrayList<>(List.of("bash", root.resolve("orderly").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        return builder;
+    }
+
+    /**
+     * An access token of the pipeline's auth-server for {@code client} (shop, decline-demo, inventory-admin, operator,
+     * monitoring), taken as a user takes one: {@code ./orderly token CLIENT}, whose standard output is the token alone.
+     * A token is reused while it has more than a minute left, so that a test sending many requests does not start a
+     * JVM for each.
+     */
+    String token(String client) {
+        Token token = tokens.compute(
+                client,
+                (id, held) -> held != null && held.freshFor(Duration.ofMinutes(1)) ? held : Token.of(newToken(id)));
+        return token.value();
+    }
+
+    private String newToken(String client) {
+        Path log = state.resolveSibling("orderly-token.log");
+        ProcessBuilder builder = command("token", client).redirectError(log.toFile());
+        try {
+            Process process = builder.start();
+            process.getOutputStream().close();
+            // A token is far smaller than a pipe's buffer: the process never blocks on its output before it exits.
+            if (!process.waitFor(1, TimeUnit.MINUTES)) {
+                process.destroy();
+                throw new IllegalStateException("./orderly token " + client + " did not finish within a minute");
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(
+                        "./orderly token " + client + " failed (exit " + process.exitValue() + "): " + tail(log));
+            }
+            return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not run ./orderly token " + client, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while running ./orderly token " + client, e);
+        }
+    }
+
+    /** A token and when it expires (its {@code exp} claim). */
+    private record Token(String value, Instant expiresAt) {
+
+        static Token of(String jwt) {
+            String[] parts = jwt.split("\\.");
+            if (parts.length != 3) {
+                throw new IllegalStateException("./orderly token printed no JWT: " + jwt);
+            }
+            JsonNode claims = Http.JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+            return new Token(jwt, Instant.ofEpochSecond(claims.path("exp").asLong()));
+        }
+
+        boolean freshFor(Duration margin) {
+            return Instant.now().plus(margin).isBefore(expiresAt);
+        }
     }
 
     private static String tail(Path log) {
