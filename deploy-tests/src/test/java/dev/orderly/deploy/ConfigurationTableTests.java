@@ -284,14 +284,14 @@ class ConfigurationTableTests {
         return used;
     }
 
-    /** The environment variables docker compose gives the five services. */
+    /** The environment variables docker compose gives the services, the auth-server's included. */
     @SuppressWarnings("unchecked")
     private static Set<String> composeServiceVariables() {
         Map<String, Object> services = (Map<String, Object>) new Yaml()
                 .<Map<String, Object>>load(read("docker-compose.yaml"))
                 .get("services");
         Set<String> names = new TreeSet<>();
-        for (Service service : Service.pipeline()) {
+        for (Service service : Service.all()) {
             Map<String, Object> definition = (Map<String, Object>) services.get(service.serviceName());
             assertThat(definition).as(service.serviceName()).isNotNull();
             names.addAll(((Map<String, Object>) definition.get("environment")).keySet());

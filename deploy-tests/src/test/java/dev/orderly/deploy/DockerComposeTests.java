@@ -2,6 +2,7 @@ package dev.orderly.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orderly.testsupport.AuthClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * docker-compose.yaml is valid (Debian's docker-compose validates it without an engine), refuses to start without
- * the passwords of .env, inlines none, and makes every service wait for healthy dependencies.
+ * the passwords of .env, inlines none, and makes every service wait for healthy dependencies; the auth-server is
+ * reachable from this host only, takes its key and secrets from .env, and every service knows its JWK set.
  */
 class DockerComposeTests {
 
@@ -146,7 +148,7 @@ class DockerComposeTests {
     @Test
     void everyServiceHasAHealthCheckAndWaitsForHealthyDependencies() throws IOException {
         Map<String, Object> services = map(compose(), "services");
-        for (String name : List.of("postgres", "rabbitmq")) {
+        for (String name : List.of("postgres", "rabbitmq", "auth-server")) {
             assertThat(map(services, name)).as(name).containsKey("healthcheck");
         }
         for (String name : SERVICES) {
@@ -163,6 +165,73 @@ class DockerComposeTests {
                             assertThat(condition).as(name).isEqualTo(Map.of("condition", "service_healthy")));
         }
         assertThat(map(map(services, "prometheus"), "depends_on")).containsOnlyKeys(SERVICES);
+    }
+
+    @Test
+    void theAuthServerListensForThisHostOnlyTakesEverySecretFromDotEnvAndEveryServiceKnowsItsJwkSet()
+            throws IOException {
+        Map<String, Object> services = map(compose(), "services");
+        Map<String, Object> authServer = map(services, "auth-server");
+        Map<String, Object> environment = map(authServer, "environment");
+        String envExample = Files.readString(Tool.ROOT.resolve(".env.example"));
+
+        assertThat(String.valueOf(authServer.get("ports")))
+                .as("published on loopback only")
+                .isEqualTo("[127.0.0.1:9000:8080]");
+        List<String> secrets = new java.util.ArrayList<>(List.of("ORDERLY_AUTH_SIGNING_KEY"));
+        AuthClient.clientIds().forEach(id -> secrets.add(AuthClient.withId(id).secretKey()));
+        for (String secret : secrets) {
+            assertThat(String.valueOf(environment.get(secret))).as(secret).startsWith("${" + secret + ":?");
+            assertThat(envExample).containsPattern("(?m)^" + secret + "=$");
+        }
+        String issuer = String.valueOf(environment.get("ORDERLY_AUTH_ISSUER"));
+        for (String name : SERVICES) {
+            Map<String, Object> service = map(services, name);
+            assertThat(map(service, "environment"))
+                    .as(name)
+                    .containsEntry("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI", issuer + "/oauth2/jwks");
+            assertThat(map(service, "depends_on")).as(name).containsKey("auth-server");
+        }
+    }
+
+    @Test
+    void theSigningKeyComposeEnvGeneratesReachesTheAuthServerAsPem(@TempDir Path scratch) {
+        Path env = scratch.resolve(".env");
+        Tool.Result generated = Tool.run(
+                Tool.ROOT,
+                "bash",
+                60,
+                "env",
+                "ORDERLY_BUILD=never",
+                "bash",
+                Tool.ROOT.resolve("orderly").toString(),
+                "compose-env",
+                env.toString());
+        assertThat(generated.exitCode()).as(generated.output()).isZero();
+
+        Tool.Result config = Tool.run(
+                Tool.ROOT,
+                "docker-compose",
+                60,
+                "docker-compose",
+                "--env-file",
+                env.toString(),
+                "-f",
+                COMPOSE.toString(),
+                "config");
+        assertThat(config.exitCode()).as(config.output()).isZero();
+
+        Map<String, Object> resolved = new Yaml().load(config.output());
+        String key = String.valueOf(map(map(map(resolved, "services"), "auth-server"), "environment")
+                .get("ORDERLY_AUTH_SIGNING_KEY"));
+        assertThat(key)
+                .as("compose turns the .env line's \\n back into line breaks")
+                .startsWith("-----BEGIN PRIVATE KEY-----\n")
+                .endsWith("\n-----END PRIVATE KEY-----\n")
+                .doesNotContain("\\n");
+        assertThat(key.lines())
+                .hasSizeGreaterThan(20)
+                .allSatisfy(line -> assertThat(line).hasSizeLessThanOrEqualTo(64));
     }
 
     @Test

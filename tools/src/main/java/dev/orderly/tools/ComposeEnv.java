@@ -1,6 +1,7 @@
 package dev.orderly.tools;
 
 import dev.orderly.testsupport.Secrets;
+import dev.orderly.testsupport.SigningKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +17,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * docker compose's {@code .env}: every variable of {@code .env.example}, each empty one (a password) set to a
- * generated secret.
+ * docker compose's {@code .env}: every variable of {@code .env.example}, each empty one (a password, a client secret)
+ * set to a generated secret, and the auth-server's signing key ({@value #SIGNING_KEY}) to a generated one: PKCS#8 PEM
+ * on one line in double quotes, each line break written {@code \n}, which compose turns back into line breaks.
  *
  * <p>Invariant: written once, private to its owner (mode 600), and never replaced: an existing file is kept as it is,
  * since the databases and the broker already hold its passwords (one written before each setting had one name only
@@ -26,6 +28,8 @@ import java.util.regex.Pattern;
 final class ComposeEnv {
 
     private static final Pattern ASSIGNMENT = Pattern.compile("^([A-Z0-9_]+)=(.*)$");
+
+    static final String SIGNING_KEY = "ORDERLY_AUTH_SIGNING_KEY";
 
     private ComposeEnv() {}
 
@@ -46,7 +50,9 @@ final class ComposeEnv {
             for (String line : Files.readAllLines(example, StandardCharsets.UTF_8)) {
                 Matcher assignment = ASSIGNMENT.matcher(line);
                 if (assignment.matches()) {
-                    String value = assignment.group(2).isEmpty() ? Secrets.generate() : assignment.group(2);
+                    String value = !assignment.group(2).isEmpty()
+                            ? assignment.group(2)
+                            : assignment.group(1).equals(SIGNING_KEY) ? signingKey() : Secrets.generate();
                     lines.add(assignment.group(1) + "=" + value);
                 }
             }
@@ -63,5 +69,9 @@ final class ComposeEnv {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write " + target, e);
         }
+    }
+
+    private static String signingKey() {
+        return '"' + SigningKeys.generatePem().replace("\n", "\\n") + '"';
     }
 }
