@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,16 +42,7 @@ class DockerComposeTests {
             @TempDir Path scratch) throws IOException {
         Path env = scratch.resolve(".env");
 
-        Tool.Result generated = Tool.run(
-                Tool.ROOT,
-                "bash",
-                60,
-                "env",
-                "ORDERLY_BUILD=never",
-                "bash",
-                Tool.ROOT.resolve("orderly").toString(),
-                "compose-env",
-                env.toString());
+        Tool.Result generated = composeEnv(env);
 
         assertThat(generated.exitCode()).as(generated.output()).isZero();
         assertThat(Files.getPosixFilePermissions(env))
@@ -76,16 +68,7 @@ class DockerComposeTests {
         assertThat(config.exitCode()).as(config.output()).isZero();
 
         String before = Files.readString(env);
-        Tool.run(
-                Tool.ROOT,
-                "bash",
-                60,
-                "env",
-                "ORDERLY_BUILD=never",
-                "bash",
-                Tool.ROOT.resolve("orderly").toString(),
-                "compose-env",
-                env.toString());
+        composeEnv(env);
         assertThat(Files.readString(env)).as("a second run keeps the secrets").isEqualTo(before);
     }
 
@@ -178,7 +161,7 @@ class DockerComposeTests {
         assertThat(String.valueOf(authServer.get("ports")))
                 .as("published on loopback only")
                 .isEqualTo("[127.0.0.1:9000:8080]");
-        List<String> secrets = new java.util.ArrayList<>(List.of("ORDERLY_AUTH_SIGNING_KEY"));
+        List<String> secrets = new ArrayList<>(List.of("ORDERLY_AUTH_SIGNING_KEY"));
         AuthClient.clientIds().forEach(id -> secrets.add(AuthClient.withId(id).secretKey()));
         for (String secret : secrets) {
             assertThat(String.valueOf(environment.get(secret))).as(secret).startsWith("${" + secret + ":?");
@@ -197,28 +180,10 @@ class DockerComposeTests {
     @Test
     void theSigningKeyComposeEnvGeneratesReachesTheAuthServerAsPem(@TempDir Path scratch) {
         Path env = scratch.resolve(".env");
-        Tool.Result generated = Tool.run(
-                Tool.ROOT,
-                "bash",
-                60,
-                "env",
-                "ORDERLY_BUILD=never",
-                "bash",
-                Tool.ROOT.resolve("orderly").toString(),
-                "compose-env",
-                env.toString());
+        Tool.Result generated = composeEnv(env);
         assertThat(generated.exitCode()).as(generated.output()).isZero();
 
-        Tool.Result config = Tool.run(
-                Tool.ROOT,
-                "docker-compose",
-                60,
-                "docker-compose",
-                "--env-file",
-                env.toString(),
-                "-f",
-                COMPOSE.toString(),
-                "config");
+        Tool.Result config = composeConfig(Tool.ROOT, env, "config");
         assertThat(config.exitCode()).as(config.output()).isZero();
 
         Map<String, Object> resolved = new Yaml().load(config.output());
@@ -252,17 +217,29 @@ class DockerComposeTests {
 
     /** {@code docker-compose --env-file ENV -f docker-compose.yaml config -q}, run in {@code directory}. */
     private static Tool.Result composeConfig(Path directory, Path env) {
+        return composeConfig(directory, env, "config", "-q");
+    }
+
+    /** {@code docker-compose --env-file ENV -f docker-compose.yaml ARGS}, run in {@code directory}. */
+    private static Tool.Result composeConfig(Path directory, Path env, String... args) {
+        List<String> command =
+                new ArrayList<>(List.of("docker-compose", "--env-file", env.toString(), "-f", COMPOSE.toString()));
+        command.addAll(List.of(args));
+        return Tool.run(directory, "docker-compose", 60, command.toArray(String[]::new));
+    }
+
+    /** {@code ./orderly compose-env ENV}, as a user runs it. */
+    private static Tool.Result composeEnv(Path env) {
         return Tool.run(
-                directory,
-                "docker-compose",
+                Tool.ROOT,
+                "bash",
                 60,
-                "docker-compose",
-                "--env-file",
-                env.toString(),
-                "-f",
-                COMPOSE.toString(),
-                "config",
-                "-q");
+                "env",
+                "ORDERLY_BUILD=never",
+                "bash",
+                Tool.ROOT.resolve("orderly").toString(),
+                "compose-env",
+                env.toString());
     }
 
     private static Map<String, Object> compose() throws IOException {
