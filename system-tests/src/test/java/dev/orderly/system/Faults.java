@@ -30,7 +30,11 @@ import tools.jackson.databind.JsonNode;
  */
 final class Faults {
 
-    /** The services and the port variable of each one's HTTP side (readiness at /actuator/health/readiness). */
+    /**
+     * The pipeline's services and the port variable of each one's HTTP side (readiness at
+     * /actuator/health/readiness). Not the auth-server: it has no database and no broker, so no drill's fault reaches
+     * it.
+     */
     static final Map<String, String> SERVICES = servicePorts();
 
     /** The queues the workers consume from. */
@@ -55,7 +59,7 @@ final class Faults {
 
     private static Map<String, String> servicePorts() {
         Map<String, String> ports = new LinkedHashMap<>();
-        Service.all().forEach(service -> ports.put(service.serviceName(), service.portVariable()));
+        Service.pipeline().forEach(service -> ports.put(service.serviceName(), service.portVariable()));
         return Map.copyOf(ports);
     }
 
