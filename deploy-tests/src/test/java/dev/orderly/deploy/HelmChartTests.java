@@ -257,6 +257,29 @@ class HelmChartTests {
                         assertThat(map(monitor, "spec")).containsEntry("jobLabel", "app.kubernetes.io/component"));
     }
 
+    @Test
+    void theServiceMonitorScrapesWithTheMonitoringClientsSecretOnceATokenUrlIsGiven() {
+        List<Map<String, Object>> manifests = parse(template(DEFAULT)
+                .set("monitoring.serviceMonitor.oauth2.tokenUrl", "https://idp.example/oauth2/token")
+                .call());
+
+        Map<String, Object> endpoint = list(
+                        map(ofKind(manifests, "ServiceMonitor").getFirst(), "spec"), "endpoints")
+                .getFirst();
+        Map<String, Object> oauth2 = map(endpoint, "oauth2");
+        assertThat(oauth2).containsEntry("tokenUrl", "https://idp.example/oauth2/token");
+        assertThat(map(map(oauth2, "clientId"), "secret"))
+                .containsEntry("name", "orderly-monitoring-client")
+                .containsEntry("key", "client-id");
+        assertThat(map(oauth2, "clientSecret"))
+                .containsEntry("name", "orderly-monitoring-client")
+                .containsEntry("key", "client-secret");
+        assertThat(list(map(ofKind(render(DEFAULT), "ServiceMonitor").getFirst(), "spec"), "endpoints")
+                        .getFirst())
+                .as("no token endpoint, no credential: the scrapes are refused, not open")
+                .doesNotContainKey("oauth2");
+    }
+
     private static TemplateCommand template(String values) {
         TemplateCommand command = new Helm(CHART).template().withName("orderly").withNamespace("orders");
         return values.equals(DEFAULT) ? command : command.withValuesFile(CHART.resolve(values));

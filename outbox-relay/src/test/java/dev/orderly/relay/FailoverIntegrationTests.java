@@ -10,6 +10,7 @@ import dev.orderly.relay.lease.LeaseKey;
 import dev.orderly.testsupport.OrderlyInfrastructure;
 import dev.orderly.testsupport.PostgresServer;
 import dev.orderly.testsupport.RabbitBroker;
+import dev.orderly.testsupport.TestKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -212,7 +213,10 @@ class FailoverIntegrationTests {
                             // A bare test broker with no work queues: the relay declares orders.events itself,
                             // and the test's own event types have no routes to check.
                             "--orderly.messaging.topology.declare=true",
-                            "--orderly.relay.routes.verify=false")
+                            "--orderly.relay.routes.verify=false",
+                            // Its management side is a resource server: it does not start without a key to check
+                            // tokens with (the probe awaited here needs none).
+                            "--" + TestKeys.PUBLIC_KEY_LOCATION + "=" + TestKeys.publicKeyLocation())
                     .redirectErrorStream(true)
                     .redirectOutput(
                             Path.of("target", "failover-" + instance + ".log").toFile());

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.orderly.contracts.Json;
 import dev.orderly.messaging.outbox.OutboxTable;
+import dev.orderly.testsupport.TestTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -96,6 +97,8 @@ class MissingExchangeIntegrationTests {
         try (HttpClient client = HttpClient.newHttpClient()) {
             return client.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            // Health details are shown only to a token with actuator:read.
+                            .header("Authorization", "Bearer " + TestTokens.forClient("operator", "actuator:read"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
         }

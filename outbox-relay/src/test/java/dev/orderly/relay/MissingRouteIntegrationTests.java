@@ -8,6 +8,7 @@ import dev.orderly.contracts.Topology;
 import dev.orderly.messaging.outbox.OutboxTable;
 import dev.orderly.testsupport.OrderlyInfrastructure;
 import dev.orderly.testsupport.RabbitBroker;
+import dev.orderly.testsupport.TestTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -115,6 +116,8 @@ class MissingRouteIntegrationTests {
         HttpResponse<String> response = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                                // Health details are shown only to a token with actuator:read.
+                                .header("Authorization", "Bearer " + TestTokens.forClient("operator", "actuator:read"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(503);

@@ -14,6 +14,7 @@ import dev.orderly.messaging.outbox.OutboxNotifier;
 import dev.orderly.messaging.outbox.OutboxTable;
 import dev.orderly.messaging.outbox.OutboxWriter;
 import dev.orderly.relay.EventsProbe.Received;
+import dev.orderly.testsupport.TestTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -211,12 +212,31 @@ class PublishingIntegrationTests {
                 .orElse(null);
     }
 
+    @Test
+    void withoutATokenTheProbesAnswerWithTheirStatusAloneAndTheMetricsNotAtAll() throws Exception {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> get("/actuator/health/readiness", null).statusCode() == 200);
+        assertThat(get("/actuator/health/readiness", null).body()).isEqualTo("{\"status\":\"UP\"}");
+        assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/health", null).statusCode()).isEqualTo(401);
+        assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(401);
+        assertThat(get("/actuator/prometheus", TestTokens.forClient("operator", "actuator:read"))
+                        .statusCode())
+                .isEqualTo(403);
+    }
+
+    /** An operator's and a scraper's scopes in one token: the health details and the metrics. */
     private HttpResponse<String> get(String path) throws Exception {
+        return get(path, TestTokens.forClient("operator", "actuator:read", "metrics:read"));
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try (HttpClient client = HttpClient.newHttpClient()) {
-            return client.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         }
     }
 }

@@ -120,7 +120,7 @@ class FailureDrillIntegrationTests {
                         .append(" ms later");
                 stream.awaitAccepted(stream.accepted() + UNDER_FAULT, PROGRESS_DEADLINE);
                 mend(notes, "k9relay");
-                Faults.RelayRoles restarted = new Faults.RelayRoles(faults.base("outbox-relay"));
+                Faults.RelayRoles restarted = faults.relayRoles(faults.base("outbox-relay"));
                 await("the restarted relay standing by on every table")
                         .atMost(Duration.ofSeconds(30))
                         .pollInterval(Duration.ofMillis(250))

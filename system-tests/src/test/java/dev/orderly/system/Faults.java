@@ -183,7 +183,7 @@ final class Faults {
                 .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> withoutConsumers().isEmpty());
-        RelayRoles relay = new RelayRoles(base("outbox-relay"));
+        RelayRoles relay = relayRoles(base("outbox-relay"));
         await("the pipeline's outbox-relay active on every outbox table")
                 .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(250))
@@ -232,6 +232,7 @@ final class Faults {
                 metrics = CLIENT.send(
                                 HttpRequest.newBuilder(URI.create(base(worker) + "/actuator/prometheus"))
                                         .timeout(Duration.ofSeconds(5))
+                                        .header("Authorization", "Bearer " + pipeline.token("monitoring"))
                                         .GET()
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString())
@@ -291,14 +292,19 @@ final class Faults {
         }
     }
 
+    /** The relay instance at {@code base}, asked with the operator's token (its health details need actuator:read). */
+    RelayRoles relayRoles(String base) {
+        return new RelayRoles(new Http(base, () -> pipeline.token("operator")));
+    }
+
     /** What an outbox-relay instance says about its role per table, from its {@code /actuator/health}. */
-    record RelayRoles(String base) {
+    record RelayRoles(Http relay) {
 
         /** Table → "active" or "standby"; empty if the instance does not answer. */
         Map<String, String> roles() {
             Http.Answer answer;
             try {
-                answer = new Http(base).get("/actuator/health");
+                answer = relay.get("/actuator/health");
             } catch (RuntimeException unreachable) {
                 return Map.of();
             }

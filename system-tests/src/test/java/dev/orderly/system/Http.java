@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,9 +27,17 @@ final class Http {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
+    private final @Nullable Supplier<String> token;
 
     Http(String base) {
         this.base = base;
+        this.token = null;
+    }
+
+    /** Every request with {@code Authorization: Bearer} and a token from {@code token} (asked for each request). */
+    Http(String base, Supplier<String> token) {
+        this.base = base;
+        this.token = token;
     }
 
     /** An answer: its status and its body, parsed. */
@@ -77,7 +86,12 @@ final class Http {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).header("Accept", "application/json");
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).header("Accept", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token.get());
+        }
+        return request;
     }
 
     private static HttpRequest.BodyPublisher json(Object body) {

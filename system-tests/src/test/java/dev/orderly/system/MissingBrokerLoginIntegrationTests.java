@@ -44,7 +44,9 @@ class MissingBrokerLoginIntegrationTests {
                         "LOGGING_STRUCTURED_FORMAT_CONSOLE", "",
                         // Everything but the broker login: a database that is not there must not be what it fails on.
                         "SPRING_DATASOURCE_URL", "jdbc:postgresql://127.0.0.1:9/orderly",
-                        "SPRING_DATASOURCE_PASSWORD", "unused"));
+                        "SPRING_DATASOURCE_PASSWORD", "unused",
+                        // Keys to check tokens with, fetched only for a first token: not what it may fail on either.
+                        "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI", "http://127.0.0.1:9/oauth2/jwks"));
         Process process = builder.start();
         boolean exited = process.waitFor(120, TimeUnit.SECONDS);
         if (!exited) {

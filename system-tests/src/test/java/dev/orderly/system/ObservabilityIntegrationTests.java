@@ -3,6 +3,7 @@ package dev.orderly.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.orderly.testsupport.AuthClient;
 import dev.orderly.testsupport.FreePorts;
 import dev.orderly.testsupport.Service;
 import java.io.IOException;
@@ -257,11 +258,18 @@ class ObservabilityIntegrationTests {
                 .append("rule_files:\n  - ")
                 .append(RULES.toAbsolutePath().normalize())
                 .append("\nscrape_configs:\n");
+        // As deploy/prometheus/prometheus.yml: the services' metrics need a token with metrics:read, which Prometheus
+        // asks the auth-server for as the monitoring client (client credentials).
+        String oauth2 = "\n    oauth2: {client_id: " + AuthClient.MONITORING.clientId() + ", client_secret: '"
+                + pipeline.setting(AuthClient.MONITORING.secretKey()) + "', token_url: '"
+                + pipeline.base(Service.AUTH_SERVER) + "/oauth2/token'}";
         SERVICE_JOBS.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(job -> yaml.append("  - job_name: ")
                         .append(job.getKey())
-                        .append("\n    metrics_path: /actuator/prometheus\n    static_configs: [{targets: ['127.0.0.1:")
+                        .append("\n    metrics_path: /actuator/prometheus")
+                        .append(oauth2)
+                        .append("\n    static_configs: [{targets: ['127.0.0.1:")
                         .append(pipeline.port(job.getValue()))
                         .append("']}]\n"));
         // As deploy/prometheus/prometheus.yml: the broker's per-object endpoint has a series per queue.

@@ -8,7 +8,8 @@ import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One worker's parking lot as an operator sees it, through the worker's {@code /actuator/parkinglot} endpoint.
+ * One worker's parking lot as an operator sees it, through the worker's {@code /actuator/parkinglot} endpoint, with
+ * the auth-server's {@code operator} token (scopes {@code parkinglot:read}, {@code :replay}, {@code :purge}).
  *
  * <p>Invariant: waiting for a parked message has a deadline; messages are found by their AMQP message id, so tests that
  * park messages concurrently never mistake each other's.
@@ -21,7 +22,7 @@ final class ParkingLot {
     private final String domain;
 
     ParkingLot(Pipeline pipeline, String domain) {
-        this.management = new Http(pipeline.management(domain));
+        this.management = new Http(pipeline.management(domain), () -> pipeline.token("operator"));
         this.domain = domain;
     }
 
@@ -61,8 +62,7 @@ final class ParkingLot {
 
     /** Purges one parked message through the endpoint. */
     void purge(long id) {
-        Http.Answer answer = management.delete(
-                "/actuator/parkinglot?id=" + id + "&confirm=" + domain + ".parking-lot&actor=system-tests");
+        Http.Answer answer = management.delete("/actuator/parkinglot?id=" + id + "&confirm=" + domain + ".parking-lot");
         assertThat(answer.status())
                 .as("purge of parked message %s: %s", id, answer)
                 .isEqualTo(200);

@@ -31,12 +31,14 @@ final class StandbyRelay implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private final Faults faults;
     private final Thread shutdownHook;
 
-    private StandbyRelay(Process process, int port, Path log) {
+    private StandbyRelay(Process process, int port, Path log, Faults faults) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.faults = faults;
         this.shutdownHook = new Thread(this::stop, "standby-relay-stop");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -76,7 +78,7 @@ final class StandbyRelay implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the standby relay", e);
         }
-        StandbyRelay standby = new StandbyRelay(process, port, log);
+        StandbyRelay standby = new StandbyRelay(process, port, log, faults);
         try {
             await("the standby relay ready and standing by on every table (log " + log + ")")
                     .atMost(START_DEADLINE)
@@ -104,7 +106,7 @@ final class StandbyRelay implements AutoCloseable {
     }
 
     Faults.RelayRoles roles() {
-        return new Faults.RelayRoles(base());
+        return faults.relayRoles(base());
     }
 
     @Override

@@ -88,6 +88,8 @@ class TopologyIntegrationTests {
                 .send(
                         HttpRequest.newBuilder(URI.create(faults.base("outbox-relay") + "/actuator/health/readiness"))
                                 .timeout(Duration.ofSeconds(10))
+                                // Its contributors' states are details, shown only to a token with actuator:read.
+                                .header("Authorization", "Bearer " + pipeline.token("operator"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();

@@ -1,5 +1,6 @@
 package dev.orderly.tools;
 
+import dev.orderly.testsupport.AuthClient;
 import dev.orderly.testsupport.Service;
 import java.io.IOException;
 import java.net.URI;
@@ -37,13 +38,15 @@ final class ParkingLotCommand {
 
             Each worker's management port comes from .orderly/env or ORDERLY_<WORKER>_WORKER_PORT (defaults 8181, 8182,
             8183), its address from ORDERLY_<WORKER>_WORKER_ADDRESS (default 127.0.0.1).
-            Replays and purges are recorded with you as the actor ($USER@host).""";
+            Each request carries a fresh token of the local auth-server's operator client (as ./orderly token operator);
+            replays and purges are recorded with its subject, operator, as the actor.""";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final StateDirectory state;
     private final Map<String, String> environment;
     private final Console console;
+    private final TokenCommand tokens;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -51,6 +54,7 @@ final class ParkingLotCommand {
         this.state = state;
         this.environment = environment;
         this.console = console;
+        this.tokens = new TokenCommand(state, console);
     }
 
     int run(List<String> args) {
@@ -92,7 +96,7 @@ final class ParkingLotCommand {
             case "audit" ->
                 send(worker, HttpRequest.newBuilder(URI.create(base + "/audit")).GET(), base);
             case "replay" -> {
-                ObjectNode body = selection(options, "replay").put("actor", actor());
+                ObjectNode body = selection(options, "replay");
                 yield send(
                         worker,
                         HttpRequest.newBuilder(URI.create(base))
@@ -111,7 +115,6 @@ final class ParkingLotCommand {
                         .forEach(entry ->
                                 query.put(entry.getKey(), entry.getValue().asString()));
                 query.put("confirm", confirm);
-                query.put("actor", actor());
                 yield send(worker, HttpRequest.newBuilder(uri(base, query)).DELETE(), base);
             }
             default -> {
@@ -158,18 +161,10 @@ final class ParkingLotCommand {
         return selection;
     }
 
-    private String actor() {
-        String user = environment.getOrDefault("USER", System.getProperty("user.name"));
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "localhost";
-        }
-        return user + "@" + host;
-    }
-
     private int send(Service worker, HttpRequest.Builder request, String base) {
+        // The worker's parking lot answers only the scopes parkinglot:read, :replay and :purge, which the operator
+        // client has; the audit records the token's subject.
+        request.header("Authorization", "Bearer " + tokens.token(AuthClient.OPERATOR));
         HttpResponse<String> response;
         try {
             response = http.send(

@@ -48,14 +48,19 @@ final class TokenCommand {
         } catch (IllegalArgumentException e) {
             throw new OrderlyException(e.getMessage());
         }
+        console.print(token(client));
+        return 0;
+    }
+
+    /** A fresh token for {@code client}, as {@code ./orderly token CLIENT} prints it; for the commands that call. */
+    String token(AuthClient client) {
         if (!state.exists()) {
             throw new OrderlyException("no " + state.envFile() + ": ./orderly up first, which starts the auth-server");
         }
         String secret = state.find(client.secretKey())
                 .orElseThrow(() -> new OrderlyException("no secret for " + client.clientId() + " in " + state.envFile()
                         + " (written before the auth-server existed): ./orderly down, then ./orderly up adds it"));
-        console.print(token(client, secret));
-        return 0;
+        return token(client, secret);
     }
 
     private String token(AuthClient client, String secret) {

@@ -19,7 +19,7 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  *   <li>{@code GET /actuator/parkinglot?page=0&size=20&eventType=&reason=}: a page of parked messages, oldest first;
  *   <li>{@code GET /actuator/parkinglot/{id}}: one in full (properties, headers, body, reason, exception);
  *   <li>{@code POST /actuator/parkinglot} with JSON {@code {"id": 7}}, {@code {"eventType": "order.created"}},
- *       {@code {"reason": "PERMANENT_FAILURE"}} or {@code {"all": true}} (and optionally {@code "actor"}): replay,
+ *       {@code {"reason": "PERMANENT_FAILURE"}} or {@code {"all": true}}: replay,
  *       rate-limited, at most {@code orderly.messaging.parking-lot.replay-limit} per request; 200 when it did all
  *       it could, 429 when the rate limiter gave no permit in time, 503 when a message could not be republished
  *       (each with how many were replayed before it stopped);
@@ -27,9 +27,14 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  *   <li>{@code GET /actuator/parkinglot/audit}: the last 100 replays and purges.
  * </ul>
  *
+ * <p>Who may call which operation is the management side's access rule (common-security: {@code parkinglot:read},
+ * {@code parkinglot:replay}, {@code parkinglot:purge}); this endpoint answers only an authenticated caller (401
+ * otherwise, should a service ever run it without that rule) and records each replay and purge with the caller's name,
+ * the access token's subject.
+ *
  * <p>Invariant: nothing is replayed or purged without an explicit selection, a purge needs the queue name as
- * confirmation, and every replay and purge is recorded with who asked (the authenticated principal, else the
- * {@code actor} given, else {@code anonymous}).
+ * confirmation, and the audit's actor is always the authenticated caller: a request that names an {@code actor} of
+ * its own is refused (400) and changes nothing, so no caller can write someone else's name into the audit.
  */
 @Endpoint(id = "parkinglot")
 public class ParkingLotEndpoint {
@@ -47,15 +52,25 @@ public class ParkingLotEndpoint {
     }
 
     @ReadOperation
-    public ParkedMessages.Page list(
-            @Nullable Integer page, @Nullable Integer size, @Nullable String eventType, @Nullable String reason) {
+    public WebEndpointResponse<Object> list(
+            @Nullable Integer page,
+            @Nullable Integer size,
+            @Nullable String eventType,
+            @Nullable String reason,
+            SecurityContext security) {
+        if (security.getPrincipal() == null) {
+            return unauthenticated();
+        }
         int p = page == null ? 0 : Math.max(page, 0);
         int s = size == null ? 20 : Math.clamp(size, 1, MAX_PAGE_SIZE);
-        return parked.list(p, s, eventType, reason);
+        return new WebEndpointResponse<>(parked.list(p, s, eventType, reason));
     }
 
     @ReadOperation
-    public WebEndpointResponse<Object> show(@Selector String id) {
+    public WebEndpointResponse<Object> show(@Selector String id, SecurityContext security) {
+        if (security.getPrincipal() == null) {
+            return unauthenticated();
+        }
         if ("audit".equals(id)) {
             return new WebEndpointResponse<>(Map.of("audit", audit.trail(100)));
         }
@@ -81,13 +96,20 @@ public class ParkingLotEndpoint {
             @Nullable Boolean all,
             @Nullable String actor,
             SecurityContext security) {
+        Principal caller = security.getPrincipal();
+        if (caller == null) {
+            return unauthenticated();
+        }
+        if (actor != null) {
+            return actorRefused(caller);
+        }
         Selection selection;
         try {
             selection = new Selection(id, eventType, reason, Boolean.TRUE.equals(all));
         } catch (IllegalArgumentException e) {
             return problem(400, e.getMessage());
         }
-        ParkingLotOperations.Replayed result = operations.replay(selection, who(security, actor));
+        ParkingLotOperations.Replayed result = operations.replay(selection, caller.getName());
         if (result.outcome() == ParkingLotOperations.Outcome.COMPLETE
                 && selection.id() != null
                 && result.replayed() == 0) {
@@ -118,21 +140,35 @@ public class ParkingLotEndpoint {
             @Nullable Boolean all,
             @Nullable String actor,
             SecurityContext security) {
+        Principal caller = security.getPrincipal();
+        if (caller == null) {
+            return unauthenticated();
+        }
+        if (actor != null) {
+            return actorRefused(caller);
+        }
         try {
             Selection selection = new Selection(id, eventType, reason, Boolean.TRUE.equals(all));
-            int purged = operations.purge(selection, confirm == null ? "" : confirm, who(security, actor));
+            int purged = operations.purge(selection, confirm == null ? "" : confirm, caller.getName());
             return new WebEndpointResponse<>(Map.of("purged", purged));
         } catch (IllegalArgumentException e) {
             return problem(400, e.getMessage());
         }
     }
 
-    private static String who(SecurityContext security, @Nullable String actor) {
-        Principal principal = security.getPrincipal();
-        if (principal != null) {
-            return principal.getName();
-        }
-        return actor == null || actor.isBlank() ? "anonymous" : actor;
+    /**
+     * Why {@code actor} is still a parameter: earlier versions took the actor from the request, and a caller who still
+     * sends one must learn that it is not what the audit records, rather than find out from the audit.
+     */
+    private static WebEndpointResponse<Object> actorRefused(Principal caller) {
+        return problem(
+                400,
+                "'actor' is not taken: replays and purges are recorded with the access token's subject ('"
+                        + caller.getName() + "'). Send the request without 'actor'; nothing was changed.");
+    }
+
+    private static WebEndpointResponse<Object> unauthenticated() {
+        return problem(401, "The parking lot answers only an authenticated caller: send an access token.");
     }
 
     private static WebEndpointResponse<Object> problem(int status, String detail) {

@@ -3,6 +3,15 @@ package dev.orderly.messaging.parking;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.http.HttpHeaders.AUTHORIZATION;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.orderly.contracts.Envelope;
 import dev.orderly.contracts.EventCodec;
@@ -14,6 +23,7 @@ import dev.orderly.contracts.Topology;
 import dev.orderly.messaging.consumer.ProbeApplication;
 import dev.orderly.messaging.consumer.Republisher;
 import dev.orderly.testsupport.RealInfrastructure;
+import dev.orderly.testsupport.TestTokens;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -28,13 +38,21 @@ import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.web.FilterChainProxy;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.ResultActions;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.context.WebApplicationContext;
 
 /**
  * Parked messages are recorded without loss, can be listed and inspected, replayed once back to the work queue, and
- * purged only with confirmation; every replay and purge is audited.
+ * purged only with confirmation; every replay and purge is audited. Over HTTP (Spring MVC behind common-security's
+ * filter chain, real RS256 tokens from {@link TestTokens}), each operation needs its scope, a refused one changes
+ * nothing, and the audit names the token's subject, never an actor the request names.
  */
 @SpringBootTest(classes = ProbeApplication.class)
 @RealInfrastructure
@@ -66,11 +84,111 @@ class ParkingLotIntegrationTests {
     @Autowired
     PlatformTransactionManager transactionManager;
 
+    @Autowired
+    WebApplicationContext context;
+
+    @Autowired
+    FilterChainProxy security;
+
     TransactionTemplate transaction;
+
+    MockMvc http;
 
     @BeforeEach
     void transactions() {
         transaction = new TransactionTemplate(transactionManager);
+        // The real filter chain in front of the real endpoint: the token is decoded and verified as in a worker.
+        http = MockMvcBuilders.webAppContextSetup(context).addFilters(security).build();
+    }
+
+    @Test
+    void listingAndTheAuditNeedParkinglotRead() throws Exception {
+        String replayAndPurge = TestTokens.forClient("ops-carol", "parkinglot:replay", "parkinglot:purge");
+        String read = TestTokens.forClient("ops-carol", "parkinglot:read");
+
+        http.perform(get("/actuator/parkinglot")).andExpect(status().isUnauthorized());
+        http.perform(get("/actuator/parkinglot").header(AUTHORIZATION, "Bearer " + replayAndPurge))
+                .andExpect(status().isForbidden())
+                .andExpect(content().contentType("application/problem+json"))
+                .andExpect(jsonPath("$.detail").value(containsString("parkinglot:read")));
+        http.perform(get("/actuator/parkinglot/audit").header(AUTHORIZATION, "Bearer " + replayAndPurge))
+                .andExpect(status().isForbidden());
+        http.perform(get("/actuator/parkinglot").header(AUTHORIZATION, "Bearer " + read))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.messages").isArray());
+        http.perform(get("/actuator/parkinglot/audit").header(AUTHORIZATION, "Bearer " + read))
+                .andExpect(status().isOk());
+    }
+
+    @Test
+    void purgeWithoutThePurgeScopeIs403AndDeletesNothing() throws Exception {
+        Envelope<OrderCreated> event = event();
+        park(event);
+        long id = awaitRecorded(event);
+        long parkedBefore = parkedRows();
+        String everythingButPurge =
+                TestTokens.forClient("ops-carol", "parkinglot:read", "parkinglot:replay", "actuator:read");
+
+        http.perform(delete("/actuator/parkinglot")
+                        .param("all", "true")
+                        .param("confirm", Topology.parkingLot("probe"))
+                        .header(AUTHORIZATION, "Bearer " + everythingButPurge))
+                .andExpect(status().isForbidden())
+                .andExpect(header().string("WWW-Authenticate", containsString("insufficient_scope")))
+                .andExpect(jsonPath("$.detail").value(containsString("parkinglot:purge")));
+
+        assertThat(parkedRows()).isEqualTo(parkedBefore);
+        assertThat(parked.find(id)).isPresent();
+        assertThat(audit("all")).noneMatch(row -> "PURGE".equals(row.get("action")));
+    }
+
+    @Test
+    void replayWithoutTheReplayScopeIs403AndRepublishesNothing() throws Exception {
+        Envelope<OrderCreated> event = event();
+        park(event);
+        long id = awaitRecorded(event);
+        String everythingButReplay = TestTokens.forClient("ops-carol", "parkinglot:read", "parkinglot:purge");
+
+        replay("{\"id\": " + id + "}", everythingButReplay)
+                .andExpect(status().isForbidden())
+                .andExpect(jsonPath("$.detail").value(containsString("parkinglot:replay")));
+
+        // A replay republishes and deletes the row in one go, before it answers: the row is still there, so nothing
+        // was republished, and no effect of the event was applied.
+        assertThat(parked.find(id)).isPresent();
+        assertThat(effects(event)).isZero();
+        assertThat(audit("id=" + id)).isEmpty();
+    }
+
+    @Test
+    void theAuditRecordsTheTokensSubjectAndARequestNamingAnotherActorIsRefused() throws Exception {
+        Envelope<OrderCreated> event = event();
+        park(event);
+        long id = awaitRecorded(event);
+        String carol = TestTokens.forClient("ops-carol", "parkinglot:replay", "parkinglot:purge");
+
+        replay("{\"id\": " + id + ", \"actor\": \"alice\"}", carol)
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("'ops-carol'")));
+        http.perform(delete("/actuator/parkinglot")
+                        .param("id", Long.toString(id))
+                        .param("confirm", Topology.parkingLot("probe"))
+                        .param("actor", "alice")
+                        .header(AUTHORIZATION, "Bearer " + carol))
+                .andExpect(status().isBadRequest());
+        assertThat(parked.find(id)).as("a refused request changes nothing").isPresent();
+        assertThat(audit("id=" + id)).isEmpty();
+
+        replay("{\"id\": " + id + "}", carol)
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.replayed").value(1));
+
+        assertThat(jdbc.sql("SELECT actor FROM parking_audit WHERE selection = ?")
+                        .param("id=" + id)
+                        .query(String.class)
+                        .list())
+                .containsExactly("ops-carol");
+        await().atMost(DEADLINE).until(() -> effects(event) == 1);
     }
 
     @Test
@@ -285,6 +403,20 @@ class ParkingLotIntegrationTests {
                 .param(selection)
                 .query()
                 .listOfRows();
+    }
+
+    /** {@code POST /actuator/parkinglot} with this JSON body and token. */
+    private ResultActions replay(String body, String token) throws Exception {
+        return http.perform(post("/actuator/parkinglot")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(body)
+                .header(AUTHORIZATION, "Bearer " + token));
+    }
+
+    private long parkedRows() {
+        return jdbc.sql("SELECT count(*) FROM parked_messages")
+                .query(Long.class)
+                .single();
     }
 
     private long effects(Envelope<?> event) {

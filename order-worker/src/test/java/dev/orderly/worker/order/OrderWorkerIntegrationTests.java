@@ -11,6 +11,7 @@ import dev.orderly.contracts.PaymentAuthorized;
 import dev.orderly.contracts.PaymentDeclined;
 import dev.orderly.contracts.ShipmentScheduled;
 import dev.orderly.testsupport.RealInfrastructure;
+import dev.orderly.testsupport.TestTokens;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -384,38 +385,105 @@ class OrderWorkerIntegrationTests {
                         ids -> ids.size() == 1)
                 .get(0);
 
-        HttpResponse<String> list = http("GET", "/actuator/parkinglot?reason=PERMANENT_FAILURE&size=500", null);
+        String operator = TestTokens.forClient(
+                "operator", "parkinglot:read", "parkinglot:replay", "parkinglot:purge", "actuator:read");
+        HttpResponse<String> list =
+                http("GET", "/actuator/parkinglot?reason=PERMANENT_FAILURE&size=500", null, operator);
         assertThat(list.statusCode()).isEqualTo(200);
         assertThat(list.body()).contains(created.eventId().toString());
-        HttpResponse<String> show = http("GET", "/actuator/parkinglot/" + id, null);
+        HttpResponse<String> show = http("GET", "/actuator/parkinglot/" + id, null, operator);
         assertThat(show.body()).contains("No order " + orderId).contains("orderly-failure-reason");
-        assertThat(http("DELETE", "/actuator/parkinglot?id=" + id + "&confirm=yes", null)
+        assertThat(http("DELETE", "/actuator/parkinglot?id=" + id + "&confirm=yes", null, operator)
                         .statusCode())
                 .as("a purge needs the queue name")
                 .isEqualTo(400);
 
+        long parkedBefore = parkedRows();
+        assertThat(http(
+                                "DELETE",
+                                "/actuator/parkinglot?id=" + id + "&confirm=order.parking-lot",
+                                null,
+                                TestTokens.forClient("operator", "parkinglot:read", "parkinglot:replay"))
+                        .statusCode())
+                .as("a purge without parkinglot:purge")
+                .isEqualTo(403);
+        assertThat(parkedRows()).as("parked rows after a refused purge").isEqualTo(parkedBefore);
+        assertThat(http(
+                                "POST",
+                                "/actuator/parkinglot",
+                                "{\"id\": " + id + "}",
+                                TestTokens.forClient("operator", "parkinglot:read", "parkinglot:purge"))
+                        .statusCode())
+                .as("a replay without parkinglot:replay")
+                .isEqualTo(403);
+        assertThat(http("POST", "/actuator/parkinglot", "{\"id\": " + id + ", \"actor\": \"alice\"}", operator)
+                        .statusCode())
+                .as("a replay that names its own actor")
+                .isEqualTo(400);
+        assertThat(parkedRows()).as("nothing replayed or purged yet").isEqualTo(parkedBefore);
+
         events.pendingOrderWithId(created);
-        HttpResponse<String> replay =
-                http("POST", "/actuator/parkinglot", "{\"id\": " + id + ", \"actor\": \"alice\"}");
+        HttpResponse<String> replay = http("POST", "/actuator/parkinglot", "{\"id\": " + id + "}", operator);
         assertThat(replay.statusCode()).isEqualTo(200);
         assertThat(replay.body()).contains("\"replayed\":1");
 
         awaitStatus(orderId, "RESERVED");
         assertThat(events.stockOf(sku)).containsExactly(5, 2);
-        assertThat(http("POST", "/actuator/parkinglot", "{\"id\": " + id + "}").statusCode())
+        assertThat(http("POST", "/actuator/parkinglot", "{\"id\": " + id + "}", operator)
+                        .statusCode())
                 .as("replayed once: it is gone")
                 .isEqualTo(404);
         assertThat(jdbc.sql("SELECT actor, action, affected FROM parking_audit WHERE selection = ? ORDER BY id")
                         .param("id=" + id)
                         .query()
                         .listOfRows())
+                .as("the audit names the token's subject, and only the replay that ran")
                 .first()
-                .isEqualTo(Map.of("actor", "alice", "action", "REPLAY", "affected", 1));
+                .isEqualTo(Map.of("actor", "operator", "action", "REPLAY", "affected", 1));
     }
 
-    private HttpResponse<String> http(String method, String path, String body) throws Exception {
+    @Test
+    void theManagementSideAnswersOnlyTokensWithTheRightScopeButTheProbes() throws Exception {
+        for (String probe : List.of("/actuator/health/liveness", "/actuator/health/readiness")) {
+            HttpResponse<String> open = http("GET", probe, null, null);
+            assertThat(open.statusCode()).as(probe).isEqualTo(200);
+            assertThat(open.body()).as(probe).doesNotContain("components");
+        }
+        assertThat(http("GET", "/actuator/health/readiness", null, TestTokens.forClient("operator", "actuator:read"))
+                        .body())
+                .contains("workQueueListener");
+
+        HttpResponse<String> anonymous = http("GET", "/actuator/prometheus", null, null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(header -> assertThat(header).startsWith("Bearer"));
+        assertThat(anonymous.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(http("GET", "/actuator/prometheus", null, TestTokens.forClient("operator", "actuator:read"))
+                        .statusCode())
+                .isEqualTo(403);
+        HttpResponse<String> scraped =
+                http("GET", "/actuator/prometheus", null, TestTokens.forClient("monitoring", "metrics:read"));
+        assertThat(scraped.statusCode()).isEqualTo(200);
+        assertThat(scraped.body()).contains("application=\"order-worker\"");
+
+        assertThat(http("GET", "/actuator/parkinglot", null, TestTokens.forClient("monitoring", "metrics:read"))
+                        .statusCode())
+                .as("the parking lot without parkinglot:read")
+                .isEqualTo(403);
+    }
+
+    private long parkedRows() {
+        return jdbc.sql("SELECT count(*) FROM parked_messages")
+                .query(Long.class)
+                .single();
+    }
+
+    private HttpResponse<String> http(String method, String path, String body, String token) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
                 .timeout(Duration.ofSeconds(30));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
