@@ -307,6 +307,7 @@ class ConfigurationTableTests {
                 .withName("orderly")
                 .withNamespace("orders")
                 .set("topology.asHook", false)
+                .set("auth.issuerUri", "https://idp.example/realms/orderly")
                 .call();
         Set<String> names = new TreeSet<>();
         for (Object document : new Yaml().loadAll(manifests)) {

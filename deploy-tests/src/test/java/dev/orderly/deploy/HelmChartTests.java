@@ -9,13 +9,16 @@ import com.marcnuri.helm.TemplateCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
@@ -31,12 +34,59 @@ class HelmChartTests {
     private static final Path CHART = Tool.ROOT.resolve("helm/orderly");
     private static final String DEFAULT = "default";
     private static final String PRODUCTION = "values-production.yaml";
+    /** What a user gives as auth.issuerUri, which has no default; values-production.yaml has its own example. */
+    private static final String ISSUER = "https://idp.example/realms/orderly";
 
+    private static final String PRODUCTION_ISSUER = "https://keycloak.example.com/realms/orderly";
+
+    /**
+     * Linted as a user installs it: with the one value that has no default, auth.issuerUri (helm lint takes no values
+     * of its own, so a copy of the chart carries it).
+     */
     @Test
-    void chartLintsStrictly() {
-        LintResult lint = new Helm(CHART).lint().strict().call();
+    void chartLintsStrictly(@TempDir Path copy) throws IOException {
+        try (Stream<Path> files = Files.walk(CHART)) {
+            for (Path file : files.toList()) {
+                Path target = copy.resolve(CHART.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        Path values = copy.resolve("values.yaml");
+        String withIssuer = Files.readString(values).replace("  issuerUri: \"\"\n", "  issuerUri: " + ISSUER + "\n");
+        assertThat(withIssuer).contains(ISSUER);
+        Files.writeString(values, withIssuer);
+
+        LintResult lint = new Helm(copy).lint().strict().call();
 
         assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    }
+
+    @Test
+    void withoutAnIssuerTheChartRefusesToRenderNamingTheValue() {
+        assertThatThrownBy(() -> new Helm(CHART)
+                        .template()
+                        .withName("orderly")
+                        .withNamespace("orders")
+                        .call())
+                .hasMessageContaining("auth.issuerUri is required")
+                .hasMessageContaining("never runs open");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULT, PRODUCTION})
+    void everyServiceTakesTheIssuersTokens(String values) {
+        String issuer = values.equals(DEFAULT) ? ISSUER : PRODUCTION_ISSUER;
+        for (Map<String, Object> deployment : ofKind(render(values), "Deployment")) {
+            Map<String, Object> container = list(map(map(map(deployment, "spec"), "template"), "spec"), "containers")
+                    .getFirst();
+            assertThat(list(container, "env"))
+                    .as((String) container.get("name"))
+                    .contains(Map.of("name", "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", "value", issuer));
+        }
     }
 
     @ParameterizedTest
@@ -280,9 +330,12 @@ class HelmChartTests {
                 .doesNotContainKey("oauth2");
     }
 
+    /** The chart rendered with {@code values} (its defaults and the one value a user must give, or that file). */
     private static TemplateCommand template(String values) {
         TemplateCommand command = new Helm(CHART).template().withName("orderly").withNamespace("orders");
-        return values.equals(DEFAULT) ? command : command.withValuesFile(CHART.resolve(values));
+        return values.equals(DEFAULT)
+                ? command.set("auth.issuerUri", ISSUER)
+                : command.withValuesFile(CHART.resolve(values));
     }
 
     private static List<Map<String, Object>> render(String values) {
