@@ -8,6 +8,7 @@ import dev.orderly.relay.lease.LeaseKey;
 import dev.orderly.testsupport.OrderlyInfrastructure;
 import dev.orderly.testsupport.PostgresServer;
 import dev.orderly.testsupport.RabbitBroker;
+import dev.orderly.testsupport.TestKeys;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -74,7 +75,10 @@ class GracefulShutdownIntegrationTests {
                         "--logging.structured.format.console=",
                         "--orderly.relay.instance-id=shutdown-test",
                         "--orderly.relay.tables=" + TABLE.qualifiedName(),
-                        "--orderly.relay.publish.batch-size=200");
+                        "--orderly.relay.publish.batch-size=200",
+                        // Its management side is a resource server: it does not start without a key to check
+                        // tokens with (this test calls none of it).
+                        "--" + TestKeys.PUBLIC_KEY_LOCATION + "=" + TestKeys.publicKeyLocation());
     }
 
     static long leaseHolders() throws SQLException {
