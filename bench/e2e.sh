@@ -23,6 +23,8 @@ STATE=$(mktemp -d /tmp/orderly-e2e-bench.XXXXXX)
 export ORDERLY_STATE_DIR=$STATE LOGGING_STRUCTURED_FORMAT_CONSOLE=
 # Measure the services with the full JIT (./orderly up's default stops at C1 to start faster on 2 cores).
 export ORDERLY_JAVA_OPTS=${ORDERLY_JAVA_OPTS:-"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"}
+# The run's access tokens (taken once, below) must outlive it: the auth-server's default is 10 minutes.
+export ORDERLY_AUTH_TOKEN_TTL=${ORDERLY_AUTH_TOKEN_TTL:-12h}
 if [[ -n ${PG_STATEMENTS:-} ]]; then
   export ORDERLY_POSTGRES_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 fi
@@ -42,6 +44,10 @@ echo "## starting the pipeline (./orderly up)" >&2
 "$ROOT/orderly" up >"$STATE/up.log" 2>&1 || { tail -n 30 "$STATE/up.log" >&2; exit 1; }
 set -a; . "$STATE/env"; set +a
 API=http://127.0.0.1:$ORDERLY_ORDER_API_PORT
+# The shop places the orders (bench/order.lua); the inventory admin prices the SKUs.
+ORDERLY_BENCH_TOKEN=$("$ROOT/orderly" token shop)
+export ORDERLY_BENCH_TOKEN
+ADMIN_TOKEN=$("$ROOT/orderly" token inventory-admin)
 JAVA=$(readlink -f "/proc/$(cat "$STATE/run/order-api.pid")/exe")
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 psql_() { PGPASSWORD=$ORDERLY_POSTGRES_PASSWORD "$PGBIN/psql" -h 127.0.0.1 -p "$ORDERLY_POSTGRES_PORT" -U postgres -d orderly -qtA "$@"; }
@@ -93,6 +99,7 @@ echo "# every process (load generator included) shares these cores; ${DURATION}s
 # can be reserved.
 for i in $(seq 0 49); do
   curl -fsS -o /dev/null -X PUT "$API/inventory/SKU-$i" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $ADMIN_TOKEN" \
     -d '{"on_hand":100000000,"price_cents":1250,"currency":"EUR"}'
 done
 

@@ -16,6 +16,8 @@ CONCURRENCY=${CONCURRENCY:-"1 2 4 8 16 32 64"}
 STATE=$(mktemp -d /tmp/orderly-bench.XXXXXX)
 export ORDERLY_STATE_DIR=$STATE ORDERLY_API_BACKPRESSURE_ENABLED=false LOGGING_STRUCTURED_FORMAT_CONSOLE= ORDERLY_SERVICES=order-api
 export ORDERLY_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"
+# The run's access tokens (taken once, below) must outlive it: the auth-server's default is 10 minutes.
+export ORDERLY_AUTH_TOKEN_TTL=${ORDERLY_AUTH_TOKEN_TTL:-12h}
 
 cleanup() { "$ROOT/orderly" down >/dev/null 2>&1 || true; rm -rf "$STATE"; }
 trap cleanup EXIT
@@ -30,6 +32,10 @@ set -a; . "$STATE/env"; set +a
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 psql_() { PGPASSWORD=$ORDERLY_POSTGRES_PASSWORD "$PGBIN/psql" -h 127.0.0.1 -p "$ORDERLY_POSTGRES_PORT" -U postgres -d orderly -qtA "$@"; }
 API=http://127.0.0.1:$ORDERLY_ORDER_API_PORT
+# The shop places the orders (bench/order.lua, hey); the inventory admin prices the SKUs.
+ORDERLY_BENCH_TOKEN=$("$ROOT/orderly" token shop)
+export ORDERLY_BENCH_TOKEN
+ADMIN_TOKEN=$("$ROOT/orderly" token inventory-admin)
 
 echo "# Orderly intake benchmark — $(date -u +%FT%TZ)"
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); PostgreSQL $(psql_ -c 'SHOW server_version'); JDK $("$(readlink -f "/proc/$(cat "$STATE/run/order-api.pid")/exe")" -version 2>&1 | head -n 1)"
@@ -55,6 +61,7 @@ cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$API_PID/stat"; 
 # costs less than an order and would flatter the figures. No worker runs here, so the stock is never reserved.
 for i in $(seq 0 49); do
   curl -fsS -o /dev/null -X PUT "$API/inventory/SKU-$i" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $ADMIN_TOKEN" \
     -d '{"on_hand":100000000,"price_cents":1250,"currency":"EUR"}'
 done
 
@@ -88,8 +95,9 @@ RATE=$(awk -v t="$PG_TPS" 'BEGIN {printf "%d", t / 2}')
 paced "half of pgbench's 8-client rate" "$RATE"
 
 echo "   the same rate offered by hey (32 workers, Go; heavier on the client side):"
-printf '%s' '{"customer_id":"bench-fixed","currency":"EUR","lines":[{"sku":"SKU-1","quantity":2},{"sku":"SKU-2","quantity":1}]}' >"$STATE/body.json"
+printf '%s' '{"currency":"EUR","lines":[{"sku":"SKU-1","quantity":2},{"sku":"SKU-2","quantity":1}]}' >"$STATE/body.json"
 hey -z "${DURATION}s" -c 32 -q $(( (RATE + 31) / 32 )) -m POST -T application/json -D "$STATE/body.json" \
+  -H "Authorization: Bearer $ORDERLY_BENCH_TOKEN" \
   "$API/orders" >"$STATE/hey.txt" 2>&1
 printf '  achieved %s req/s: p50 %s ms, p90 %s ms, p99 %s ms\n' \
   "$(sed -n 's/^ *Requests\/sec:[[:space:]]*\([0-9.]*\).*/\1/p' "$STATE/hey.txt")" \

@@ -1,5 +1,6 @@
--- wrk script: POST one order per request, each from a different customer and with a different SKU mix. Lines carry no
--- price (order-api charges the catalogue's): SKU-0 … SKU-49 must be for sale, as bench/intake.sh and bench/e2e.sh set.
+-- wrk script: POST one order per request, each with a different SKU mix. Lines carry no price (order-api charges the
+-- catalogue's): SKU-0 … SKU-49 must be for sale, as bench/intake.sh and bench/e2e.sh set. Every request carries the
+-- access token in ORDERLY_BENCH_TOKEN (./orderly token shop; the orders are its customer's, so the body names none).
 --
 -- With ORDERLY_BENCH_DELAY_MS set, each connection waits before each request for a random time with that mean
 -- (exponentially distributed, so the many connections together send like independent clients, not in bursts), and
@@ -7,6 +8,8 @@
 -- small against the delay (the achieved rate is printed, so check it). Latencies exclude the wait.
 local counter = 0
 local mean_pause = tonumber(os.getenv("ORDERLY_BENCH_DELAY_MS") or "0")
+local token = assert(os.getenv("ORDERLY_BENCH_TOKEN"), "set ORDERLY_BENCH_TOKEN to an access token: ./orderly token shop")
+local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}
 
 delay = function()
   if mean_pause <= 0 then
@@ -17,9 +20,9 @@ end
 request = function()
   counter = counter + 1
   local body = string.format(
-    '{"customer_id":"bench-%d-%d","currency":"EUR","lines":[{"sku":"SKU-%d","quantity":%d},{"sku":"SKU-%d","quantity":1}]}',
-    math.random(1, 1000000), counter, counter % 50, 1 + counter % 5, (counter + 7) % 50)
-  return wrk.format("POST", "/orders", {["Content-Type"] = "application/json"}, body)
+    '{"currency":"EUR","lines":[{"sku":"SKU-%d","quantity":%d},{"sku":"SKU-%d","quantity":1}]}',
+    counter % 50, 1 + counter % 5, (counter + 7) % 50)
+  return wrk.format("POST", "/orders", headers, body)
 end
 
 done = function(summary, latency, requests)

@@ -258,6 +258,7 @@ class ConfigurationTableTests {
         }
         for (Service service : Service.values()) {
             used.putIfAbsent(service.portVariable(), "Service");
+            service.managementPortVariable().ifPresent(port -> used.putIfAbsent(port, "Service"));
             service.databasePasswordKey().ifPresent(key -> used.putIfAbsent(key, "Service"));
             service.brokerPasswordKey().ifPresent(key -> used.putIfAbsent(key, "Service"));
             service.domain().ifPresent(domain -> used.putIfAbsent(service.addressVariable(), "Service"));

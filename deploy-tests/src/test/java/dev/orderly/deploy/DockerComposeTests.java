@@ -151,6 +151,22 @@ class DockerComposeTests {
     }
 
     @Test
+    void orderApiPublishesItsApiOnlyAndIsCheckedOnItsManagementPort() throws IOException {
+        Map<String, Object> orderApi = map(map(compose(), "services"), "order-api");
+
+        assertThat(String.valueOf(orderApi.get("ports"))).isEqualTo("[8080:8080]");
+        assertThat(map(orderApi, "environment"))
+                .containsEntry("MANAGEMENT_SERVER_PORT", "8081")
+                .containsEntry("MANAGEMENT_SERVER_ADDRESS", "0.0.0.0");
+        assertThat(String.valueOf(map(orderApi, "healthcheck").get("test")))
+                .contains("/dev/tcp/127.0.0.1/8081")
+                .contains("/actuator/health/readiness");
+        assertThat(Files.readString(Tool.ROOT.resolve("deploy/prometheus/prometheus.yml")))
+                .as("Prometheus scrapes order-api's management port")
+                .contains("order-api:8081");
+    }
+
+    @Test
     void theAuthServerListensForThisHostOnlyTakesEverySecretFromDotEnvAndEveryServiceKnowsItsJwkSet()
             throws IOException {
         Map<String, Object> services = map(compose(), "services");

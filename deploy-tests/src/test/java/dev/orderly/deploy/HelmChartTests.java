@@ -91,6 +91,58 @@ class HelmChartTests {
 
     @ParameterizedTest
     @ValueSource(strings = {DEFAULT, PRODUCTION})
+    void orderApisActuatorHasAPortOfItsOwnWhichTheProbesAndTheServiceMonitorUseAndTheIngressDoesNot(String values) {
+        List<Map<String, Object>> manifests = render(values);
+
+        for (Map<String, Object> deployment : ofKind(manifests, "Deployment")) {
+            Map<String, Object> container = list(map(map(map(deployment, "spec"), "template"), "spec"), "containers")
+                    .getFirst();
+            String name = (String) container.get("name");
+            String probePort = name.equals("order-api") ? "management" : "http";
+            for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+                assertThat(map(map(container, probe), "httpGet"))
+                        .as("%s %s", name, probe)
+                        .containsEntry("port", probePort);
+            }
+            if (name.equals("order-api")) {
+                assertThat(list(container, "ports"))
+                        .extracting(port -> port.get("name") + ":" + port.get("containerPort"))
+                        .containsExactly("http:8080", "management:8081");
+                assertThat(list(container, "env")).contains(Map.of("name", "MANAGEMENT_SERVER_PORT", "value", "8081"));
+            }
+        }
+        for (Map<String, Object> service : ofKind(manifests, "Service")) {
+            assertThat(list(map(service, "spec"), "ports"))
+                    .as("the ServiceMonitor scrapes the port named management of %s", map(service, "metadata"))
+                    .anySatisfy(port -> assertThat(port).containsEntry("name", "management"));
+        }
+        assertThat(list(map(ofKind(manifests, "ServiceMonitor").getFirst(), "spec"), "endpoints"))
+                .allSatisfy(endpoint -> assertThat(endpoint).containsEntry("port", "management"));
+        for (Map<String, Object> ingress : ofKind(manifests, "Ingress")) {
+            assertThat(ingress.toString()).as("the ingress routes the API only").doesNotContain("management");
+        }
+    }
+
+    /**
+     * helm-java renders no test hooks, so the pod's template is read as text; {@link #chartLintsStrictly} renders it.
+     */
+    @Test
+    void theTestPodOrdersWithATokenFromItsClientsCredentialsInASecret() throws IOException {
+        String pod = Files.readString(CHART.resolve("templates/tests/order-reaches-shipped.yaml"));
+
+        assertThat(pod)
+                .contains("secretKeyRef: {name: {{ .Values.helmTest.clientSecretName | quote }}, key: client-id")
+                .contains("secretKeyRef: {name: {{ .Values.helmTest.clientSecretName | quote }}, key: client-secret")
+                .contains("{name: TOKEN_URL, value: {{ .Values.helmTest.tokenUrl | quote }}}")
+                .contains("grant_type=client_credentials")
+                .contains("-H \"$auth\"")
+                .contains("auth=\"Authorization: Bearer $token\"")
+                .as("the order is the token's customer's")
+                .doesNotContain("customer_id");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULT, PRODUCTION})
     void everyContainerHasProbesResourcesAndRunsAsNonRoot(String values) {
         List<Map<String, Object>> manifests = render(values);
 

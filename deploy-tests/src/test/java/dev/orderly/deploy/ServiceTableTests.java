@@ -63,9 +63,20 @@ class ServiceTableTests {
         assertThat(new HashSet<>(
                         Service.all().stream().map(Service::portVariable).toList()))
                 .hasSize(Service.values().length);
-        assertThat(new HashSet<>(
-                        Service.all().stream().map(Service::defaultPort).toList()))
-                .hasSize(Service.values().length);
+        List<Integer> ports = Service.all().stream()
+                .flatMap(service -> java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of(service.defaultPort()), service.defaultManagementPort().stream()))
+                .toList();
+        assertThat(new HashSet<>(ports))
+                .as("every default port, management ports included")
+                .hasSameSizeAs(ports);
+        assertThat(Service.ORDER_API.actuatorPortVariable())
+                .as("order-api's actuator is on a port of its own")
+                .isEqualTo("ORDERLY_ORDER_API_MANAGEMENT_PORT");
+        assertThat(Service.pipeline())
+                .filteredOn(service -> service != Service.ORDER_API)
+                .allSatisfy(
+                        service -> assertThat(service.actuatorPortVariable()).isEqualTo(service.portVariable()));
         assertThat(new HashSet<>(Service.databaseRoles()))
                 .hasSize(Service.pipeline().size());
         assertThat(Service.pipeline())

@@ -1,6 +1,7 @@
 package dev.orderly.api;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -15,6 +16,7 @@ import org.springframework.validation.annotation.Validated;
  * @param idempotency how long {@code Idempotency-Key}s are remembered
  * @param backpressure when new orders are refused because the outbox is not being drained
  * @param stuckOrders when an order that has not reached a final state counts as stuck
+ * @param security whom an access token names as the customer
  */
 @ConfigurationProperties("orderly.api")
 @Validated
@@ -22,7 +24,20 @@ public record OrderApiProperties(
         @DefaultValue("64KB") DataSize maxRequestBody,
         @DefaultValue @Valid Idempotency idempotency,
         @DefaultValue @Valid Backpressure backpressure,
-        @DefaultValue @Valid StuckOrders stuckOrders) {
+        @DefaultValue @Valid StuckOrders stuckOrders,
+        @DefaultValue @Valid Security security) {
+
+    /**
+     * How a caller is known. Which keys check the tokens is Spring's own setting,
+     * {@code spring.security.oauth2.resourceserver.jwt.*} ({@code jwk-set-uri}, {@code issuer-uri} or
+     * {@code public-key-location}); without one, order-api does not start.
+     *
+     * @param customerClaim the access token's claim that names the customer: the orders it places are that customer's,
+     *     and the only ones it may read without {@code orders:read-all}; its idempotency keys are its own. The
+     *     subject by default, as with the local auth-server, whose client id is the subject; an identity provider that
+     *     issues tokens to users may name the customer in a claim of its own
+     */
+    public record Security(@DefaultValue("sub") @NotBlank String customerClaim) {}
 
     /**
      * @param after how long an order may stay PENDING, RESERVED or PAID before it counts as stuck (gauge

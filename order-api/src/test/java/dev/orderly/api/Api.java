@@ -1,5 +1,6 @@
 package dev.orderly.api;
 
+import dev.orderly.testsupport.TestTokens;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,20 +13,60 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A plain HTTP client for order-api tests: real requests over loopback, through Tomcat and every filter. */
+/**
+ * A plain HTTP client for order-api tests: real requests over loopback, through Tomcat and every filter, each with a
+ * real access token ({@link TestTokens}, signed with the key the test context trusts) unless a test says otherwise.
+ *
+ * <p>By default the caller is customer {@link #CUSTOMER} with every scope order-api knows ({@link #ALL_SCOPES}, so it
+ * may also read every customer's orders): the tests of what the API does with an order need not be about who may.
+ * {@link #as} is the same API as another customer, whose orders a body naming that customer then are;
+ * {@link #withToken} any token, or none.
+ */
 public final class Api {
 
+    /** The customer the tests' caller is unless a test says otherwise: the subject of its token. */
+    public static final String CUSTOMER = "api-tests";
+
+    /** Every scope order-api knows, {@code orders:read-all} included. */
+    public static final String[] ALL_SCOPES = {
+        "orders:write",
+        "orders:read",
+        "orders:read-all",
+        "inventory:read",
+        "inventory:write",
+        "metrics:read",
+        "actuator:read"
+    };
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private final HttpClient http =
+    private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String base;
 
+    private final String base;
+    private final @Nullable String token;
+
+    /** order-api (or its management side) on {@code port}, as {@link #CUSTOMER} with {@link #ALL_SCOPES}. */
     public Api(int port) {
-        this.base = "http://127.0.0.1:" + port;
+        this("http://127.0.0.1:" + port, TestTokens.forClient(CUSTOMER, ALL_SCOPES));
+    }
+
+    private Api(String base, @Nullable String token) {
+        this.base = base;
+        this.token = token;
+    }
+
+    /** The same API as {@code customer}, the subject of its token, with {@link #ALL_SCOPES}. */
+    public Api as(String customer) {
+        return withToken(TestTokens.forClient(customer, ALL_SCOPES));
+    }
+
+    /** The same API with {@code token} on every request; {@code null}: with no {@code Authorization} header at all. */
+    public Api withToken(@Nullable String token) {
+        return new Api(base, token);
     }
 
     public HttpResponse<String> postOrder(String body, String... headers) {
@@ -87,6 +128,12 @@ public final class Api {
         return order(customerId, Map.of("sku", sku, "quantity", quantity));
     }
 
+    /** An order in EUR for {@code quantity} of {@code sku} without a {@code customer_id}: the token's customer's. */
+    public static String order(String sku, int quantity) {
+        return JSON.writeValueAsString(
+                Map.of("currency", "EUR", "lines", List.of(Map.of("sku", sku, "quantity", quantity))));
+    }
+
     /** The same, sending {@code unitPriceCents} as the price the client expects to pay (refused unless current). */
     public static String order(String customerId, String sku, int quantity, long unitPriceCents) {
         return order(customerId, Map.of("sku", sku, "quantity", quantity, "unit_price_cents", unitPriceCents));
@@ -97,8 +144,11 @@ public final class Api {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try {
-            return http.send(
+            return HTTP.send(
                     request.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {

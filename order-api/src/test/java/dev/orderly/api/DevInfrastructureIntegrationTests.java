@@ -26,13 +26,16 @@ class DevInfrastructureIntegrationTests {
 
     @Test
     void orderApiStartsAgainstThePrivateServersWithItsOwnRole(CapturedOutput output) {
-        try (ConfigurableApplicationContext context =
-                TestOrderApiApplication.application().run("--server.port=0").getApplicationContext()) {
+        try (ConfigurableApplicationContext context = TestOrderApiApplication.application()
+                .run("--server.port=0", "--management.server.port=0")
+                .getApplicationContext()) {
             int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+            int managementPort = context.getEnvironment().getRequiredProperty("local.management.port", Integer.class);
             Api api = new Api(port);
+            Api management = new Api(managementPort).withToken(null);
             await("order-api ready over HTTP")
                     .atMost(DEADLINE)
-                    .until(() -> api.get("/actuator/health/readiness").statusCode() == 200);
+                    .until(() -> management.get("/actuator/health/readiness").statusCode() == 200);
 
             JdbcClient jdbc = JdbcClient.create(context.getBean(DataSource.class));
             assertThat(jdbc.sql("SELECT current_user").query(String.class).single())
@@ -40,7 +43,7 @@ class DevInfrastructureIntegrationTests {
             assertThat(context.getEnvironment().getProperty("spring.datasource.url"))
                     .isEqualTo(OrderlyInfrastructure.postgres().jdbcUrl());
 
-            HttpResponse<String> placed = api.postOrder(Api.order("dev-" + UUID.randomUUID(), api.newSku(100), 1));
+            HttpResponse<String> placed = api.postOrder(Api.order(api.newSku(100), 1));
             assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
             assertThat(jdbc.sql("SELECT count(*) FROM orders WHERE id = ?")
                             .param(UUID.fromString(
@@ -52,6 +55,8 @@ class DevInfrastructureIntegrationTests {
             assertThat(output.getOut())
                     .as("one line says where to point curl, psql and a browser")
                     .contains("order-api is up on http://127.0.0.1:" + port)
+                    .contains("management http://127.0.0.1:" + managementPort)
+                    .contains("an access token for curl")
                     .contains(OrderlyInfrastructure.postgres().jdbcUrl() + " as orderly_api")
                     .contains("management http://"
                             + OrderlyInfrastructure.rabbit().host() + ":"

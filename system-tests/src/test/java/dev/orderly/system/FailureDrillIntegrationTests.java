@@ -258,7 +258,8 @@ class FailureDrillIntegrationTests {
         Instant began = Instant.now();
         StringBuilder notes = new StringBuilder();
         OrderStream.Outcome outcome;
-        try (OrderStream stream = OrderStream.start(pipeline.api(), mix, ORDERS, PER_SECOND, STREAM_DEADLINE)) {
+        try (OrderStream stream =
+                OrderStream.start(pipeline.api(), pipeline::token, mix, ORDERS, PER_SECOND, STREAM_DEADLINE)) {
             stream.awaitAccepted(FAULT_AT, PROGRESS_DEADLINE);
             fault.inject(stream, notes);
             outcome = stream.awaitEnd();

@@ -31,9 +31,9 @@ import tools.jackson.databind.JsonNode;
 final class Faults {
 
     /**
-     * The pipeline's services and the port variable of each one's HTTP side (readiness at
-     * /actuator/health/readiness). Not the auth-server: it has no database and no broker, so no drill's fault reaches
-     * it.
+     * The pipeline's services and the port variable of each one's actuator (readiness at /actuator/health/readiness):
+     * order-api's management port, the others' only HTTP port. Not the auth-server: it has no database and no broker,
+     * so no drill's fault reaches it.
      */
     static final Map<String, String> SERVICES = servicePorts();
 
@@ -59,7 +59,7 @@ final class Faults {
 
     private static Map<String, String> servicePorts() {
         Map<String, String> ports = new LinkedHashMap<>();
-        Service.pipeline().forEach(service -> ports.put(service.serviceName(), service.portVariable()));
+        Service.pipeline().forEach(service -> ports.put(service.serviceName(), service.actuatorPortVariable()));
         return Map.copyOf(ports);
     }
 

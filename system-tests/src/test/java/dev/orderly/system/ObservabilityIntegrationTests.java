@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
@@ -54,7 +53,7 @@ class ObservabilityIntegrationTests {
 
     /** Scrape jobs as compose and Helm name them (rules and panels select on them) → the env file's port variable. */
     private static final Map<String, String> SERVICE_JOBS = Service.pipeline().stream()
-            .collect(java.util.stream.Collectors.toMap(Service::serviceName, Service::portVariable));
+            .collect(java.util.stream.Collectors.toMap(Service::serviceName, Service::actuatorPortVariable));
 
     private static final HttpClient CLIENT =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -133,12 +132,13 @@ class ObservabilityIntegrationTests {
     private static void lightLoad(Shop shop) {
         Map<String, String> expected = new LinkedHashMap<>();
         for (int i = 0; i < 4; i++) {
-            expected.put(shop.place("obs-" + UUID.randomUUID(), "SKU-1", 1), "SHIPPED");
+            expected.put(shop.place("SKU-1", 1), "SHIPPED");
         }
-        expected.put(shop.place("decline-obs-" + UUID.randomUUID(), "SKU-1", 1), "CANCELLED");
         // For sale but out of stock: accepted, then rejected by order-worker (an unknown SKU is refused at intake).
-        expected.put(shop.place("obs-" + UUID.randomUUID(), shop.newSku(0), 1), "REJECTED");
+        expected.put(shop.place(shop.newSku(0), 1), "REJECTED");
         expected.forEach(shop::awaitStatus);
+        Shop declining = shop.declining();
+        declining.awaitStatus(declining.place("SKU-1", 1), "CANCELLED");
     }
 
     /** One expression that must return series; passing if any of its variants (one per $job value) does. */

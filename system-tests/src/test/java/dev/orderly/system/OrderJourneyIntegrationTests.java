@@ -29,7 +29,7 @@ class OrderJourneyIntegrationTests {
     @Test
     void orderForSeededStockIsShippedWithItsWholeTimeline() {
         // SKU-1 and its price (12.50 EUR) come from the dev profile's seed data, which ./orderly up enables.
-        String orderId = shop.place("c-" + UUID.randomUUID(), "SKU-1", 2);
+        String orderId = shop.place("SKU-1", 2);
 
         JsonNode order = shop.awaitStatus(orderId, "SHIPPED");
 
@@ -51,7 +51,7 @@ class OrderJourneyIntegrationTests {
     void paymentChargesTheCataloguesPriceAtAcceptanceNotALaterOne() throws SQLException {
         String sku = shop.newSku(10, 777);
 
-        String orderId = shop.place("c-" + UUID.randomUUID(), sku, 3);
+        String orderId = shop.place(sku, 3);
         shop.setStock(sku, 10, 999);
         JsonNode order = shop.awaitStatus(orderId, "SHIPPED");
 
@@ -73,7 +73,7 @@ class OrderJourneyIntegrationTests {
     void shippedOrderTakesItsStockForGood() {
         String sku = shop.newSku(10);
 
-        shop.awaitStatus(shop.place("c-" + UUID.randomUUID(), sku, 3), "SHIPPED");
+        shop.awaitStatus(shop.place(sku, 3), "SHIPPED");
 
         JsonNode stock = shop.stock(sku);
         assertThat(stock.path("on_hand").asInt()).isEqualTo(7);
@@ -82,21 +82,20 @@ class OrderJourneyIntegrationTests {
 
     @Test
     void orderForUnknownSkuIsRefusedAtIntakeAndStoresNothing() throws SQLException {
-        String customer = "c-" + UUID.randomUUID();
         String sku = "SYS-UNKNOWN-" + UUID.randomUUID();
 
-        Http.Answer answer = shop.post(customer, sku, 1);
+        Http.Answer answer = shop.post(sku, 1);
 
         assertThat(answer.status()).as("POST /orders: %s", answer).isEqualTo(422);
         assertThat(answer.body().path("type").asString()).isEqualTo("urn:orderly:problem:unknown-sku");
         assertThat(answer.body().path("errors").get(0).path("field").asString()).isEqualTo("lines[0].sku");
         try (java.sql.Connection db = pipeline.database(Service.ORDER_API);
                 PreparedStatement orders =
-                        db.prepareStatement("SELECT count(*) FROM orders.orders WHERE customer_id = ?")) {
-            orders.setString(1, customer);
+                        db.prepareStatement("SELECT count(*) FROM orders.order_lines WHERE sku = ?")) {
+            orders.setString(1, sku);
             try (ResultSet count = orders.executeQuery()) {
                 count.next();
-                assertThat(count.getLong(1)).as("orders of " + customer).isZero();
+                assertThat(count.getLong(1)).as("order lines for " + sku).isZero();
             }
         }
     }
@@ -106,7 +105,7 @@ class OrderJourneyIntegrationTests {
         String sku = shop.newSku(5);
         shop.setStock(sku, 0);
 
-        JsonNode order = shop.awaitStatus(shop.place("c-" + UUID.randomUUID(), sku, 1), "REJECTED");
+        JsonNode order = shop.awaitStatus(shop.place(sku, 1), "REJECTED");
 
         assertThat(Shop.timeline(order)).containsExactly("order.created → PENDING", "inventory.rejected → REJECTED");
         assertThat(order.path("timeline").get(1).path("detail").asString()).contains(sku);
@@ -118,8 +117,10 @@ class OrderJourneyIntegrationTests {
         String sku = shop.newSku(5);
         JsonNode before = shop.stock(sku);
 
-        // The payment gateway simulator declines every customer whose id starts with "decline-".
-        JsonNode order = shop.awaitStatus(shop.place("decline-" + UUID.randomUUID(), sku, 2), "CANCELLED");
+        // The payment gateway simulator declines every customer whose id starts with "decline-": the decline-demo
+        // client's orders are its customer's.
+        Shop declining = shop.declining();
+        JsonNode order = declining.awaitStatus(declining.place(sku, 2), "CANCELLED");
 
         assertThat(Shop.timeline(order))
                 .containsExactly(

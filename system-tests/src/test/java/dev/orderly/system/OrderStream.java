@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -34,8 +35,11 @@ import tools.jackson.databind.JsonNode;
  * for a scarce SKU (they ship while its stock lasts, then are rejected), some from {@code decline-} customers (the
  * payment is declined, the order cancelled) and a few for a SKU that is for sale but out of stock (rejected by
  * order-worker; an unknown SKU would be refused at intake, and so never reach the pipeline a drill breaks). Orders send
- * no prices: order-api charges the catalogue's. Every customer id is unique to one planned order, so the database can
- * tell whether an order exists exactly once.
+ * no prices, order-api charges the catalogue's, and no customer: each is posted with a real token of the auth-server,
+ * the {@code shop} client's, or {@code decline-demo}'s for the declined ones (its customer is the one payment-worker
+ * declines), asked for again for each attempt so that a long drill outlives a token. Every idempotency key is unique to
+ * one planned order, so the database can tell (by the key's row, and the drill's fresh SKUs) whether an order exists
+ * exactly once.
  *
  * <p>Invariant: the stream never outlives its deadline or {@link #close()}; an order is recorded as accepted with the
  * order id of the first 202 it got, and a later 202 for the same key must name the same order.
@@ -60,7 +64,7 @@ final class OrderStream implements AutoCloseable {
         STOCKED,
         /** Wants the scarce SKU: SHIPPED while its stock lasts, REJECTED after. */
         SCARCE,
-        /** A {@code decline-} customer: the payment is declined, the order CANCELLED. */
+        /** A {@code decline-} customer's (client {@code decline-demo}): the payment is declined, the order CANCELLED. */
         DECLINED,
         /** A SKU for sale with no stock on hand: REJECTED. */
         OUT_OF_STOCK;
@@ -77,15 +81,20 @@ final class OrderStream implements AutoCloseable {
 
     record Line(String sku, int quantity) {}
 
-    /** One order the stream will post: its customer id and idempotency key are unique to it. */
-    record Planned(int index, Kind kind, String customerId, String idempotencyKey, List<Line> lines) {
+    /**
+     * One order the stream will post as {@code client} (whose customer it is): its idempotency key is unique to it.
+     */
+    record Planned(int index, Kind kind, String client, String idempotencyKey, List<Line> lines) {
+
+        static final String SHOP = "shop";
+        static final String DECLINING_SHOP = "decline-demo";
 
         String body() {
             List<Map<String, Object>> items = new ArrayList<>();
             for (Line line : lines) {
                 items.add(Map.of("sku", line.sku(), "quantity", line.quantity()));
             }
-            return Http.JSON.writeValueAsString(Map.of("customer_id", customerId, "currency", "EUR", "lines", items));
+            return Http.JSON.writeValueAsString(Map.of("currency", "EUR", "lines", items));
         }
     }
 
@@ -128,39 +137,39 @@ final class OrderStream implements AutoCloseable {
             return mix;
         }
 
-        /** The customer ids of this drill's orders: {@code drill-TAG-N} or {@code decline-drill-TAG-N}. */
-        String customerPattern() {
-            return "^(decline-)?drill-" + tag + "-[0-9]+$";
+        /** The idempotency keys of this drill's orders: {@code drill-TAG-N}. */
+        String keyPattern() {
+            return "^drill-" + tag + "-[0-9]+$";
         }
 
         /** A deterministic mix: 76% stocked (some with two lines), 12% scarce, 8% declined, 4% out of stock. */
         Planned plan(int index) {
-            String customer = "drill-" + tag + "-" + index;
+            String client = Planned.SHOP;
             String key = "drill-" + tag + "-" + index;
             return switch (index % 25) {
                 case 3, 16 ->
                     new Planned(
                             index,
                             Kind.DECLINED,
-                            "decline-" + customer,
+                            Planned.DECLINING_SHOP,
                             key,
                             List.of(new Line(stockedA, 1 + index % 2)));
-                case 7 -> new Planned(index, Kind.OUT_OF_STOCK, customer, key, List.of(new Line(outOfStock, 1)));
-                case 10, 20 -> new Planned(index, Kind.SCARCE, customer, key, List.of(new Line(scarce, 1)));
+                case 7 -> new Planned(index, Kind.OUT_OF_STOCK, client, key, List.of(new Line(outOfStock, 1)));
+                case 10, 20 -> new Planned(index, Kind.SCARCE, client, key, List.of(new Line(scarce, 1)));
                 case 22 ->
-                    new Planned(index, Kind.SCARCE, customer, key, List.of(new Line(stockedB, 1), new Line(scarce, 1)));
+                    new Planned(index, Kind.SCARCE, client, key, List.of(new Line(stockedB, 1), new Line(scarce, 1)));
                 default ->
                     index % 5 == 0
                             ? new Planned(
                                     index,
                                     Kind.STOCKED,
-                                    customer,
+                                    client,
                                     key,
                                     List.of(new Line(stockedA, 1), new Line(stockedB, 2)))
                             : new Planned(
                                     index,
                                     Kind.STOCKED,
-                                    customer,
+                                    client,
                                     key,
                                     List.of(new Line(index % 2 == 0 ? stockedA : stockedB, 1 + index % 3)));
             };
@@ -196,6 +205,7 @@ final class OrderStream implements AutoCloseable {
             Duration took) {}
 
     private final String api;
+    private final Function<String, String> tokens;
     private final Mix mix;
     private final List<Planned> planned;
     private final Duration interval;
@@ -214,8 +224,10 @@ final class OrderStream implements AutoCloseable {
     private final Thread dispatcher;
     private volatile boolean stopped;
 
-    private OrderStream(String api, Mix mix, int count, double perSecond, Duration within) {
+    private OrderStream(
+            String api, Function<String, String> tokens, Mix mix, int count, double perSecond, Duration within) {
         this.api = api;
+        this.tokens = tokens;
         this.mix = mix;
         List<Planned> orders = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -229,11 +241,12 @@ final class OrderStream implements AutoCloseable {
     }
 
     /**
-     * Starts posting {@code count} orders at {@code perSecond} to the API at {@code api}; every order is accepted or
-     * given up within {@code within}.
+     * Starts posting {@code count} orders at {@code perSecond} to the API at {@code api}, each with a token from
+     * {@code tokens} (client id → access token); every order is accepted or given up within {@code within}.
      */
-    static OrderStream start(String api, Mix mix, int count, double perSecond, Duration within) {
-        OrderStream stream = new OrderStream(api, mix, count, perSecond, within);
+    static OrderStream start(
+            String api, Function<String, String> tokens, Mix mix, int count, double perSecond, Duration within) {
+        OrderStream stream = new OrderStream(api, tokens, mix, count, perSecond, within);
         stream.dispatcher.start();
         return stream;
     }
@@ -352,19 +365,21 @@ final class OrderStream implements AutoCloseable {
 
     /** Sends one order until it is accepted, refused for good (4xx), or the deadline passes. */
     private void post(Planned order) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/orders"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api + "/orders"))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .header("Idempotency-Key", order.idempotencyKey())
-                .POST(HttpRequest.BodyPublishers.ofString(order.body()))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofString(order.body()));
         String last = "never sent";
         while (!stopped && Instant.now().isBefore(deadline)) {
             Duration pause = RETRY_PAUSE;
             attempts.incrementAndGet();
             try {
-                HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = CLIENT.send(
+                        request.setHeader("Authorization", "Bearer " + tokens.apply(order.client()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 int status = response.statusCode();
                 if (status == 202) {
                     accept(order, response);

@@ -32,14 +32,14 @@ class PoisonMessageIntegrationTests {
     @Test
     void poisonMessageIsParkedWhileGoodOrdersShipAndAnOperatorPurgesIt() throws Exception {
         String sku = shop.newSku(100);
-        String first = shop.place("c-" + UUID.randomUUID(), sku, 1);
-        String second = shop.place("c-" + UUID.randomUUID(), sku, 1);
+        String first = shop.place(sku, 1);
+        String second = shop.place(sku, 1);
 
         String poisonId = "poison-" + UUID.randomUUID();
         publishIntoPaymentWork(poisonId, "{\"event_id\": not json at all".getBytes(StandardCharsets.UTF_8));
 
-        String third = shop.place("c-" + UUID.randomUUID(), sku, 1);
-        String fourth = shop.place("c-" + UUID.randomUUID(), sku, 1);
+        String third = shop.place(sku, 1);
+        String fourth = shop.place(sku, 1);
 
         JsonNode parked = paymentParkingLot.awaitParked(poisonId);
         assertThat(parked.path("reason").asString()).isEqualTo("UNPARSEABLE");

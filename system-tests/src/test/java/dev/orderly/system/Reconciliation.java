@@ -31,8 +31,9 @@ import org.awaitility.core.TerminalFailureException;
  * the parking-lot queues are drained. Then it checks, for every accepted order:
  *
  * <ul>
- *   <li>it exists exactly once (one row for its customer id, which is unique to the planned order) with the id the API
- *       answered, in a final state allowed for what it was meant to exercise;
+ *   <li>it exists exactly once (one row for its idempotency key, which is unique to the planned order, and no order of
+ *       the drill's fresh SKUs that no planned order's key names) with the id the API answered, in a final state
+ *       allowed for what it was meant to exercise;
  *   <li>its timeline holds exactly the events of that final state, each once; so do the outboxes (no event lost, none
  *       produced twice);
  *   <li>the payment ledger holds one approved charge for a SHIPPED order and none for any other (0 duplicate charges,
@@ -175,7 +176,7 @@ final class Reconciliation {
         List<String> violations = new ArrayList<>();
         outcome.notAccepted()
                 .forEach((index, why) -> violations.add(
-                        "order #" + index + " (" + outcome.planned().get(index).customerId() + ") " + why));
+                        "order #" + index + " (" + outcome.planned().get(index).idempotencyKey() + ") " + why));
         Report report;
         try (Connection db = database()) {
             report = check(drill, outcome, db, events, settled, notes, violations);
@@ -202,18 +203,27 @@ final class Reconciliation {
             List<String> violations)
             throws SQLException {
         OrderStream.Mix mix = outcome.mix();
-        Map<String, List<String[]>> byCustomer = new HashMap<>(); // customer -> [id, status]
+        // Every order of this drill: each has a line of its fresh SKUs, and no other order has one.
+        Map<String, String> drillOrders = new HashMap<>(); // id -> status
         for (String[] row : rows(
                 db,
-                "SELECT customer_id, id::text, status FROM orders.orders WHERE customer_id ~ ?",
-                3,
-                mix.customerPattern())) {
-            byCustomer.computeIfAbsent(row[0], key -> new ArrayList<>()).add(new String[] {row[1], row[2]});
+                "SELECT DISTINCT o.id::text, o.status FROM orders.orders o "
+                        + "JOIN orders.order_lines l ON l.order_id = o.id WHERE l.sku = ANY (?)",
+                2,
+                db.createArrayOf("text", mix.stock().keySet().toArray()))) {
+            drillOrders.put(row[0], row[1]);
         }
-        List<String> storedIds = byCustomer.values().stream()
-                .flatMap(List::stream)
-                .map(row -> row[0])
-                .toList();
+        // The order each planned order's key names: the key is stored in the transaction of the order it created.
+        Map<String, List<String[]>> byKey = new HashMap<>(); // idempotency key -> [id, status]
+        for (String[] row : rows(
+                db,
+                "SELECT idempotency_key, order_id::text FROM orders.idempotency_keys WHERE idempotency_key ~ ?",
+                2,
+                mix.keyPattern())) {
+            byKey.computeIfAbsent(row[0], key -> new ArrayList<>())
+                    .add(new String[] {row[1], drillOrders.getOrDefault(row[1], "NOT STORED")});
+        }
+        List<String> storedIds = List.copyOf(drillOrders.keySet());
         Array ids = db.createArrayOf("text", storedIds.toArray());
 
         Map<String, Map<String, Integer>> timeline = new HashMap<>();
@@ -285,8 +295,8 @@ final class Reconciliation {
         int lostEvents = 0;
         for (OrderStream.Planned order : outcome.planned()) {
             String orderId = outcome.accepted().get(order.index());
-            List<String[]> stored = byCustomer.getOrDefault(order.customerId(), List.of());
-            String who = "order #" + order.index() + " " + (orderId == null ? order.customerId() : orderId);
+            List<String[]> stored = byKey.getOrDefault(order.idempotencyKey(), List.of());
+            String who = "order #" + order.index() + " " + (orderId == null ? order.idempotencyKey() : orderId);
             if (orderId == null) {
                 if (!stored.isEmpty()) {
                     violations.add(who + " was never accepted but is stored " + stored.size() + " time(s)");
@@ -294,7 +304,7 @@ final class Reconciliation {
                 continue;
             }
             if (stored.size() != 1) {
-                violations.add(who + " is stored " + stored.size() + " times (customer " + order.customerId() + ")");
+                violations.add(who + " is stored " + stored.size() + " times (key " + order.idempotencyKey() + ")");
                 if (stored.isEmpty()) {
                     continue;
                 }
@@ -392,10 +402,10 @@ final class Reconciliation {
                 }
             }
         }
-        int extra = byCustomer.keySet().size()
-                - (int) outcome.planned().stream()
-                        .filter(order -> byCustomer.containsKey(order.customerId()))
-                        .count();
+        // An order stored twice has a second row without its key: it is one of these.
+        long extra = drillOrders.keySet().stream()
+                .filter(id -> byKey.values().stream().flatMap(List::stream).noneMatch(keyed -> keyed[0].equals(id)))
+                .count();
         if (extra != 0) {
             violations.add(extra + " stored orders of this drill match no planned order");
         }

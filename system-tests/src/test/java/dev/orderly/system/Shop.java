@@ -13,7 +13,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What a client of order-api does: set stock and prices, place orders, and follow them until they reach a final state.
- * Orders send no prices: order-api charges the catalogue's.
+ * Orders send no prices: order-api charges the catalogue's; and no customer: an order is the customer's its access token
+ * names. Each call carries a real token of the pipeline's auth-server ({@link Pipeline#token}): orders are placed and
+ * read as one shop client ({@code shop}, or {@code decline-demo}, whose customer payment-worker declines: {@link
+ * #declining()}), stock is set and read as {@code inventory-admin}.
  *
  * <p>Invariant: waiting always has a deadline, and stops early (failing) when the order reaches a different final state,
  * so a wrong outcome fails in seconds with the order's timeline rather than after the whole deadline.
@@ -28,10 +31,31 @@ final class Shop {
 
     private static final Set<String> FINAL = Set.of("SHIPPED", "REJECTED", "CANCELLED");
 
-    private final Http api;
+    private final Pipeline pipeline;
+    private final String client;
+    private final Http orders;
+    private final Http inventory;
 
+    /** The {@code shop} client: its orders are customer {@code shop}'s, and pay. */
     Shop(Pipeline pipeline) {
-        this.api = new Http(pipeline.api());
+        this(pipeline, "shop");
+    }
+
+    private Shop(Pipeline pipeline, String client) {
+        this.pipeline = pipeline;
+        this.client = client;
+        this.orders = new Http(pipeline.api(), () -> pipeline.token(client));
+        this.inventory = new Http(pipeline.api(), () -> pipeline.token("inventory-admin"));
+    }
+
+    /** The same shop as client {@code decline-demo}: payment-worker's simulator declines its customer's payments. */
+    Shop declining() {
+        return new Shop(pipeline, "decline-demo");
+    }
+
+    /** The customer this shop's orders are for: its client's id, the subject of its tokens. */
+    String customer() {
+        return client;
     }
 
     /** A SKU no other test uses, with {@code onHand} units at {@link #PRICE_CENTS} EUR. */
@@ -57,13 +81,13 @@ final class Shop {
     }
 
     private void put(String sku, Map<String, Object> body) {
-        Http.Answer answer = api.put("/inventory/" + sku, body);
+        Http.Answer answer = inventory.put("/inventory/" + sku, body);
         assertThat(answer.status()).as("PUT /inventory/%s: %s", sku, answer).isEqualTo(200);
     }
 
     /** {@code GET /inventory/{sku}}: on_hand, reserved, available, price_cents, currency. */
     JsonNode stock(String sku) {
-        Http.Answer answer = api.get("/inventory/" + sku);
+        Http.Answer answer = inventory.get("/inventory/" + sku);
         assertThat(answer.status()).as("GET /inventory/%s: %s", sku, answer).isEqualTo(200);
         return answer.body();
     }
@@ -72,28 +96,22 @@ final class Shop {
      * Places an order in EUR for {@code quantity} of {@code sku}, at whatever the catalogue's price is; returns its id
      * once accepted (202).
      */
-    String place(String customerId, String sku, int quantity) {
-        Http.Answer answer = post(customerId, sku, quantity);
+    String place(String sku, int quantity) {
+        Http.Answer answer = post(sku, quantity);
         assertThat(answer.status()).as("POST /orders: %s", answer).isEqualTo(202);
         assertThat(answer.body().path("status").asString()).isEqualTo("PENDING");
         return answer.body().path("order_id").asString();
     }
 
     /** {@code POST /orders} for {@code quantity} of {@code sku} in EUR, whatever it answers. */
-    Http.Answer post(String customerId, String sku, int quantity) {
-        return api.post(
-                "/orders",
-                Map.of(
-                        "customer_id",
-                        customerId,
-                        "currency",
-                        "EUR",
-                        "lines",
-                        List.of(Map.of("sku", sku, "quantity", quantity))));
+    Http.Answer post(String sku, int quantity) {
+        return orders.post(
+                "/orders", Map.of("currency", "EUR", "lines", List.of(Map.of("sku", sku, "quantity", quantity))));
     }
 
+    /** {@code GET /orders/{id}} of one of this shop's own orders. */
     JsonNode order(String orderId) {
-        Http.Answer answer = api.get("/orders/" + orderId);
+        Http.Answer answer = orders.get("/orders/" + orderId);
         assertThat(answer.status()).as("GET /orders/%s: %s", orderId, answer).isEqualTo(200);
         return answer.body();
     }

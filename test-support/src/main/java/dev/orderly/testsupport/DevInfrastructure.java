@@ -65,13 +65,22 @@ public class DevInfrastructure {
         return properties;
     }
 
-    /** One line: the service's HTTP side, the database and role, the broker and its management UI. */
+    /**
+     * One line: the service's HTTP side (and its management side, if on a port of its own), the database and role, the
+     * broker and its management UI.
+     */
     static String where(Environment environment) {
         PostgresServer postgres = OrderlyInfrastructure.postgres();
         RabbitBroker rabbit = OrderlyInfrastructure.rabbit();
         String service = environment.getProperty("spring.application.name", "the service");
         String http = "http://" + environment.getProperty("server.address", "127.0.0.1") + ":"
                 + environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+        String managementPort = environment.getProperty("local.management.port");
+        if (managementPort != null) {
+            // A management side of its own (order-api's): where the probes and metrics are.
+            http += " (management http://" + environment.getProperty("management.server.address", "127.0.0.1") + ":"
+                    + managementPort + ")";
+        }
         String role = environment.getProperty("spring.datasource.username", "?");
         return service + " is up on " + http + " with this JVM's private servers ("
                 + OrderlyInfrastructure.mode().name().toLowerCase(Locale.ROOT)

@@ -18,30 +18,48 @@ import org.jspecify.annotations.Nullable;
  * Adding a service means adding a constant here, its role to bootstrap.sql and its user to definitions.json.
  *
  * <p>Every variable name is derived from these facts by one rule (docs/configuration.md): the launcher's port of the
- * service is {@code ORDERLY_<SERVICE>_PORT} ({@code ORDERLY_ORDER_API_PORT}); its role's password
+ * service is {@code ORDERLY_<SERVICE>_PORT} ({@code ORDERLY_ORDER_API_PORT}), and of a management side on a port of
+ * its own {@code ORDERLY_<SERVICE>_MANAGEMENT_PORT} ({@code ORDERLY_ORDER_API_MANAGEMENT_PORT}); its role's password
  * {@code ORDERLY_POSTGRES_<ROLE>_PASSWORD} and its broker user's {@code ORDERLY_RABBITMQ_<USER>_PASSWORD}, each name
  * without its {@code orderly} prefix ({@code ORDERLY_POSTGRES_PAYMENTS_PASSWORD},
  * {@code ORDERLY_RABBITMQ_PAYMENT_WORKER_PASSWORD}); the psql variable bootstrap.sql reads the role's password from is
- * {@code <role>_password} ({@code payments_password}). The service itself always listens on {@code SERVER_PORT}.
+ * {@code <role>_password} ({@code payments_password}). The service itself always listens on {@code SERVER_PORT}, and
+ * a management side of its own on {@code MANAGEMENT_SERVER_PORT}.
  *
  * <p>Invariant: constants are in start order; names, roles, users and ports are unique; every service of the pipeline
  * has a database role.
  */
 public enum Service {
-    AUTH_SERVER("auth-server", "auth", Stage.AUTH, 9000, null, null, null),
-    ORDER_API("order-api", "api", Stage.INTAKE, 8080, "orderly_api", null, null),
-    ORDER_WORKER("order-worker", "order", Stage.WORKERS, 8181, "orderly_order_worker", "orderly-order-worker", "order"),
+    AUTH_SERVER("auth-server", "auth", Stage.AUTH, 9000, null, null, null, null),
+    ORDER_API("order-api", "api", Stage.INTAKE, 8080, 8090, "orderly_api", null, null),
+    ORDER_WORKER(
+            "order-worker",
+            "order",
+            Stage.WORKERS,
+            8181,
+            null,
+            "orderly_order_worker",
+            "orderly-order-worker",
+            "order"),
     PAYMENT_WORKER(
-            "payment-worker", "payment", Stage.WORKERS, 8182, "orderly_payments", "orderly-payment-worker", "payment"),
+            "payment-worker",
+            "payment",
+            Stage.WORKERS,
+            8182,
+            null,
+            "orderly_payments",
+            "orderly-payment-worker",
+            "payment"),
     SHIPPING_WORKER(
             "shipping-worker",
             "shipping",
             Stage.WORKERS,
             8183,
+            null,
             "orderly_shipping",
             "orderly-shipping-worker",
             "shipping"),
-    OUTBOX_RELAY("outbox-relay", "relay", Stage.RELAY, 8081, "orderly_relay", "orderly-relay", null);
+    OUTBOX_RELAY("outbox-relay", "relay", Stage.RELAY, 8081, null, "orderly_relay", "orderly-relay", null);
 
     /**
      * When a service starts: each stage is started together and awaited (readiness) before the next. The auth-server
@@ -62,6 +80,7 @@ public enum Service {
     private final String alias;
     private final Stage stage;
     private final int defaultPort;
+    private final @Nullable Integer defaultManagementPort;
     private final @Nullable String databaseRole;
     private final @Nullable String brokerUser;
     private final @Nullable String domain;
@@ -71,6 +90,7 @@ public enum Service {
             String alias,
             Stage stage,
             int defaultPort,
+            @Nullable Integer defaultManagementPort,
             @Nullable String databaseRole,
             @Nullable String brokerUser,
             @Nullable String domain) {
@@ -78,6 +98,7 @@ public enum Service {
         this.alias = alias;
         this.stage = stage;
         this.defaultPort = defaultPort;
+        this.defaultManagementPort = defaultManagementPort;
         this.databaseRole = databaseRole;
         this.brokerUser = brokerUser;
         this.domain = domain;
@@ -98,9 +119,9 @@ public enum Service {
     }
 
     /**
-     * The launcher's variable for the port of the service's HTTP side (API or management), {@code ORDERLY_<SERVICE>_PORT}:
-     * the port {@code ./orderly up} wants for it and records in its state file. The service itself is given it as
-     * {@code SERVER_PORT}.
+     * The launcher's variable for the port of the service's HTTP side (order-api's API, the others' management side),
+     * {@code ORDERLY_<SERVICE>_PORT}: the port {@code ./orderly up} wants for it and records in its state file. The
+     * service itself is given it as {@code SERVER_PORT}.
      */
     public String portVariable() {
         return variable(serviceName) + "_PORT";
@@ -117,6 +138,29 @@ public enum Service {
     /** The port the launcher prefers when it is free. */
     public int defaultPort() {
         return defaultPort;
+    }
+
+    /**
+     * The launcher's variable for the port of the service's management side when that is a port of its own,
+     * {@code ORDERLY_<SERVICE>_MANAGEMENT_PORT} ({@code ORDERLY_ORDER_API_MANAGEMENT_PORT}): order-api's actuator
+     * is not on its API port. The service itself is given it as {@code MANAGEMENT_SERVER_PORT}. Empty for the services
+     * whose HTTP side is their management side.
+     */
+    public Optional<String> managementPortVariable() {
+        return Optional.ofNullable(defaultManagementPort).map(port -> variable(serviceName) + "_MANAGEMENT_PORT");
+    }
+
+    /** The management port the launcher prefers when it is free, if the service has one of its own. */
+    public Optional<Integer> defaultManagementPort() {
+        return Optional.ofNullable(defaultManagementPort);
+    }
+
+    /**
+     * The launcher's variable for the port the service's actuator answers on (readiness, metrics): its management
+     * port if it has one of its own, else {@link #portVariable()}.
+     */
+    public String actuatorPortVariable() {
+        return managementPortVariable().orElse(portVariable());
     }
 
     /** The PostgreSQL login role the service runs as, created by bootstrap.sql; empty for the auth-server. */

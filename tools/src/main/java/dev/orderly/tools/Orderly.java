@@ -220,19 +220,21 @@ public final class Orderly {
                         + "; ./orderly token CLIENT)"));
         for (Service service : services) {
             if (service != Service.AUTH_SERVER) { // it exposes no metrics, only its health
-                lines.add(url(service.serviceName() + " metrics", launcher.url(service) + "/actuator/prometheus"));
+                lines.add(url(
+                        service.serviceName() + " metrics",
+                        launcher.actuatorUrl(service) + "/actuator/prometheus  (token: monitoring)"));
             }
         }
         lines.add(url("logs", state.logs() + "   (./orderly logs SERVICE)"));
         lines.add("");
-        lines.add("  Try:");
+        lines.add("  Try (every request needs an access token; the shop client's orders are customer shop's):");
         lines.add("    curl -si -X POST " + api + "/orders -H 'Content-Type: application/json' \\");
-        lines.add("      -H 'Idempotency-Key: my-first-order' \\");
-        lines.add(
-                "      -d '{\"customer_id\":\"c-1\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"SKU-1\",\"quantity\":2,"
-                        + "\"unit_price_cents\":1250}]}'");
-        lines.add("    curl -s " + api + "/orders/ORDER_ID   # its status and timeline (order_id from the answer)");
-        lines.add("    ./orderly token shop   # an access token of the shop client (not required yet)");
+        lines.add("      -H \"Authorization: Bearer $(./orderly token shop)\" -H 'Idempotency-Key: my-first-order' \\");
+        lines.add("      -d '{\"currency\":\"EUR\",\"lines\":[{\"sku\":\"SKU-1\",\"quantity\":2}]}'");
+        lines.add("    curl -s -H \"Authorization: Bearer $(./orderly token shop)\" " + api
+                + "/orders/ORDER_ID   # its status and timeline (order_id from the answer)");
+        lines.add("    curl -s -X PUT -H \"Authorization: Bearer $(./orderly token inventory-admin)\" "
+                + "-H 'Content-Type: application/json' " + api + "/inventory/SKU-9 -d '{\"on_hand\": 50}'");
         lines.add("    ./orderly parking-lot payment list   # parked messages (order, payment, shipping)");
         lines.add("    ./orderly status   # each part's health");
         lines.add("");
@@ -363,7 +365,8 @@ public final class Orderly {
                     default -> {
                         Service service = Service.named(part);
                         String word = launcher.readinessWord(service);
-                        yield "readiness " + (word == null ? "unreachable" : word) + " (" + launcher.url(service) + ")";
+                        yield "readiness " + (word == null ? "unreachable" : word) + " ("
+                                + launcher.actuatorUrl(service) + ")";
                     }
                 };
             } else if (state.recorded(part)) {

@@ -90,6 +90,11 @@ final class ServiceLauncher {
         return "http://127.0.0.1:" + state.port(service.portVariable());
     }
 
+    /** Where the service's actuator answers (readiness, metrics): its management port, if it has one of its own. */
+    String actuatorUrl(Service service) {
+        return "http://127.0.0.1:" + state.port(service.actuatorPortVariable());
+    }
+
     /** The auth-server's published keys. */
     String jwkSetUri() {
         return url(Service.AUTH_SERVER) + "/oauth2/jwks";
@@ -106,6 +111,10 @@ final class ServiceLauncher {
         Map<String, String> variables = new LinkedHashMap<>(environment);
         variables.put("SERVER_ADDRESS", "127.0.0.1");
         variables.put("SERVER_PORT", Integer.toString(port));
+        service.managementPortVariable().ifPresent(management -> {
+            variables.put("MANAGEMENT_SERVER_ADDRESS", "127.0.0.1");
+            variables.put("MANAGEMENT_SERVER_PORT", Integer.toString(state.port(management)));
+        });
         service.databaseRole().ifPresent(role -> {
             variables.put(
                     "SPRING_DATASOURCE_URL",
@@ -175,7 +184,7 @@ final class ServiceLauncher {
     /** Waits until the service's readiness probe answers 200; fails at once if its process exits. */
     void awaitReady(Service service) {
         Duration timeout = Duration.ofSeconds(Long.parseLong(environment.getOrDefault("ORDERLY_START_TIMEOUT", "240")));
-        URI readiness = URI.create(url(service) + "/actuator/health/readiness");
+        URI readiness = URI.create(actuatorUrl(service) + "/actuator/health/readiness");
         try {
             await(service.serviceName() + " ready")
                     .atMost(timeout)
@@ -220,7 +229,7 @@ final class ServiceLauncher {
     String readinessWord(Service service) {
         try {
             String body = http.send(
-                            HttpRequest.newBuilder(URI.create(url(service) + "/actuator/health/readiness"))
+                            HttpRequest.newBuilder(URI.create(actuatorUrl(service) + "/actuator/health/readiness"))
                                     .timeout(Duration.ofSeconds(5))
                                     .GET()
                                     .build(),

@@ -78,6 +78,9 @@ final class StateDirectory implements ProcessRecorder {
         ports.put("ORDERLY_RABBITMQ_EPMD_PORT", 4369);
         for (Service service : Service.values()) {
             ports.put(service.portVariable(), service.defaultPort());
+            service.managementPortVariable()
+                    .ifPresent(variable ->
+                            ports.put(variable, service.defaultManagementPort().orElseThrow()));
         }
         return Map.copyOf(ports);
     }

@@ -14,12 +14,14 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The {@code idempotency_keys} table: for each key still within its retention, the hash of the request it first
- * answered and that answer.
+ * The {@code idempotency_keys} table: for each caller's key still within its retention, the hash of the request it
+ * first answered and that answer.
  *
- * <p>Invariant: one key answers for one order. {@link #claim} inserts with {@code ON CONFLICT DO NOTHING}, so of two
- * transactions racing with one key, the second waits for the first to commit and then finds the key taken; if the
- * first rolls back, the second claims it. Concurrent requests with one key therefore create one order.
+ * <p>Invariant: a key is its caller's (the customer its access token names, the {@code principal} column): one caller's
+ * key answers for one order of that caller, and the same key sent by another caller is another key, so that no caller
+ * ever gets, or learns of, another's order. {@link #claim} inserts with {@code ON CONFLICT DO NOTHING}, so of two
+ * transactions racing with one caller's key, the second waits for the first to commit and then finds the key taken; if
+ * the first rolls back, the second claims it. Concurrent requests with one key therefore create one order.
  */
 @Repository
 class IdempotencyKeys {
@@ -42,12 +44,13 @@ class IdempotencyKeys {
         }
     }
 
-    /** The key's first answer, if the key is known and not expired. */
-    Optional<Remembered> find(String key) {
+    /** The first answer to {@code principal}'s key, if that caller used it and it has not expired. */
+    Optional<Remembered> find(String principal, String key) {
         return jdbc.sql("""
                         SELECT request_hash, response::text AS response FROM idempotency_keys
-                        WHERE idempotency_key = :key AND expires_at > clock_timestamp()
+                        WHERE principal = :principal AND idempotency_key = :key AND expires_at > clock_timestamp()
                         """)
+                .param("principal", principal)
                 .param("key", key)
                 .query((rs, row) -> new Remembered(
                         rs.getBytes("request_hash"), json.readValue(rs.getString("response"), OrderAccepted.class)))
@@ -55,20 +58,23 @@ class IdempotencyKeys {
     }
 
     /**
-     * Takes {@code key} for {@code answer}, in the caller's transaction, unless it is already taken. An expired row
-     * for the key is replaced.
+     * Takes {@code principal}'s {@code key} for {@code answer}, in the caller's transaction, unless that caller has
+     * already taken it. An expired row for the key is replaced.
      *
-     * @return whether this call took the key; if not, {@link #find} tells who has it
+     * @return whether this call took the key; if not, {@link #find} tells which answer has it
      */
-    boolean claim(String key, byte[] requestHash, OrderAccepted answer, Instant expiresAt) {
-        jdbc.sql("DELETE FROM idempotency_keys WHERE idempotency_key = :key AND expires_at <= clock_timestamp()")
-                .param("key", key)
-                .update();
+    boolean claim(String principal, String key, byte[] requestHash, OrderAccepted answer, Instant expiresAt) {
+        jdbc.sql("""
+                        DELETE FROM idempotency_keys
+                        WHERE principal = :principal AND idempotency_key = :key AND expires_at <= clock_timestamp()
+                        """).param("principal", principal).param("key", key).update();
         int inserted = jdbc.sql("""
-                        INSERT INTO idempotency_keys (idempotency_key, request_hash, order_id, response, expires_at)
-                        VALUES (:key, :hash, :orderId, CAST(:response AS jsonb), :expiresAt)
-                        ON CONFLICT (idempotency_key) DO NOTHING
+                        INSERT INTO idempotency_keys
+                            (principal, idempotency_key, request_hash, order_id, response, expires_at)
+                        VALUES (:principal, :key, :hash, :orderId, CAST(:response AS jsonb), :expiresAt)
+                        ON CONFLICT (principal, idempotency_key) DO NOTHING
                         """)
+                .param("principal", principal)
                 .param("key", key)
                 .param("hash", requestHash)
                 .param("orderId", answer.orderId())
@@ -81,8 +87,8 @@ class IdempotencyKeys {
     /** Deletes up to {@code batchSize} expired keys; returns how many. */
     int purgeExpired(int batchSize) {
         int deleted = jdbc.sql("""
-                        DELETE FROM idempotency_keys WHERE idempotency_key IN (
-                            SELECT idempotency_key FROM idempotency_keys
+                        DELETE FROM idempotency_keys WHERE (principal, idempotency_key) IN (
+                            SELECT principal, idempotency_key FROM idempotency_keys
                             WHERE expires_at <= clock_timestamp() LIMIT :batchSize)
                         """).param("batchSize", batchSize).update();
         if (deleted > 0) {

@@ -3,6 +3,7 @@ package dev.orderly.api.orders;
 import dev.orderly.api.OrderApiProperties;
 import dev.orderly.api.web.Problems;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -27,6 +28,16 @@ class OrderProblems {
     @ExceptionHandler
     ProblemDetail notFound(OrderNotFoundException e) {
         return Problems.of(HttpStatus.NOT_FOUND, "order-not-found", "Order not found", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ProblemDetail customerMismatch(CustomerMismatchException e) {
+        return Problems.of(
+                HttpStatus.FORBIDDEN,
+                "customer-mismatch",
+                "Customer mismatch",
+                e.getMessage(),
+                List.of(new Problems.FieldError("customer_id", "must be the access token's customer, or left out")));
     }
 
     @ExceptionHandler

@@ -2,6 +2,7 @@ package dev.orderly.api.orders;
 
 import dev.orderly.api.OrderApiProperties;
 import dev.orderly.api.backpressure.OutboxBacklog;
+import dev.orderly.api.security.Caller;
 import dev.orderly.contracts.Envelope;
 import dev.orderly.contracts.OrderCreated;
 import dev.orderly.contracts.OrderLine;
@@ -25,8 +26,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>Invariant: an accepted order, its lines, its first timeline entry, its {@code order.created} outbox row and
  * (when given) its idempotency key are committed in one transaction, or none of them is. The lines are priced at the
  * catalogue's prices read in that same transaction ({@link Pricing}); the order, its answer and its event carry those
- * prices and their total, never a price of the client's. Nothing else publishes the event: the relay does, from the
- * outbox row, after this transaction commits.
+ * prices and their total, never a price of the client's. The order is the customer's its caller's access token names,
+ * never a body's; an idempotency key is its caller's own, so one caller's key never answers with another's order;
+ * and a caller reads only its own orders unless it may read all ({@link Caller}). Nothing else publishes the event: the
+ * relay does, from the outbox row, after this transaction commits.
  */
 @Service
 class OrderService {
@@ -74,7 +77,8 @@ class OrderService {
     record Placement(OrderAccepted order, boolean replayed) {}
 
     /**
-     * Places a new order, or, for a known {@code idempotencyKey}, returns the answer it first got.
+     * Places a new order for {@code customerId}, or, for a key {@code idempotencyKey} that customer already used,
+     * returns the answer it first got.
      *
      * @throws SkusNotForSaleException if a line's SKU is unknown or has no price; nothing is stored
      * @throws CurrencyMismatchException if a line's SKU is priced in another currency; nothing is stored
@@ -83,11 +87,15 @@ class OrderService {
      * @throws dev.orderly.api.backpressure.BackpressureException if the outbox backlog is over its limits
      * @throws CommitOutcomeUnknownException if the transaction failed while committing: it may have been stored
      */
-    Placement place(PlaceOrderRequest request, @Nullable String idempotencyKey, @Nullable String traceparent) {
+    Placement place(
+            PlaceOrderRequest request,
+            String customerId,
+            @Nullable String idempotencyKey,
+            @Nullable String traceparent) {
         byte[] requestHash = idempotencyKey == null ? new byte[0] : idempotencyKeys.hash(request);
         if (idempotencyKey != null) {
             // A retry of an order already taken is answered even under backpressure: it adds no work.
-            Optional<Placement> previous = replay(idempotencyKey, requestHash);
+            Optional<Placement> previous = replay(customerId, idempotencyKey, requestHash);
             if (previous.isPresent()) {
                 return previous.get();
             }
@@ -98,7 +106,7 @@ class OrderService {
         Placement placement;
         try {
             placement = transaction.execute(status -> {
-                Placement placed = placeInTransaction(request, idempotencyKey, requestHash, traceparent);
+                Placement placed = placeInTransaction(request, customerId, idempotencyKey, requestHash, traceparent);
                 written.set(placed);
                 return placed;
             });
@@ -120,6 +128,7 @@ class OrderService {
 
     private Placement placeInTransaction(
             PlaceOrderRequest request,
+            String customerId,
             @Nullable String idempotencyKey,
             byte[] requestHash,
             @Nullable String traceparent) {
@@ -129,18 +138,18 @@ class OrderService {
         // The price at acceptance: read here, so that the order is stored at the prices it was checked against.
         List<OrderLine> lines = pricing.price(request);
         OrderAccepted answer = new OrderAccepted(
-                orderId, OrderStatus.PENDING, request.customerId(), request.currency(), Pricing.totalCents(lines), now);
+                orderId, OrderStatus.PENDING, customerId, request.currency(), Pricing.totalCents(lines), now);
 
         if (idempotencyKey != null
-                && !idempotencyKeys.claim(idempotencyKey, requestHash, answer, now.plus(idempotency.retention()))) {
-            // Another request holding this key committed first (we waited for it on the key's row).
-            return replay(idempotencyKey, requestHash)
+                && !idempotencyKeys.claim(
+                        customerId, idempotencyKey, requestHash, answer, now.plus(idempotency.retention()))) {
+            // Another request of this customer holding this key committed first (we waited for it on the key's row).
+            return replay(customerId, idempotencyKey, requestHash)
                     .orElseThrow(() -> new IllegalStateException(
                             "Idempotency-Key was taken and vanished within one transaction; retry the request"));
         }
 
-        OrderCreated event =
-                new OrderCreated(orderId, request.customerId(), request.currency(), answer.totalCents(), lines);
+        OrderCreated event = new OrderCreated(orderId, customerId, request.currency(), answer.totalCents(), lines);
         Envelope<OrderCreated> envelope = new Envelope<>(
                 UUID.randomUUID(), event.eventType(), event.eventVersion(), now, PRODUCER, orderId.toString(), event);
         orders.insertPending(answer, lines, envelope.eventId(), envelope.eventType());
@@ -148,8 +157,8 @@ class OrderService {
         return new Placement(answer, false);
     }
 
-    private Optional<Placement> replay(String idempotencyKey, byte[] requestHash) {
-        return idempotencyKeys.find(idempotencyKey).map(remembered -> {
+    private Optional<Placement> replay(String customerId, String idempotencyKey, byte[] requestHash) {
+        return idempotencyKeys.find(customerId, idempotencyKey).map(remembered -> {
             if (!remembered.answers(requestHash)) {
                 throw new IdempotencyKeyReusedException(remembered.answer().orderId());
             }
@@ -158,9 +167,17 @@ class OrderService {
         });
     }
 
-    /** The order with its lines and timeline. */
-    OrderView get(UUID orderId) {
-        return orders.find(orderId).orElseThrow(() -> new OrderNotFoundException(orderId));
+    /**
+     * The order with its lines and timeline, if {@code caller} may read it.
+     *
+     * @throws OrderNotFoundException if there is no such order, or it is another customer's and the caller may not read
+     *     all: the two answers are the same, so that a caller learns nothing of others' orders, not even that they
+     *     exist
+     */
+    OrderView get(UUID orderId, Caller caller) {
+        return orders.find(orderId)
+                .filter(order -> caller.mayRead(order.customerId()))
+                .orElseThrow(() -> new OrderNotFoundException(orderId));
     }
 
     /** Deletes one batch of expired idempotency keys; scheduled by the application's configuration. */

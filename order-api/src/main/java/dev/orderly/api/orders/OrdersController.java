@@ -1,5 +1,6 @@
 package dev.orderly.api.orders;
 
+import dev.orderly.api.security.Caller;
 import dev.orderly.api.web.TraceContext;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -11,6 +12,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -22,8 +24,10 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /orders} and {@code GET /orders/{order_id}}.
  *
- * <p>Thin on purpose: it checks what only HTTP knows (headers), hands the order to {@link OrderService}, and shapes
- * the answer. Every error becomes a problem detail in {@link OrderProblems} or the shared handler.
+ * <p>Thin on purpose: it checks what only HTTP knows (headers, the caller's token), hands the order to
+ * {@link OrderService}, and shapes the answer. Every error becomes a problem detail in {@link OrderProblems} or the
+ * shared handler. The scopes (orders:write to place, orders:read to read) are checked before a request gets here; the
+ * customer is the token's ({@link Caller}): a body's {@code customer_id}, if sent, must be that customer.
  */
 @RestController
 @RequestMapping("/orders")
@@ -51,17 +55,26 @@ class OrdersController {
                     + "sent, it must be the current price (409 price-mismatch names it otherwise). A SKU without a "
                     + "price is refused with 422 unknown-sku, one priced in another currency with 422 "
                     + "currency-mismatch; nothing is stored then. With an Idempotency-Key, a repeated request gets the "
-                    + "first answer back and creates nothing.")
+                    + "first answer back and creates nothing; keys are the caller's own. Needs scope orders:write. The "
+                    + "order is the customer's the access token names; customer_id is optional, and one that is not "
+                    + "that customer is refused with 403 customer-mismatch.")
     ResponseEntity<OrderAccepted> place(
             @Valid @RequestBody PlaceOrderRequest request,
             @Parameter(description = "1 to 255 printable ASCII characters, remembered for a retention period")
                     @RequestHeader(name = IDEMPOTENCY_KEY, required = false)
                     @Nullable
-                    String idempotencyKey) {
+                    String idempotencyKey,
+            Authentication authentication) {
         if (idempotencyKey != null) {
             requireValid(idempotencyKey);
         }
-        OrderService.Placement placement = orders.place(request, idempotencyKey, traceContext.currentTraceparent());
+        Caller caller = Caller.of(authentication);
+        String named = request.customerId();
+        if (named != null && !named.equals(caller.customerId())) {
+            throw new CustomerMismatchException(caller.customerId());
+        }
+        OrderService.Placement placement =
+                orders.place(request, caller.customerId(), idempotencyKey, traceContext.currentTraceparent());
         OrderAccepted order = placement.order();
         ResponseEntity.BodyBuilder answer =
                 ResponseEntity.accepted().location(URI.create("/orders/" + order.orderId()));
@@ -72,9 +85,13 @@ class OrdersController {
     }
 
     @GetMapping("/{order_id}")
-    @Operation(summary = "Read an order", description = "Its status, lines, totals and the timeline of its events.")
-    OrderView get(@PathVariable("order_id") UUID orderId) {
-        return orders.get(orderId);
+    @Operation(
+            summary = "Read an order",
+            description = "Its status, lines, totals and the timeline of its events. Needs scope orders:read, and "
+                    + "shows only the caller's own orders: another customer's is 404, as an unknown id is, unless the "
+                    + "token also has orders:read-all.")
+    OrderView get(@PathVariable("order_id") UUID orderId, Authentication authentication) {
+        return orders.get(orderId, Caller.of(authentication));
     }
 
     private static void requireValid(String key) {

@@ -12,14 +12,20 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The body of {@code POST /orders}, as the client sent it: who orders, in which currency, how many of which SKUs.
+ * The body of {@code POST /orders}, as the client sent it: in which currency, how many of which SKUs, and, optionally,
+ * for which customer.
  *
  * <p>Bounds are checked here, before anything is stored; the database repeats the essential ones as constraints.
  * Numbers are boxed so that a missing field is reported as missing rather than read as zero. Prices are the server's
- * ({@link Pricing}): a line's {@code unit_price_cents} is optional, and if sent must be the catalogue's price.
+ * ({@link Pricing}): a line's {@code unit_price_cents} is optional, and if sent must be the catalogue's price. So is
+ * the customer the server's, the access token's: {@code customerId} is optional, and if sent must be that customer
+ * ({@link OrdersController}); a blank one is bad input, not another customer.
  */
 record PlaceOrderRequest(
-        @NotBlank @Size(max = 64) @Pattern(regexp = PRINTABLE, message = NOT_PRINTABLE)
+        @Nullable
+        @Size(max = 64)
+        @Pattern(regexp = PRINTABLE, message = NOT_PRINTABLE)
+        @Pattern(regexp = NOT_BLANK, message = "must not be blank")
         String customerId,
 
         @NotNull @CurrencyCode String currency,
@@ -27,6 +33,7 @@ record PlaceOrderRequest(
 
     static final String PRINTABLE = "\\P{Cntrl}*";
     static final String NOT_PRINTABLE = "must not contain control characters";
+    static final String NOT_BLANK = "(?s).*\\S.*";
 
     /**
      * One order line: how many of a SKU. {@code unitPriceCents}, if sent, is the unit price the client expects to pay,

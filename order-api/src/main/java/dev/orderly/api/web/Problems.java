@@ -1,9 +1,13 @@
 package dev.orderly.api.web;
 
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Builds the RFC 9457 problem details that every refusal of this API is answered with.
@@ -44,6 +48,17 @@ public final class Problems {
     /** A 400 naming one field at fault. */
     public static ProblemDetail invalidRequest(String detail, FieldError error) {
         return invalidRequest(detail, List.of(error));
+    }
+
+    /**
+     * Answers with {@code problem}, for the filters that refuse a request before Spring MVC sees it (the body limit,
+     * the token check): the same body Spring MVC would write, but with an {@code instance} only if the problem has
+     * one. Headers already set on {@code response} stay.
+     */
+    public static void write(HttpServletResponse response, ProblemDetail problem, JsonMapper json) throws IOException {
+        response.setStatus(problem.getStatus());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), problem);
     }
 
     public static FieldError fieldError(String field, Exception cause) {

@@ -12,7 +12,6 @@ import java.io.IOException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -47,10 +46,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
         if (request.getContentLengthLong() > limit) {
             ProblemDetail problem = tooLarge(limit);
             problem.setInstance(java.net.URI.create(request.getRequestURI()));
-            response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             response.setHeader("Connection", "close");
-            json.writeValue(response.getOutputStream(), problem);
+            Problems.write(response, problem, json);
             return;
         }
         chain.doFilter(new LimitedRequest(request, limit), response);

@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.orderly.api.Api;
 import dev.orderly.testsupport.OrderlyInfrastructure;
 import dev.orderly.testsupport.RealInfrastructure;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -165,7 +162,10 @@ class InventoryIntegrationTests {
             assertThat(Api.json(refused).get("type").asString()).isEqualTo("urn:orderly:problem:storage-unavailable");
             assertThat(took).as("bounded by orderly.database.lock-timeout (5s)").isLessThan(Duration.ofSeconds(15));
             // Even for the locked SKU: an order reads its price with a plain SELECT, which waits for no row lock.
-            assertThat(new Api(port).postOrder(Api.order("c-lock", sku, 1)).statusCode())
+            assertThat(new Api(port)
+                            .as("c-lock")
+                            .postOrder(Api.order("c-lock", sku, 1))
+                            .statusCode())
                     .as("orders are taken meanwhile")
                     .isEqualTo(202);
             operator.rollback();
@@ -182,14 +182,8 @@ class InventoryIntegrationTests {
                 .isEqualTo(field);
     }
 
-    private HttpResponse<String> put(String sku, String body) throws Exception {
-        return HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/inventory/" + sku))
-                                .timeout(Duration.ofSeconds(30))
-                                .header("Content-Type", "application/json")
-                                .PUT(HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+    /** {@code PUT /inventory/{sku}} with the tests' token, which has {@code inventory:write}. */
+    private HttpResponse<String> put(String sku, String body) {
+        return new Api(port).put("/inventory/" + sku, body);
     }
 }

@@ -4,15 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderly.api.Api;
 import dev.orderly.testsupport.RealInfrastructure;
+import dev.orderly.testsupport.TestTokens;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.UUID;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -34,9 +35,13 @@ class ExemplarsIntegrationTests {
         @LocalServerPort
         int port;
 
+        @LocalManagementPort
+        int managementPort;
+
         @Test
         void sampledRequestsLeaveExemplars() throws Exception {
-            assertThat(scrapeAfterAnOrder(port)).containsPattern("_count\\{[^}]*} 1 # \\{[^}]*trace_id=\"");
+            assertThat(scrapeAfterAnOrder(port, managementPort))
+                    .containsPattern("_count\\{[^}]*} 1 # \\{[^}]*trace_id=\"");
         }
     }
 
@@ -50,20 +55,23 @@ class ExemplarsIntegrationTests {
         @LocalServerPort
         int port;
 
+        @LocalManagementPort
+        int managementPort;
+
         @Test
         void noExemplarEvenForSampledRequests() throws Exception {
-            String scrape = scrapeAfterAnOrder(port);
+            String scrape = scrapeAfterAnOrder(port, managementPort);
             assertThat(scrape).contains("http_server_requests_seconds_count").doesNotContain("trace_id");
         }
     }
 
-    private static String scrapeAfterAnOrder(int port) throws Exception {
+    private static String scrapeAfterAnOrder(int port, int managementPort) throws Exception {
         Api api = new Api(port);
-        assertThat(api.postOrder(Api.order("customer-" + UUID.randomUUID(), api.newSku(1000), 1))
-                        .statusCode())
-                .isEqualTo(202);
-        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+        assertThat(api.postOrder(Api.order(api.newSku(1000), 1)).statusCode()).isEqualTo(202);
+        HttpRequest scrape = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
                 .header("Accept", OPEN_METRICS)
+                .header("Authorization", "Bearer " + TestTokens.forClient("monitoring", "metrics:read"))
                 .timeout(Duration.ofSeconds(30))
                 .build();
         HttpResponse<String> response = HttpClient.newHttpClient().send(scrape, HttpResponse.BodyHandlers.ofString());

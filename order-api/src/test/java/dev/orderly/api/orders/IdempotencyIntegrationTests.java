@@ -19,7 +19,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** An Idempotency-Key makes POST /orders safe to retry: one key, one order, one answer. */
+/**
+ * An Idempotency-Key makes POST /orders safe to retry: one key, one order, one answer; and a key is its caller's, so
+ * another caller's same key is a key of its own.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @RealInfrastructure
 class IdempotencyIntegrationTests {
@@ -38,16 +41,19 @@ class IdempotencyIntegrationTests {
     /** This test's SKU, at 5.00 EUR. */
     String sku;
 
+    /** This test's customer, whom {@link #api} acts as. */
+    String customer;
+
     @BeforeEach
     void setUp() {
-        api = new Api(port);
+        customer = "customer-" + UUID.randomUUID();
+        api = new Api(port).as(customer);
         sku = api.newSku(500);
     }
 
     @Test
     void sameKeyAndBodyReturnsTheFirstAnswerAndCreatesNothing() {
         String key = "key-" + UUID.randomUUID();
-        String customer = "customer-" + UUID.randomUUID();
         String body = Api.order(customer, sku, 2);
 
         HttpResponse<String> first = postWithKey(body, key);
@@ -68,7 +74,6 @@ class IdempotencyIntegrationTests {
     @Test
     void sameKeyWithDifferentBodyIsRefusedAndStoresNothing() {
         String key = "key-" + UUID.randomUUID();
-        String customer = "customer-" + UUID.randomUUID();
         assertThat(postWithKey(Api.order(customer, sku, 2), key).statusCode()).isEqualTo(202);
 
         HttpResponse<String> reused = postWithKey(Api.order(customer, sku, 3), key);
@@ -83,7 +88,6 @@ class IdempotencyIntegrationTests {
 
     @Test
     void aRetryAfterAPriceChangeGetsTheFirstAnswerAtTheFirstPriceWhetherOrNotItSentThatPrice() {
-        String customer = "customer-" + UUID.randomUUID();
         String withoutPrice = Api.order(customer, sku, 2);
         String withPrice = Api.order(customer, sku, 1, 500);
         HttpResponse<String> first = postWithKey(withoutPrice, "key-" + customer);
@@ -108,7 +112,6 @@ class IdempotencyIntegrationTests {
     @Test
     void theKeyRemembersTheBodyAsSentSoAPriceLeftOutAndAPriceSentAreDifferentRequests() {
         String key = "key-" + UUID.randomUUID();
-        String customer = "customer-" + UUID.randomUUID();
         assertThat(postWithKey(Api.order(customer, sku, 2), key).statusCode()).isEqualTo(202);
         String explicitNull = """
                 {"customer_id": "%s", "currency": "EUR", "lines": [{"sku": "%s", "quantity": 2, "unit_price_cents": null}]}
@@ -128,9 +131,59 @@ class IdempotencyIntegrationTests {
     }
 
     @Test
+    void aKeyAnotherCustomerUsedIsAFreshKeyThatNeverAnswersWithTheirOrder() {
+        String key = "key-" + UUID.randomUUID();
+        String other = "other-" + UUID.randomUUID();
+        Api otherCustomer = api.as(other);
+        HttpResponse<String> first = postWithKey(Api.order(customer, sku, 2), key);
+        String firstId = Api.json(first).get("order_id").asString();
+
+        // Another body: for the first caller, a 422 naming its order.
+        HttpResponse<String> otherBody =
+                otherCustomer.postOrder(Api.order(other, sku, 3), "Idempotency-Key", key, "Accept", "application/json");
+        HttpResponse<String> retriedByOther =
+                otherCustomer.postOrder(Api.order(other, sku, 3), "Idempotency-Key", key, "Accept", "application/json");
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(otherBody.statusCode()).as(otherBody.body()).isEqualTo(202);
+        assertThat(otherBody.body()).doesNotContain(firstId);
+        assertThat(otherBody.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(Api.json(otherBody).get("customer_id").asString()).isEqualTo(other);
+        assertThat(retriedByOther.statusCode()).isEqualTo(202);
+        assertThat(Api.json(retriedByOther).get("order_id"))
+                .isEqualTo(Api.json(otherBody).get("order_id"));
+        assertThat(ordersOf(other))
+                .as("its retry is a replay of its own first answer")
+                .isEqualTo(1);
+        HttpResponse<String> replayedToFirst = postWithKey(Api.order(customer, sku, 2), key);
+        assertThat(Api.json(replayedToFirst).get("order_id").asString()).isEqualTo(firstId);
+        assertThat(ordersOf(customer)).isEqualTo(1);
+    }
+
+    @Test
+    void theSameKeyAndBodyFromAnotherCustomerIsTheirOwnNewOrder() {
+        String key = "key-" + UUID.randomUUID();
+        String body = Api.order(sku, 1);
+        HttpResponse<String> first = postWithKey(body, key);
+
+        HttpResponse<String> other = api.as("other-" + UUID.randomUUID())
+                .postOrder(body, "Idempotency-Key", key, "Accept", "application/json");
+
+        assertThat(other.statusCode()).isEqualTo(202);
+        assertThat(other.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(Api.json(other).get("order_id")).isNotEqualTo(Api.json(first).get("order_id"));
+        assertThat(other.body()).doesNotContain(Api.json(first).get("order_id").asString());
+        assertThat(jdbc.sql("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = ?")
+                        .param(key)
+                        .query(Long.class)
+                        .single())
+                .as("one row per caller")
+                .isEqualTo(2);
+    }
+
+    @Test
     void concurrentRequestsWithOneKeyCreateOneOrder() throws Exception {
         String key = "key-" + UUID.randomUUID();
-        String customer = "customer-" + UUID.randomUUID();
         String body = Api.order(customer, sku, 1);
         int clients = 12;
         CountDownLatch start = new CountDownLatch(1);
@@ -158,7 +211,6 @@ class IdempotencyIntegrationTests {
     @Test
     void expiredKeyMayBeUsedForANewOrder() {
         String key = "key-" + UUID.randomUUID();
-        String customer = "customer-" + UUID.randomUUID();
         String body = Api.order(customer, sku, 1);
         String first = Api.json(postWithKey(body, key)).get("order_id").asString();
         expire(key);
@@ -174,8 +226,8 @@ class IdempotencyIntegrationTests {
     void purgeDeletesOnlyExpiredKeys() {
         String expired = "key-" + UUID.randomUUID();
         String live = "key-" + UUID.randomUUID();
-        postWithKey(Api.order("customer-" + UUID.randomUUID(), sku, 1), expired);
-        postWithKey(Api.order("customer-" + UUID.randomUUID(), sku, 1), live);
+        postWithKey(Api.order(customer, sku, 1), expired);
+        postWithKey(Api.order(customer, sku, 2), live);
         expire(expired);
 
         purge.run();
@@ -186,7 +238,6 @@ class IdempotencyIntegrationTests {
 
     @Test
     void malformedKeyIsRefusedNamingTheHeader() {
-        String customer = "customer-" + UUID.randomUUID();
         for (String key : List.of(" ", "x".repeat(256), "tab\there")) {
             HttpResponse<String> response = postWithKey(Api.order(customer, sku, 1), key);
 

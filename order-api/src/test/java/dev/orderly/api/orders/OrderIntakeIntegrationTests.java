@@ -25,6 +25,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
@@ -36,6 +37,9 @@ class OrderIntakeIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     @Autowired
     JdbcClient jdbc;
@@ -56,7 +60,7 @@ class OrderIntakeIntegrationTests {
         String customer = "customer-" + UUID.randomUUID();
         String first = api.newSku(1250);
         String second = api.newSku(99);
-        HttpResponse<String> response = api.postOrder("""
+        HttpResponse<String> response = api.as(customer).postOrder("""
                 {"customer_id": "%s", "currency": "EUR", "lines": [
                   {"sku": "%s", "quantity": 2},
                   {"sku": "%s", "quantity": 1}]}
@@ -157,7 +161,7 @@ class OrderIntakeIntegrationTests {
     void requestTraceIsStoredWithTheOutboxRow() {
         String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         HttpResponse<String> response = api.postOrder(
-                Api.order("customer-" + UUID.randomUUID(), sku, 1),
+                Api.order(sku, 1),
                 "traceparent",
                 "00-" + traceId + "-00f067aa0ba902b7-01",
                 "Accept",
@@ -191,7 +195,7 @@ class OrderIntakeIntegrationTests {
                         FOR EACH ROW EXECUTE FUNCTION orders.refuse_outbox_row();
                     """.formatted(customer));
             try {
-                HttpResponse<String> response = api.postOrder(Api.order(customer, sku, 1));
+                HttpResponse<String> response = api.as(customer).postOrder(Api.order(customer, sku, 1));
 
                 assertThat(response.statusCode()).isEqualTo(503);
                 assertThat(response.headers().firstValue("Retry-After")).isPresent();
@@ -238,7 +242,8 @@ class OrderIntakeIntegrationTests {
                     """.formatted(customer));
             HttpResponse<String> response;
             try {
-                response = api.postOrder(order, "Content-Type", "application/json", "Idempotency-Key", key);
+                response =
+                        api.as(customer).postOrder(order, "Content-Type", "application/json", "Idempotency-Key", key);
             } finally {
                 sql.execute("""
                         DROP TRIGGER break_commit ON orders.orders;
@@ -257,7 +262,8 @@ class OrderIntakeIntegrationTests {
             assertThat(problem.get("order_id").asString()).isNotBlank();
         }
 
-        HttpResponse<String> retry = api.postOrder(order, "Content-Type", "application/json", "Idempotency-Key", key);
+        HttpResponse<String> retry =
+                api.as(customer).postOrder(order, "Content-Type", "application/json", "Idempotency-Key", key);
 
         assertThat(retry.statusCode()).isEqualTo(202);
         assertThat(jdbc.sql("SELECT count(*) FROM orders WHERE customer_id = ?")
@@ -301,10 +307,11 @@ class OrderIntakeIntegrationTests {
 
     @Test
     void probesMetricsAndOpenApiAreServed() {
-        assertThat(api.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
-        assertThat(api.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+        Api management = new Api(managementPort);
+        assertThat(management.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        assertThat(management.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
         placeOrder("customer-" + UUID.randomUUID());
-        HttpResponse<String> metrics = api.get("/actuator/prometheus");
+        HttpResponse<String> metrics = management.get("/actuator/prometheus");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body())
                 .contains("orderly_orders_accepted_total")
@@ -317,10 +324,22 @@ class OrderIntakeIntegrationTests {
         assertThat(line.get("required").valueStream().map(JsonNode::asString))
                 .as("a line's price is the server's; the client may leave it out")
                 .containsExactlyInAnyOrder("sku", "quantity");
+        JsonNode request = Api.json(openApi).get("components").get("schemas").get("PlaceOrderRequest");
+        assertThat(request.get("required").valueStream().map(JsonNode::asString))
+                .as("the customer is the token's; the client may leave it out")
+                .containsExactlyInAnyOrder("currency", "lines");
+        assertThat(Api.json(openApi)
+                        .at("/components/securitySchemes/bearer-jwt/scheme")
+                        .asString())
+                .isEqualTo("bearer");
+        assertThat(Api.json(openApi).at("/security/0").has("bearer-jwt")).isTrue();
+        assertThat(Api.json(openApi).at("/paths/~1orders/post/parameters").toString())
+                .as("the caller is no parameter")
+                .doesNotContain("authentication");
     }
 
     private UUID placeOrder(String customer) {
-        HttpResponse<String> response = api.postOrder(Api.order(customer, sku, 3));
+        HttpResponse<String> response = api.as(customer).postOrder(Api.order(customer, sku, 3));
         assertThat(response.statusCode()).isEqualTo(202);
         return UUID.fromString(Api.json(response).get("order_id").asString());
     }

@@ -45,8 +45,8 @@ class OrderPricingIntegrationTests {
 
     @BeforeEach
     void setUp() {
-        api = new Api(port);
         customer = "pricing-" + UUID.randomUUID();
+        api = new Api(port).as(customer);
     }
 
     @Test

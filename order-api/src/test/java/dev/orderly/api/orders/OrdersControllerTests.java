@@ -8,9 +8,14 @@ import static org.mockito.BDDMockito.given;
 import static org.mockito.BDDMockito.then;
 
 import dev.orderly.api.inventory.Catalogue;
+import dev.orderly.api.security.Caller;
+import dev.orderly.api.security.SecurityLayer;
 import dev.orderly.api.web.Problems;
 import dev.orderly.api.web.WebLayer;
+import dev.orderly.testsupport.TestKeys;
+import dev.orderly.testsupport.TestTokens;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +36,8 @@ import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
@@ -44,8 +51,10 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>The slice runs {@link OrdersController} behind the real web layer: the advice ({@link OrderProblems}, the shared
  * {@code ApiExceptionHandler}), Bean Validation, and the body limit ({@code RequestBodyLimitFilter}, a filter bean,
  * which the slice picks up by itself). What it does not scan is imported explicitly with {@link WebLayer}: the strict
- * JSON configuration, the trace context and order-api's settings. Only {@link OrderService}, the one collaborator
- * beyond the web layer, is a mock. order-api has no Spring Security, so there is no security configuration to import.
+ * JSON configuration, the trace context and order-api's settings; and with {@link SecurityLayer}, order-api's own
+ * security configuration, whose resource server checks real tokens ({@link TestTokens}) against the tests' public key
+ * ({@link #trustTheTestKey}). Every request carries such a token, for customer {@code c} with the scopes a shop has,
+ * unless the test is about tokens. Only {@link OrderService}, the one collaborator beyond the web layer, is a mock.
  * Requests are in English (MockMvc's default locale), and so are Bean Validation's messages.
  *
  * <p>The refusals only the catalogue can decide (a SKU not for sale, priced in another currency, or at another price
@@ -56,8 +65,11 @@ import tools.jackson.databind.json.JsonMapper;
  * stores no order and no outbox row, and that a streamed body without a {@code Content-Length} is cut at the limit.
  */
 @WebMvcTest(OrdersController.class)
-@Import(WebLayer.class)
+@Import({WebLayer.class, SecurityLayer.class})
 class OrdersControllerTests {
+
+    /** A shop's token: customer {@code c}, who places and reads its own orders. */
+    private static final String SHOP = "Bearer " + TestTokens.forClient("c", "orders:write", "orders:read");
 
     private static final String INVALID_REQUEST = Problems.TYPE_PREFIX + "invalid-request";
     private static final String LINE = "{\"sku\": \"SKU-1\", \"quantity\": 1, \"unit_price_cents\": 100}";
@@ -72,6 +84,11 @@ class OrdersControllerTests {
 
     private boolean serviceMayBeCalled;
 
+    @DynamicPropertySource
+    static void trustTheTestKey(DynamicPropertyRegistry registry) {
+        registry.add(TestKeys.PUBLIC_KEY_LOCATION, TestKeys::publicKeyLocation);
+    }
+
     @AfterEach
     void aRefusedRequestNeverReachesTheService() {
         if (!serviceMayBeCalled) {
@@ -82,21 +99,11 @@ class OrdersControllerTests {
     static Stream<Arguments> ordersBreakingARule() {
         return Stream.of(
                 rule(
-                        "missing customer_id",
-                        "{\"currency\": \"EUR\", \"lines\": [" + LINE + "]}",
-                        "customer_id",
-                        "must not be blank"),
-                rule(
                         "missing currency",
                         "{\"customer_id\": \"c\", \"lines\": [" + LINE + "]}",
                         "currency",
                         "must not be null"),
                 rule("missing lines", "{\"customer_id\": \"c\", \"currency\": \"EUR\"}", "lines", "must not be null"),
-                rule(
-                        "null customer_id",
-                        order("null", "\"EUR\"", "[" + LINE + "]"),
-                        "customer_id",
-                        "must not be blank"),
                 rule(
                         "blank customer_id",
                         order("\"   \"", "\"EUR\"", "[" + LINE + "]"),
@@ -356,8 +363,7 @@ class OrdersControllerTests {
     }
 
     private void assertInvalidKey(String key) {
-        MvcTestResult answer = mvc.post()
-                .uri("/orders")
+        MvcTestResult answer = post().uri("/orders")
                 .contentType(MediaType.APPLICATION_JSON)
                 .header("Idempotency-Key", key)
                 .content(GOOD_ORDER)
@@ -378,10 +384,9 @@ class OrdersControllerTests {
     void aKeyFirstUsedForAnotherBodyIsRefusedWith422NamingTheOrderItCreated() {
         serviceMayBeCalled = true;
         UUID first = UUID.fromString("3fa85f64-5717-4562-b3fc-2c963f66afa6");
-        given(orders.place(any(), eq("key-1"), any())).willThrow(new IdempotencyKeyReusedException(first));
+        given(orders.place(any(), any(), eq("key-1"), any())).willThrow(new IdempotencyKeyReusedException(first));
 
-        MvcTestResult answer = mvc.post()
-                .uri("/orders")
+        MvcTestResult answer = post().uri("/orders")
                 .contentType(MediaType.APPLICATION_JSON)
                 .header("Idempotency-Key", "key-1")
                 .content(GOOD_ORDER)
@@ -406,7 +411,7 @@ class OrdersControllerTests {
         serviceMayBeCalled = true;
         UUID id = UUID.fromString("3fa85f64-5717-4562-b3fc-2c963f66afa6");
         Instant at = Instant.parse("2026-01-02T03:04:05.123456Z");
-        given(orders.place(any(), any(), any()))
+        given(orders.place(any(), any(), any(), any()))
                 .willReturn(new OrderService.Placement(
                         new OrderAccepted(id, OrderStatus.PENDING, "c", "EUR", 2500, at), false));
 
@@ -419,6 +424,7 @@ class OrdersControllerTests {
                 .should()
                 .place(
                         eq(new PlaceOrderRequest("c", "EUR", List.of(new PlaceOrderRequest.Line("SKU-1", 2, null)))),
+                        eq("c"),
                         any(),
                         any());
     }
@@ -426,7 +432,7 @@ class OrdersControllerTests {
     @Test
     void skusNotForSaleAreRefusedWith422NamingEachLine() {
         serviceMayBeCalled = true;
-        given(orders.place(any(), any(), any()))
+        given(orders.place(any(), any(), any(), any()))
                 .willThrow(new SkusNotForSaleException(List.of(
                         new SkusNotForSaleException.Line(1, "NOPE", false),
                         new SkusNotForSaleException.Line(2, "FREE", true))));
@@ -453,7 +459,7 @@ class OrdersControllerTests {
     @Test
     void aSkuPricedInAnotherCurrencyIsRefusedWith422NamingTheLineAndTheCurrency() {
         serviceMayBeCalled = true;
-        given(orders.place(any(), any(), any()))
+        given(orders.place(any(), any(), any(), any()))
                 .willThrow(new CurrencyMismatchException(
                         "EUR", List.of(new CurrencyMismatchException.Line(0, "SKU-1", "USD"))));
 
@@ -477,7 +483,7 @@ class OrdersControllerTests {
     @Test
     void aPriceOtherThanTheCataloguesIsRefusedWith409NamingTheCurrentPrice() {
         serviceMayBeCalled = true;
-        given(orders.place(any(), any(), any()))
+        given(orders.place(any(), any(), any(), any()))
                 .willThrow(new PriceMismatchException(
                         List.of(new PriceMismatchException.Line(0, "SKU-1", 100, new Catalogue.Price(1250, "EUR")))));
 
@@ -505,8 +511,7 @@ class OrdersControllerTests {
         // Not even JSON: had the body been read, the answer would be a 400.
         byte[] huge = "x".repeat(64 * 1024 + 1).getBytes(StandardCharsets.UTF_8);
 
-        MvcTestResult answer = mvc.post()
-                .uri("/orders")
+        MvcTestResult answer = post().uri("/orders")
                 .contentType(MediaType.APPLICATION_JSON)
                 .content(huge)
                 .exchange();
@@ -530,8 +535,7 @@ class OrdersControllerTests {
         padded = padded + " ".repeat(64 * 1024 - padded.length());
 
         // Read and parsed (trailing spaces are insignificant), then refused for what it says: no 413.
-        assertThat(mvc.post()
-                        .uri("/orders")
+        assertThat(post().uri("/orders")
                         .contentType(MediaType.APPLICATION_JSON)
                         .header("Idempotency-Key", " ")
                         .content(padded))
@@ -544,8 +548,7 @@ class OrdersControllerTests {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"text/plain", "application/x-www-form-urlencoded"})
     void aBodyThatIsNotJsonByItsContentTypeIsRefusedWith415(String contentType) {
-        MvcTestResult answer = mvc.post()
-                .uri("/orders")
+        MvcTestResult answer = post().uri("/orders")
                 .contentType(contentType)
                 .content(contentType.equals("text/plain") ? GOOD_ORDER : "customer_id=c")
                 .exchange();
@@ -565,7 +568,7 @@ class OrdersControllerTests {
 
     @Test
     void aMalformedOrderIdIsRefusedWith400NamingIt() {
-        assertThat(mvc.get().uri("/orders/not-a-uuid"))
+        assertThat(get().uri("/orders/not-a-uuid"))
                 .hasStatus(400)
                 .hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .bodyJson()
@@ -580,9 +583,9 @@ class OrdersControllerTests {
     void anUnknownOrderIsAnswered404() {
         serviceMayBeCalled = true;
         UUID unknown = UUID.fromString("3fa85f64-5717-4562-b3fc-2c963f66afa6");
-        given(orders.get(unknown)).willThrow(new OrderNotFoundException(unknown));
+        given(orders.get(eq(unknown), any())).willThrow(new OrderNotFoundException(unknown));
 
-        assertThat(mvc.get().uri("/orders/" + unknown))
+        assertThat(get().uri("/orders/" + unknown))
                 .hasStatus(404)
                 .hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .bodyJson()
@@ -598,7 +601,7 @@ class OrdersControllerTests {
     void aWrongMethodIsRefusedWith405NamingTheAllowedOnes() {
         String path = "/orders/" + UUID.randomUUID();
 
-        assertThat(mvc.post().uri(path).contentType(MediaType.APPLICATION_JSON).content("{}"))
+        assertThat(post().uri(path).contentType(MediaType.APPLICATION_JSON).content("{}"))
                 .hasStatus(405)
                 .hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .hasHeader(HttpHeaders.ALLOW, "GET")
@@ -608,7 +611,7 @@ class OrdersControllerTests {
 
     @Test
     void anUnknownPathIsAnswered404() {
-        assertThat(mvc.get().uri("/no-such-thing"))
+        assertThat(get().uri("/no-such-thing"))
                 .hasStatus(404)
                 .hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .bodyJson()
@@ -616,12 +619,221 @@ class OrdersControllerTests {
                         problem(404, null, "Not Found", "No static resource no-such-thing.", "/no-such-thing"));
     }
 
-    private MvcTestResult postOrder(String body) {
+    @Test
+    void withoutATokenEveryRequestIs401WithTheBearerChallengeAndAProblem() throws Exception {
+        MvcTestResult post = mvc.post()
+                .uri("/orders")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(GOOD_ORDER)
+                .exchange();
+        UUID id = UUID.randomUUID();
+        MvcTestResult read = mvc.get().uri("/orders/" + id).exchange();
+
+        assertThat(post.getResponse().getHeader(HttpHeaders.WWW_AUTHENTICATE))
+                .as("Spring's challenge, with no error: none was sent")
+                .startsWith("Bearer")
+                .doesNotContain("error=");
+        assertThat(post)
+                .hasStatus(401)
+                .hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyJson()
+                .isStrictlyEqualTo(tokenProblem(
+                        401,
+                        "authentication-required",
+                        "Authentication required",
+                        "This request needs an access token: send it as 'Authorization: Bearer <token>'."));
+        assertThat(read).hasStatus(401);
+        assertThat(read.getResponse().getContentAsString())
+                .as("a refusal before the order is looked at names no order")
+                .doesNotContain(id.toString());
+    }
+
+    @Test
+    void aTokenSignedByAnotherKeyIs401InvalidToken() {
+        String forged = TestTokens.token("c")
+                .scopes("orders:write")
+                .signedByAnotherKey()
+                .mint();
+
+        MvcTestResult answer = postOrder(GOOD_ORDER, forged);
+
+        assertThat(answer.getResponse().getHeader(HttpHeaders.WWW_AUTHENTICATE))
+                .startsWith("Bearer error=\"invalid_token\", error_description=\"An error occurred while attempting to "
+                        + "decode the Jwt: Signed JWT rejected: Invalid signature\"");
+        assertThat(answer)
+                .hasStatus(401)
+                .bodyJson()
+                .isStrictlyEqualTo(tokenProblem(
+                        401,
+                        "invalid-token",
+                        "Invalid token",
+                        "The access token was refused: An error occurred while attempting to decode the Jwt: Signed "
+                                + "JWT rejected: Invalid signature. Send a valid, unexpired token as 'Authorization: "
+                                + "Bearer <token>'."));
+    }
+
+    @Test
+    void anExpiredTokenIs401InvalidToken() {
+        String expired = TestTokens.token("c")
+                .scopes("orders:write")
+                .expired(Duration.ofMinutes(5))
+                .mint();
+
+        MvcTestResult answer = postOrder(GOOD_ORDER, expired);
+
+        assertThat(answer)
+                .hasStatus(401)
+                .bodyJson()
+                .satisfies(body ->
+                        assertThat(body).extractingPath("$.type").isEqualTo(Problems.TYPE_PREFIX + "invalid-token"));
+        assertThat(answer).bodyJson().extractingPath("$.detail").asString().contains("Jwt expired at");
+        assertThat(answer.getResponse().getHeader(HttpHeaders.WWW_AUTHENTICATE))
+                .startsWith("Bearer error=\"invalid_token\"")
+                .contains("expired");
+    }
+
+    @Test
+    void aTokenWithoutTheScopeIs403NamingTheScope() {
+        String readOnly = TestTokens.forClient("c", "orders:read", "inventory:write");
+        String writeOnly = TestTokens.forClient("c", "orders:write");
+
+        MvcTestResult post = postOrder(GOOD_ORDER, readOnly);
+
+        assertThat(post)
+                .hasStatus(403)
+                .hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyJson()
+                .isStrictlyEqualTo(tokenProblem(
+                        403,
+                        "insufficient-scope",
+                        "Insufficient scope",
+                        "This request needs scope 'orders:write', which the access token does not grant."));
+        assertThat(post.getResponse().getHeader(HttpHeaders.WWW_AUTHENTICATE))
+                .startsWith("Bearer error=\"insufficient_scope\"");
+        UUID id = UUID.randomUUID();
+        assertThat(mvc.get().uri("/orders/" + id).header(HttpHeaders.AUTHORIZATION, "Bearer " + writeOnly))
+                .hasStatus(403)
+                .bodyJson()
+                .extractingPath("$.detail")
+                .isEqualTo("This request needs scope 'orders:read', which the access token does not grant.");
+    }
+
+    @Test
+    void aBodyNamingAnotherCustomerIs403CustomerMismatch() {
+        assertThat(postOrder(order("\"someone-else\"", "\"EUR\"", "[" + LINE + "]")))
+                .hasStatus(403)
+                .hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyJson()
+                .isStrictlyEqualTo(problem(
+                        403,
+                        Problems.TYPE_PREFIX + "customer-mismatch",
+                        "Customer mismatch",
+                        "customer_id is not the customer this access token acts for ('c'). Leave customer_id out, the "
+                                + "token names the customer, or send 'c'; nothing was stored.",
+                        "/orders",
+                        Map.of(
+                                "errors",
+                                List.of(new Problems.FieldError(
+                                        "customer_id", "must be the access token's customer, or left out")))));
+    }
+
+    @Test
+    void anOrderWithoutACustomerIdIsTheTokensCustomers() {
+        serviceMayBeCalled = true;
+        given(orders.place(any(), any(), any(), any()))
+                .willReturn(new OrderService.Placement(
+                        new OrderAccepted(
+                                UUID.randomUUID(),
+                                OrderStatus.PENDING,
+                                "c",
+                                "EUR",
+                                100,
+                                Instant.parse("2026-01-02T03:04:05Z")),
+                        false));
+
+        assertThat(postOrder("{\"currency\": \"EUR\", \"lines\": [" + LINE + "]}"))
+                .hasStatus(202);
+        then(orders)
+                .should()
+                .place(
+                        eq(new PlaceOrderRequest(null, "EUR", List.of(new PlaceOrderRequest.Line("SKU-1", 1, 100L)))),
+                        eq("c"),
+                        any(),
+                        any());
+    }
+
+    @Test
+    void aTokenThatNamesNoCustomerIs403CustomerClaimUnusable() {
+        String noSubject =
+                TestTokens.tokenWithoutSubject().scopes("orders:write").mint();
+        String tooLong = TestTokens.forClient("c".repeat(65), "orders:write");
+
+        assertThat(postOrder(GOOD_ORDER, noSubject))
+                .hasStatus(403)
+                .bodyJson()
+                .isStrictlyEqualTo(problem(
+                        403,
+                        Problems.TYPE_PREFIX + "customer-claim-unusable",
+                        "Customer claim unusable",
+                        "The access token names no customer: its customer claim (orderly.api.security.customer-claim) "
+                                + "is missing or blank. Ask for a token that names the customer the orders are for.",
+                        "/orders"));
+        assertThat(postOrder("{\"currency\": \"EUR\", \"lines\": [" + LINE + "]}", tooLong))
+                .hasStatus(403)
+                .bodyJson()
+                .extractingPath("$.type")
+                .isEqualTo(Problems.TYPE_PREFIX + "customer-claim-unusable");
+    }
+
+    @Test
+    void aReadIsTheCallersAndReadsAllOnlyWithOrdersReadAll() {
+        serviceMayBeCalled = true;
+        UUID id = UUID.fromString("3fa85f64-5717-4562-b3fc-2c963f66afa6");
+        given(orders.get(eq(id), any())).willThrow(new OrderNotFoundException(id));
+        String operator = TestTokens.forClient("operator", "orders:read", "orders:read-all");
+
+        assertThat(get().uri("/orders/" + id)).hasStatus(404);
+        assertThat(mvc.get().uri("/orders/" + id).header(HttpHeaders.AUTHORIZATION, "Bearer " + operator))
+                .hasStatus(404);
+
+        then(orders).should().get(id, new Caller("c", false));
+        then(orders).should().get(id, new Caller("operator", true));
+    }
+
+    /** A POST with the shop's token. */
+    private MockMvcTester.MockMvcRequestBuilder post() {
+        return mvc.post().header(HttpHeaders.AUTHORIZATION, SHOP);
+    }
+
+    /** A GET with the shop's token. */
+    private MockMvcTester.MockMvcRequestBuilder get() {
+        return mvc.get().header(HttpHeaders.AUTHORIZATION, SHOP);
+    }
+
+    private MvcTestResult postOrder(String body, String token) {
         return mvc.post()
                 .uri("/orders")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
                 .contentType(MediaType.APPLICATION_JSON)
                 .content(body)
                 .exchange();
+    }
+
+    private MvcTestResult postOrder(String body) {
+        return post().uri("/orders")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(body)
+                .exchange();
+    }
+
+    /** A refusal of the token check: no {@code instance}, since the path may name an order. */
+    private static String tokenProblem(int status, String type, String title, String detail) {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", Problems.TYPE_PREFIX + type);
+        problem.put("title", title);
+        problem.put("status", status);
+        problem.put("detail", detail);
+        return JSON.writeValueAsString(problem);
     }
 
     /** A problem detail as this API writes it; {@code type} null for Spring MVC's own ({@code about:blank}). */
