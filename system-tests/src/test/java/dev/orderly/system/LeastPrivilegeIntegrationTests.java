@@ -8,9 +8,12 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.orderly.testsupport.Service;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,6 +29,10 @@ class LeastPrivilegeIntegrationTests {
 
     private static final int ACCESS_REFUSED = 403;
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
+    /** The per-user limits of every service's broker user in deploy/rabbitmq/definitions.json. */
+    private static final int USER_MAX_CONNECTIONS = 10;
+
+    private static final int USER_MAX_CHANNELS = 256;
 
     private final Pipeline pipeline;
 
@@ -132,6 +139,58 @@ class LeastPrivilegeIntegrationTests {
             assertThatThrownBy(() -> statement.executeUpdate("UPDATE orders.inventory SET on_hand = on_hand + 1"))
                     .isInstanceOfSatisfying(
                             SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo(INSUFFICIENT_PRIVILEGE));
+        }
+    }
+
+    /**
+     * A service's broker user may hold 10 connections and 256 channels (definitions.json), so a leaked credential or a
+     * runaway client cannot exhaust the broker's file handles or memory. The running worker already holds some of its
+     * user's connections, so the refusal comes before (or at) the tenth this test opens.
+     */
+    @Test
+    void aServiceUserMayNotOpenConnectionsWithoutBound() {
+        List<Connection> opened = new ArrayList<>();
+        try {
+            assertThatThrownBy(() -> {
+                        for (int i = 0; i <= USER_MAX_CONNECTIONS; i++) {
+                            opened.add(paymentWorker());
+                        }
+                    })
+                    .hasStackTraceContaining("user connection limit (" + USER_MAX_CONNECTIONS + ") is reached");
+            assertThat(opened).hasSizeLessThan(USER_MAX_CONNECTIONS);
+        } finally {
+            opened.forEach(LeastPrivilegeIntegrationTests::closeQuietly);
+        }
+    }
+
+    @Test
+    void aServiceUserMayNotOpenChannelsWithoutBound() {
+        Connection connection = paymentWorker();
+        try {
+            assertThatThrownBy(() -> {
+                        for (int i = 0; i <= USER_MAX_CHANNELS; i++) {
+                            connection.createChannel();
+                        }
+                    })
+                    .hasStackTraceContaining("maximum allowed user limit of (" + USER_MAX_CHANNELS + ")");
+        } finally {
+            closeQuietly(connection);
+        }
+    }
+
+    /** The monitoring user reads the management API and metrics over HTTP; it may not open an AMQP connection at all. */
+    @Test
+    void monitoringUserMayNotOpenAnAmqpConnection() {
+        assertThatThrownBy(() ->
+                        pipeline.amqp("orderly-monitoring", pipeline.setting("ORDERLY_RABBITMQ_MONITORING_PASSWORD")))
+                .hasStackTraceContaining("user connection limit (0) is reached");
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (IOException | RuntimeException e) {
+            // already closed by the broker
         }
     }
 
