@@ -154,7 +154,9 @@ class DockerComposeTests {
     void orderApiPublishesItsApiOnlyAndIsCheckedOnItsManagementPort() throws IOException {
         Map<String, Object> orderApi = map(map(compose(), "services"), "order-api");
 
-        assertThat(String.valueOf(orderApi.get("ports"))).isEqualTo("[8080:8080]");
+        assertThat(String.valueOf(orderApi.get("ports")))
+                .as("published on loopback unless ORDERLY_API_BIND says otherwise")
+                .isEqualTo("[${ORDERLY_API_BIND:-127.0.0.1}:8080:8080]");
         assertThat(map(orderApi, "environment"))
                 .containsEntry("MANAGEMENT_SERVER_PORT", "8081")
                 .containsEntry("MANAGEMENT_SERVER_ADDRESS", "0.0.0.0");
