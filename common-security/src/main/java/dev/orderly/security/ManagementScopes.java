@@ -1,8 +1,6 @@
 package dev.orderly.security;
 
-import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
-import java.util.Optional;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.web.util.matcher.AndRequestMatcher;
@@ -35,10 +33,7 @@ public final class ManagementScopes {
     public static final String PARKINGLOT_PURGE = "parkinglot:purge";
     public static final String ACTUATOR_READ = "actuator:read";
 
-    /** A request the rule applies to, and the scope it needs. */
-    record Rule(RequestMatcher requests, String scope) {}
-
-    private final List<Rule> rules;
+    private final List<ScopeRule> rules;
 
     /**
      * A table of its own per filter chain: Boot's endpoint matchers resolve their paths from the first application
@@ -46,28 +41,20 @@ public final class ManagementScopes {
      */
     ManagementScopes() {
         this.rules = List.of(
-                new Rule(EndpointRequest.to("prometheus"), METRICS_READ),
-                new Rule(parkingLot(HttpMethod.GET), PARKINGLOT_READ),
-                new Rule(parkingLot(HttpMethod.POST), PARKINGLOT_REPLAY),
-                new Rule(parkingLot(HttpMethod.DELETE), PARKINGLOT_PURGE),
-                new Rule(EndpointRequest.toAnyEndpoint(), ACTUATOR_READ));
+                new ScopeRule(EndpointRequest.to("prometheus"), METRICS_READ),
+                new ScopeRule(parkingLot(HttpMethod.GET), PARKINGLOT_READ),
+                new ScopeRule(parkingLot(HttpMethod.POST), PARKINGLOT_REPLAY),
+                new ScopeRule(parkingLot(HttpMethod.DELETE), PARKINGLOT_PURGE),
+                new ScopeRule(EndpointRequest.toAnyEndpoint(), ACTUATOR_READ));
     }
 
-    List<Rule> rules() {
+    List<ScopeRule> rules() {
         return rules;
     }
 
     /** The authority Spring's resource server grants for a scope in the token's {@code scope} claim. */
     public static String authority(String scope) {
         return "SCOPE_" + scope;
-    }
-
-    /** The scope the first matching rule asks for, if any rule matches. */
-    Optional<String> needed(HttpServletRequest request) {
-        return rules.stream()
-                .filter(rule -> rule.requests().matches(request))
-                .map(Rule::scope)
-                .findFirst();
     }
 
     private static RequestMatcher parkingLot(HttpMethod method) {

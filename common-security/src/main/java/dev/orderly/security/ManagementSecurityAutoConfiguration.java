@@ -55,6 +55,10 @@ public class ManagementSecurityAutoConfiguration {
     /** The management chain's order: ahead of any chain of the application's own, which may then match any request. */
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
 
+    /** What a 401 of the management side tells its caller, after how to send a token. */
+    static final String HOW_TO_GET_A_TOKEN =
+            "./orderly token operator prints one for the local run (the monitoring client's, for metrics).";
+
     /** Boot's properties, one of which must be set. */
     static final List<String> TOKEN_PROPERTIES = List.of(
             "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
@@ -79,13 +83,15 @@ public class ManagementSecurityAutoConfiguration {
             throws Exception {
         ManagementScopes scopes = new ManagementScopes();
         TokenProblems problems = new TokenProblems(
-                scopes, json.getIfAvailable(() -> JsonMapper.builder().build()));
+                scopes.rules(),
+                HOW_TO_GET_A_TOKEN,
+                json.getIfAvailable(() -> JsonMapper.builder().build()));
         http.securityMatcher(EndpointRequest.toAnyEndpoint())
                 .authorizeHttpRequests(requests -> {
                     requests.requestMatchers(probes(endpoints.getIfAvailable())).permitAll();
                     scopes.rules()
-                            .forEach(rule -> requests.requestMatchers(rule.requests())
-                                    .hasAuthority(ManagementScopes.authority(rule.scope())));
+                            .forEach(rule ->
+                                    requests.requestMatchers(rule.requests()).hasAuthority(rule.authority()));
                     requests.anyRequest().denyAll();
                 })
                 .oauth2ResourceServer(resourceServer -> resourceServer

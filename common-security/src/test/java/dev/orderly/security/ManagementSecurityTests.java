@@ -88,7 +88,10 @@ class ManagementSecurityTests {
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
                 .hasValueSatisfying(header -> assertThat(header).startsWith("Bearer"));
-        assertProblem(anonymous, "authentication-required", 401);
+        assertThat(assertProblem(anonymous, "authentication-required", 401)
+                        .path("detail")
+                        .asString())
+                .contains("'Authorization: Bearer <token>'", "./orderly token operator");
 
         HttpResponse<String> operator = send(
                 "GET", "/actuator/prometheus", token(ManagementScopes.ACTUATOR_READ, ManagementScopes.PARKINGLOT_READ));
@@ -163,6 +166,9 @@ class ManagementSecurityTests {
         assertThat(problem.path("title").asString()).isNotBlank();
         assertThat(problem.path("status").asInt()).isEqualTo(status);
         assertThat(problem.path("detail").asString()).isNotBlank();
+        assertThat(problem.has("instance"))
+                .as("no instance: a path may hold an id")
+                .isFalse();
         assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
         return problem;
     }

@@ -2,6 +2,8 @@ package dev.orderly.api.security;
 
 import dev.orderly.api.OrderApiProperties;
 import dev.orderly.security.ManagementSecurityAutoConfiguration;
+import dev.orderly.security.ScopeRule;
+import dev.orderly.security.TokenProblems;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
@@ -54,16 +56,20 @@ class SecurityConfiguration {
 
     static final String BEARER = "bearer-jwt";
 
+    /** What a 401 tells its caller, after how to send a token. */
+    static final String HOW_TO_GET_A_TOKEN =
+            "Your identity provider issues it to your client (./orderly token shop prints one for the local run).";
+
     /** After common-security's management chain, which takes the actuator's requests; this one takes all the others. */
     @Bean
     @Order(ManagementSecurityAutoConfiguration.ORDER + 1)
     SecurityFilterChain api(HttpSecurity http, JwtAuthenticationConverter callers, JsonMapper json) throws Exception {
         PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
-        List<Scopes.Rule> rules = List.of(
-                new Scopes.Rule(paths.matcher(HttpMethod.POST, "/orders"), Scopes.ORDERS_WRITE),
-                new Scopes.Rule(paths.matcher("/orders/**"), Scopes.ORDERS_READ),
-                new Scopes.Rule(paths.matcher(HttpMethod.PUT, "/inventory/**"), Scopes.INVENTORY_WRITE),
-                new Scopes.Rule(paths.matcher("/inventory/**"), Scopes.INVENTORY_READ));
+        List<ScopeRule> rules = List.of(
+                new ScopeRule(paths.matcher(HttpMethod.POST, "/orders"), Scopes.ORDERS_WRITE),
+                new ScopeRule(paths.matcher("/orders/**"), Scopes.ORDERS_READ),
+                new ScopeRule(paths.matcher(HttpMethod.PUT, "/inventory/**"), Scopes.INVENTORY_WRITE),
+                new ScopeRule(paths.matcher("/inventory/**"), Scopes.INVENTORY_READ));
         http.authorizeHttpRequests(requests -> {
             // An error dispatch renders the error of a request that was already let in or refused: it grants nothing.
             requests.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
@@ -73,11 +79,10 @@ class SecurityConfiguration {
                             paths.matcher("/swagger-ui.html"),
                             paths.matcher("/swagger-ui/**"))
                     .permitAll();
-            rules.forEach(
-                    rule -> requests.requestMatchers(rule.requests()).hasAuthority(Scopes.authority(rule.scope())));
+            rules.forEach(rule -> requests.requestMatchers(rule.requests()).hasAuthority(rule.authority()));
             requests.anyRequest().authenticated();
         });
-        TokenProblems problems = new TokenProblems(rules, json);
+        TokenProblems problems = new TokenProblems(rules, HOW_TO_GET_A_TOKEN, json);
         http.oauth2ResourceServer(resourceServer -> resourceServer
                         .jwt(jwt -> jwt.jwtAuthenticationConverter(callers))
                         .authenticationEntryPoint(problems)

@@ -641,7 +641,9 @@ class OrdersControllerTests {
                         401,
                         "authentication-required",
                         "Authentication required",
-                        "This request needs an access token: send it as 'Authorization: Bearer <token>'."));
+                        "This request needs an access token: send it as 'Authorization: Bearer <token>'. Your identity"
+                                + " provider issues it to your client (./orderly token shop prints one for the local"
+                                + " run)."));
         assertThat(read).hasStatus(401);
         assertThat(read.getResponse().getContentAsString())
                 .as("a refusal before the order is looked at names no order")
