@@ -7,10 +7,12 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -383,6 +385,103 @@ class HelmChartTests {
     }
 
     /** The chart rendered with {@code values} (its defaults and the one value a user must give, or that file). */
+    /**
+     * Each service's pods accept only what their job needs (order-api's API from the ingress controller and the test
+     * pod, each management port from the monitoring namespace) and open only DNS, the database, the broker (not
+     * order-api), the broker's management API (the relay only) and the IdP's keys; the ports are the ones the
+     * Deployments are given, so a moved database or broker port moves the policy with it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULT, PRODUCTION})
+    void eachServiceAcceptsAndOpensOnlyTheConnectionsItsJobNeeds(String values) {
+        List<Map<String, Object>> manifests = render(values);
+        List<Map<String, Object>> policies = ofKind(manifests, "NetworkPolicy");
+        Map<String, Object> relayEnv = new HashMap<>();
+        List<String> deployments = new ArrayList<>();
+        for (Map<String, Object> deployment : ofKind(manifests, "Deployment")) {
+            Map<String, Object> container = list(map(map(map(deployment, "spec"), "template"), "spec"), "containers")
+                    .getFirst();
+            deployments.add((String) container.get("name"));
+            if (container.get("name").equals("outbox-relay")) {
+                list(container, "env")
+                        .forEach(variable -> relayEnv.put((String) variable.get("name"), variable.get("value")));
+            }
+        }
+        int database = Integer.parseInt(String.valueOf(relayEnv.get("SPRING_DATASOURCE_URL"))
+                .replaceAll("^jdbc:postgresql://[^:/]+:(\\d+)/.*$", "$1"));
+        int amqp = Integer.parseInt(String.valueOf(relayEnv.get("SPRING_RABBITMQ_PORT")));
+        int management = URI.create(String.valueOf(relayEnv.get("ORDERLY_RELAY_ROUTES_MANAGEMENT_URL")))
+                .getPort();
+
+        assertThat(policies)
+                .extracting(policy -> map(map(map(policy, "spec"), "podSelector"), "matchLabels")
+                        .get("app.kubernetes.io/component"))
+                .as("one policy per service")
+                .containsExactlyInAnyOrderElementsOf(deployments);
+        for (Map<String, Object> policy : policies) {
+            Map<String, Object> spec = map(policy, "spec");
+            String service =
+                    (String) map(map(spec, "podSelector"), "matchLabels").get("app.kubernetes.io/component");
+            assertThat(spec.get("policyTypes")).as(service).isEqualTo(List.of("Ingress", "Egress"));
+
+            Set<Object> opens = new HashSet<>();
+            list(spec, "egress").forEach(rule -> list(rule, "ports").forEach(port -> opens.add(port.get("port"))));
+            Set<Object> expected = new HashSet<>(List.of(53, database, 443));
+            if (!service.equals("order-api")) {
+                expected.add(amqp);
+            }
+            if (service.equals("outbox-relay")) {
+                expected.add(management);
+            }
+            assertThat(opens).as("%s opens", service).isEqualTo(expected);
+
+            List<Map<String, Object>> ingress = list(spec, "ingress");
+            List<String> accepts = new ArrayList<>();
+            ingress.forEach(rule -> list(rule, "ports").forEach(port -> accepts.add((String) port.get("port"))));
+            assertThat(accepts)
+                    .as("%s accepts", service)
+                    .containsExactlyElementsOf(
+                            service.equals("order-api") ? List.of("http", "management") : List.of("http"));
+            Map<String, Object> managementRule = ingress.getLast();
+            assertThat(list(managementRule, "from"))
+                    .as("%s's management side, from the monitoring namespace only", service)
+                    .containsExactly(Map.of(
+                            "namespaceSelector",
+                            Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "monitoring"))));
+            if (service.equals("order-api")) {
+                assertThat(list(ingress.getFirst(), "from"))
+                        .as("order-api's API: the ingress controller and the release's test pod")
+                        .hasSize(2)
+                        .anySatisfy(peer -> assertThat(peer.toString()).contains("ingress-nginx"))
+                        .anySatisfy(peer -> assertThat(peer.toString()).contains("helm-test"));
+            }
+        }
+    }
+
+    @Test
+    void networkPoliciesCanBeLeftToTheCluster() {
+        assertThat(ofKind(
+                        parse(template(DEFAULT)
+                                .set("networkPolicy.enabled", false)
+                                .call()),
+                        "NetworkPolicy"))
+                .isEmpty();
+    }
+
+    @Test
+    void theIngressRoutesTheOrdersOnlyUnlessTheInventoryIsAskedFor() {
+        assertThat(ingressPaths(template(PRODUCTION))).containsExactly("/orders");
+        assertThat(ingressPaths(template(PRODUCTION).set("ingress.routeInventory", true)))
+                .containsExactly("/orders", "/inventory");
+    }
+
+    private static List<Object> ingressPaths(TemplateCommand command) {
+        Map<String, Object> ingress = ofKind(parse(command.call()), "Ingress").getFirst();
+        return list(map(list(map(ingress, "spec"), "rules").getFirst(), "http"), "paths").stream()
+                .map(path -> path.get("path"))
+                .toList();
+    }
+
     private static TemplateCommand template(String values) {
         TemplateCommand command = new Helm(CHART).template().withName("orderly").withNamespace("orders");
         return values.equals(DEFAULT)
