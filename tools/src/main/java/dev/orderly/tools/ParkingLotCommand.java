@@ -39,7 +39,12 @@ final class ParkingLotCommand {
             Each worker's management port comes from .orderly/env or ORDERLY_<WORKER>_WORKER_PORT (defaults 8181, 8182,
             8183), its address from ORDERLY_<WORKER>_WORKER_ADDRESS (default 127.0.0.1).
             Each request carries a fresh token of the local auth-server's operator client (as ./orderly token operator);
-            replays and purges are recorded with its subject, operator, as the actor.""";
+            replays and purges are recorded with its subject, operator, as the actor. Elsewhere (a cluster, behind
+            kubectl port-forward) set ORDERLY_TOKEN to your identity provider's token with the parkinglot scopes: it is
+            sent instead, and its subject is the actor.""";
+
+    /** A token to send instead of asking the local auth-server for one: where there is none, e.g. a cluster. */
+    static final String TOKEN_VARIABLE = "ORDERLY_TOKEN";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -164,7 +169,9 @@ final class ParkingLotCommand {
     private int send(Service worker, HttpRequest.Builder request, String base) {
         // The worker's parking lot answers only the scopes parkinglot:read, :replay and :purge, which the operator
         // client has; the audit records the token's subject.
-        request.header("Authorization", "Bearer " + tokens.token(AuthClient.OPERATOR));
+        String given = environment.get(TOKEN_VARIABLE);
+        String token = given == null || given.isBlank() ? tokens.token(AuthClient.OPERATOR) : given.strip();
+        request.header("Authorization", "Bearer " + token);
         HttpResponse<String> response;
         try {
             response = http.send(
