@@ -9,10 +9,19 @@
 #   bench/e2e.sh                                       # rates 50 100 200, 30 s each, then the search
 #   DURATION=60 RATES="100 300" SEARCH="300 400 500" bench/e2e.sh
 #   PG_STATEMENTS=1 bench/e2e.sh                       # also print PostgreSQL's costliest statements (pg_stat_statements)
+#   SMOKE=1 bench/e2e.sh                               # the whole path in about two minutes; figures meaningless
 #
 # It starts its own pipeline (./orderly up with a throwaway state directory and free ports) and stops it afterwards.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The JDK and the packages, found or installed the way ./orderly does it.
+# shellcheck source=../tools/machine.sh
+. "$ROOT/tools/machine.sh"
+ensure_jdk
+ensure_packages
+if [[ -n ${SMOKE:-} ]]; then
+  : "${DURATION:=3}" "${WARMUP:=2}" "${RATES:=10}" "${SEARCH:=20}" "${SETTLE:=30}" "${CEILING_SECONDS:=2}"
+fi
 DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-45}
 RATES=${RATES:-"50 100 200"}
@@ -22,7 +31,8 @@ CEILING_SECONDS=${CEILING_SECONDS:-15}
 STATE=$(mktemp -d /tmp/orderly-e2e-bench.XXXXXX)
 export ORDERLY_STATE_DIR=$STATE LOGGING_STRUCTURED_FORMAT_CONSOLE=
 # Measure the services with the full JIT (./orderly up's default stops at C1 to start faster on 2 cores).
-export ORDERLY_JAVA_OPTS=${ORDERLY_JAVA_OPTS:-"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"}
+# A smoke run keeps ./orderly up's C1-only default: it starts faster, and its figures mean nothing anyway.
+[[ -n ${SMOKE:-} ]] || export ORDERLY_JAVA_OPTS=${ORDERLY_JAVA_OPTS:-"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"}
 # The run's access tokens (taken once, below) must outlive it: the auth-server's default is 10 minutes.
 export ORDERLY_AUTH_TOKEN_TTL=${ORDERLY_AUTH_TOKEN_TTL:-12h}
 if [[ -n ${PG_STATEMENTS:-} ]]; then
@@ -35,8 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-command -v wrk >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y -qq wrk >/dev/null; } ||
-  { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
+ensure_commands wrk curl python3
 
 # Every port a free one (./orderly picks them), so a pipeline someone else runs on this machine is never disturbed.
 export ORDERLY_PORTS=free

@@ -4,28 +4,35 @@
 #
 #   bench/intake.sh                 # 15 s per step
 #   DURATION=30 bench/intake.sh
+#   SMOKE=1 bench/intake.sh         # the whole path in about a minute; figures meaningless
 #
 # It starts its own private pipeline (./orderly up with a throwaway state directory) and stops it afterwards.
 # Backpressure is off for the run: no relay drains the outbox here (ORDERLY_SERVICES=order-api: ./orderly up starts
 # only order-api), so the backlog only grows. The service runs with C2 (ORDERLY_JAVA_OPTS), as in production.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The JDK and the packages, found or installed the way ./orderly does it.
+# shellcheck source=../tools/machine.sh
+. "$ROOT/tools/machine.sh"
+ensure_jdk
+ensure_packages
+if [[ -n ${SMOKE:-} ]]; then
+  : "${DURATION:=2}" "${WARMUP:=2}" "${CONCURRENCY:=1 4}"
+fi
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-60} # the JIT compiles for about a minute on 2 cores: measure the warm service
 CONCURRENCY=${CONCURRENCY:-"1 2 4 8 16 32 64"}
 STATE=$(mktemp -d /tmp/orderly-bench.XXXXXX)
 export ORDERLY_STATE_DIR=$STATE ORDERLY_API_BACKPRESSURE_ENABLED=false LOGGING_STRUCTURED_FORMAT_CONSOLE= ORDERLY_SERVICES=order-api
-export ORDERLY_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"
+# A smoke run keeps ./orderly up's C1-only default: it starts faster, and its figures mean nothing anyway.
+[[ -n ${SMOKE:-} ]] || export ORDERLY_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"
 # The run's access tokens (taken once, below) must outlive it: the auth-server's default is 10 minutes.
 export ORDERLY_AUTH_TOKEN_TTL=${ORDERLY_AUTH_TOKEN_TTL:-12h}
 
 cleanup() { "$ROOT/orderly" down >/dev/null 2>&1 || true; rm -rf "$STATE"; }
 trap cleanup EXIT
 
-for tool in wrk hey; do
-  command -v $tool >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y -qq $tool >/dev/null; } ||
-    { echo "install $tool (apt-get install $tool)" >&2; exit 1; }
-done
+ensure_commands wrk hey curl
 
 "$ROOT/orderly" up >/dev/null
 set -a; . "$STATE/env"; set +a

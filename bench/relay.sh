@@ -5,12 +5,22 @@
 #
 #   bench/relay.sh                          # 30 s per latency step after 15 s of warm-up, 200,000 rows drained
 #   DURATION=60 RATES="250 1000 2000" bench/relay.sh
+#   SMOKE=1 bench/relay.sh                  # the whole path in about a minute; figures meaningless
 #
 # It starts its own private PostgreSQL and RabbitMQ (./orderly up with a throwaway state directory and
 # ORDERLY_SERVICES=order-api, which starts an idle order-api and no relay or worker of its own), builds and starts the
 # relay's runnable jar, and stops everything afterwards.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The JDK and the packages, found or installed the way ./orderly does it.
+# shellcheck source=../tools/machine.sh
+. "$ROOT/tools/machine.sh"
+ensure_jdk
+ensure_packages
+ensure_commands curl
+if [[ -n ${SMOKE:-} ]]; then
+  : "${DURATION:=2}" "${WARMUP:=1}" "${RATES:=250}" "${DRAIN_ROWS:=2000}" "${PERFTEST_SECONDS:=2}"
+fi
 DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-15}
 RATES=${RATES:-"250 1000"}
@@ -87,7 +97,9 @@ SPRING_DATASOURCE_PASSWORD=$ORDERLY_POSTGRES_RELAY_PASSWORD \
 SPRING_RABBITMQ_PORT=$ORDERLY_RABBITMQ_PORT \
 SPRING_RABBITMQ_USERNAME=orderly-admin SPRING_RABBITMQ_PASSWORD=$ORDERLY_RABBITMQ_ADMIN_PASSWORD \
 ORDERLY_RELAY_ROUTES_MANAGEMENT_URL=http://127.0.0.1:$ORDERLY_RABBITMQ_MANAGEMENT_PORT \
-  setsid "$JAVA" -XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m -jar "$RELAY_JAR" --orderly.relay.instance-id=bench \
+SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI=http://127.0.0.1:$ORDERLY_AUTH_SERVER_PORT/oauth2/jwks \
+  setsid "$JAVA" -XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m ${SMOKE:+-XX:TieredStopAtLevel=1} -jar "$RELAY_JAR" \
+  --orderly.relay.instance-id=bench \
   >"$STATE/relay.log" 2>&1 </dev/null &
 RELAY_PID=$!
 for _ in $(seq 1 240); do
