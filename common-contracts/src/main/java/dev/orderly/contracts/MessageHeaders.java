@@ -14,6 +14,28 @@ public final class MessageHeaders {
     /** W3C trace context of the request that caused the event. */
     public static final String TRACEPARENT = "traceparent";
 
+    /**
+     * The service that produced the event (the envelope's {@code producer}), repeated as a header because the
+     * signature covers it ({@link MessageSignature}).
+     */
+    public static final String PRODUCER = "orderly-producer";
+
+    /**
+     * The producer's HMAC-SHA256 over the message's signed fields and body: {@code v1=} and the MAC in unpadded
+     * base64url ({@link MessageSignature}). Set once, by the producer when it writes the outbox row; no one else
+     * ever changes it.
+     */
+    public static final String SIGNATURE = "orderly-signature";
+
+    /** Which configured key made {@link #SIGNATURE}: the key's id, such as {@code k20261201}. */
+    public static final String KEY_ID = "orderly-key-id";
+
+    /**
+     * Why a message parked {@code SIGNATURE_INVALID} failed its check: {@code MISSING}, {@code UNKNOWN_KEY} or
+     * {@code MISMATCH}.
+     */
+    public static final String SIGNATURE_FAILURE = "orderly-signature-failure";
+
     /** The delivery attempt a retried message is on (1 for the first delivery). */
     public static final String ATTEMPT = "orderly-attempt";
 
