@@ -8,7 +8,8 @@ import org.springframework.core.env.PropertyResolver;
 /**
  * The connection settings that point an application context at {@link OrderlyInfrastructure}'s servers: the
  * datasource and Flyway as the roles the context's own configuration names, RabbitMQ as the administrator on virtual
- * host {@code orderly}, and a resource server's token check at {@link TestKeys}' public key. One recipe for both ways
+ * host {@code orderly}, a resource server's token check at {@link TestKeys}' public key, and the message-signing key
+ * at {@link TestMessageKeys}'. One recipe for both ways
  * in: {@link RealInfrastructure} (a test's context, through {@link RealInfrastructureContextCustomizer}) and
  * {@link DevInfrastructure} (a service run from an IDE, through {@link DevInfrastructureEnvironmentPostProcessor}).
  *
@@ -65,6 +66,9 @@ final class RealInfrastructureProperties {
         // A resource server checks tokens against this JVM's test key (TestTokens signs with it), as it would check the
         // auth-server's: a context of a service with Spring Security starts, and no request gets in unsigned.
         properties.put(TestKeys.PUBLIC_KEY_LOCATION, TestKeys.publicKeyLocation());
+        // Messages are signed and checked with this JVM's message key (TestMessageKeys signs with it too), its only
+        // key: a service that produces or consumes events starts, and checks every message it receives.
+        properties.putAll(TestMessageKeys.properties());
         return properties;
     }
 
