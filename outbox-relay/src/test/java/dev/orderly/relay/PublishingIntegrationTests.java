@@ -7,13 +7,17 @@ import dev.orderly.contracts.Envelope;
 import dev.orderly.contracts.EventCodec;
 import dev.orderly.contracts.EventTypes;
 import dev.orderly.contracts.MessageHeaders;
+import dev.orderly.contracts.MessageSignature;
 import dev.orderly.contracts.OrderCreated;
 import dev.orderly.contracts.OrderLine;
 import dev.orderly.contracts.Topology;
 import dev.orderly.messaging.outbox.OutboxNotifier;
 import dev.orderly.messaging.outbox.OutboxTable;
 import dev.orderly.messaging.outbox.OutboxWriter;
+import dev.orderly.messaging.signing.MessageKeys;
+import dev.orderly.messaging.signing.MessageSigner;
 import dev.orderly.relay.EventsProbe.Received;
+import dev.orderly.testsupport.TestMessageKeys;
 import dev.orderly.testsupport.TestTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -26,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -49,6 +54,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 class PublishingIntegrationTests {
 
     static final OutboxTable ORDERS_OUTBOX = OutboxTable.parse("orders.outbox");
+    static final MessageSigner SIGNER =
+            new MessageSigner(MessageKeys.of(Map.of(TestMessageKeys.KEY_ID, TestMessageKeys.key()), null));
 
     static OutboxNotifier notifier;
 
@@ -95,6 +102,16 @@ class PublishingIntegrationTests {
                     .hasEntrySatisfying(
                             MessageHeaders.TRACEPARENT,
                             value -> assertThat(value.toString()).isEqualTo(traceparent));
+            // The producer's signature arrives untouched, and still verifies over the body the relay published.
+            Map<String, Object> headers = EventsProbe.headers(message);
+            assertThat(headers.get(MessageHeaders.PRODUCER).toString()).isEqualTo("order-api");
+            assertThat(headers.get(MessageHeaders.KEY_ID).toString()).isEqualTo(TestMessageKeys.KEY_ID);
+            assertThat(MessageSignature.verify(
+                            Base64.getDecoder().decode(TestMessageKeys.key()),
+                            MessageSignature.Fields.of(envelope),
+                            message.bodyText().getBytes(StandardCharsets.UTF_8),
+                            headers.get(MessageHeaders.SIGNATURE).toString()))
+                    .isTrue();
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> rowOf(envelope.eventId()).get("published_at") != null);
             assertThat(rowOf(envelope.eventId())).containsEntry("attempts", 0);
@@ -191,7 +208,7 @@ class PublishingIntegrationTests {
     private static String write(Envelope<OrderCreated> envelope, String traceparent) {
         DataSource api = OrdersSchema.apiDataSource();
         EventCodec codec = new EventCodec();
-        OutboxWriter writer = new OutboxWriter(JdbcClient.create(api), codec, ORDERS_OUTBOX, notifier);
+        OutboxWriter writer = new OutboxWriter(JdbcClient.create(api), codec, ORDERS_OUTBOX, SIGNER, notifier);
         new TransactionTemplate(new DataSourceTransactionManager(api))
                 .executeWithoutResult(tx -> writer.append(envelope, envelope.correlationId(), traceparent));
         return new String(codec.toJson(envelope), StandardCharsets.UTF_8);

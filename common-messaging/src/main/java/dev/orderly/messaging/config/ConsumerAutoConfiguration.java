@@ -10,6 +10,9 @@ import dev.orderly.messaging.consumer.ProcessedEvents;
 import dev.orderly.messaging.consumer.ReliableListener;
 import dev.orderly.messaging.consumer.Republisher;
 import dev.orderly.messaging.consumer.WorkQueueListenerHealthIndicator;
+import dev.orderly.messaging.signing.MessageKeys;
+import dev.orderly.messaging.signing.SignatureVerifier;
+import dev.orderly.messaging.signing.SigningProperties;
 import dev.orderly.messaging.topology.DomainTopology;
 import dev.orderly.messaging.topology.TopologyCheck;
 import dev.orderly.messaging.topology.TopologyHealthIndicator;
@@ -49,8 +52,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The reliable-listener runtime of a worker that sets {@code orderly.messaging.domain} and declares an
- * {@link EventHandlers} bean: the domain's topology (verified, or declared on a bare broker), the work-queue listener,
- * the retry and parking republisher, the consumer metrics, readiness contributors and the processed-events purge. The
+ * {@link EventHandlers} bean: the domain's topology (verified, or declared on a bare broker), the work-queue listener
+ * and the signature check it runs first (the {@link MessageKeys} of {@code orderly.messaging.signing.*}: without a
+ * key the worker does not start), the retry and parking republisher, the consumer metrics, readiness contributors and the processed-events purge. The
  * parking lot is {@link ParkingLotAutoConfiguration}'s, the outbox {@link OutboxAutoConfiguration}'s.
  *
  * <p>Invariant: the work-queue container always runs with manual acks, the configured prefetch and concurrency, and
@@ -69,7 +73,7 @@ import org.springframework.transaction.support.TransactionTemplate;
         after = OutboxAutoConfiguration.class)
 @ConditionalOnClass({RabbitTemplate.class, JdbcClient.class, RabbitProperties.class})
 @ConditionalOnProperty(prefix = "orderly.messaging", name = "domain")
-@EnableConfigurationProperties(MessagingProperties.class)
+@EnableConfigurationProperties({MessagingProperties.class, SigningProperties.class})
 public class ConsumerAutoConfiguration {
 
     /** The work-queue listener container's bean name. */
@@ -79,6 +83,18 @@ public class ConsumerAutoConfiguration {
     @ConditionalOnMissingBean
     EventCodec eventCodec() {
         return new EventCodec();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    MessageKeys orderlyMessageKeys(SigningProperties properties) {
+        return properties.messageKeys();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SignatureVerifier orderlySignatureVerifier(MessageKeys keys) {
+        return new SignatureVerifier(keys);
     }
 
     @Bean
@@ -206,6 +222,7 @@ public class ConsumerAutoConfiguration {
     @Bean
     ReliableListener orderlyReliableListener(
             MessagingProperties properties,
+            SignatureVerifier verifier,
             EventCodec codec,
             EventHandlers handlers,
             ProcessedEvents processedEvents,
@@ -220,6 +237,7 @@ public class ConsumerAutoConfiguration {
                 Math.toIntExact(properties.listener().transactionTimeout().toSeconds()));
         return new ReliableListener(
                 properties,
+                verifier,
                 codec,
                 handlers,
                 processedEvents,

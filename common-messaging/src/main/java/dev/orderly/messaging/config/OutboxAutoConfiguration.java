@@ -3,6 +3,9 @@ package dev.orderly.messaging.config;
 import dev.orderly.contracts.EventCodec;
 import dev.orderly.messaging.outbox.OutboxNotifier;
 import dev.orderly.messaging.outbox.OutboxWriter;
+import dev.orderly.messaging.signing.MessageKeys;
+import dev.orderly.messaging.signing.MessageSigner;
+import dev.orderly.messaging.signing.SigningProperties;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -24,13 +27,25 @@ import org.springframework.jdbc.core.simple.JdbcClient;
         })
 @ConditionalOnClass(JdbcClient.class)
 @ConditionalOnProperty(prefix = "orderly.outbox", name = "table")
-@EnableConfigurationProperties(OutboxProperties.class)
+@EnableConfigurationProperties({OutboxProperties.class, SigningProperties.class})
 public class OutboxAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
     EventCodec eventCodec() {
         return new EventCodec();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    MessageKeys orderlyMessageKeys(SigningProperties properties) {
+        return properties.messageKeys();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    MessageSigner orderlyMessageSigner(MessageKeys keys) {
+        return new MessageSigner(keys);
     }
 
     @Bean(destroyMethod = "close")
@@ -41,7 +56,12 @@ public class OutboxAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    OutboxWriter outboxWriter(JdbcClient jdbc, EventCodec codec, OutboxProperties properties, OutboxNotifier notifier) {
-        return new OutboxWriter(jdbc, codec, properties.outboxTable(), notifier);
+    OutboxWriter outboxWriter(
+            JdbcClient jdbc,
+            EventCodec codec,
+            OutboxProperties properties,
+            MessageSigner signer,
+            OutboxNotifier notifier) {
+        return new OutboxWriter(jdbc, codec, properties.outboxTable(), signer, notifier);
     }
 }

@@ -1,5 +1,6 @@
 package dev.orderly.messaging.consumer;
 
+import dev.orderly.messaging.signing.SignatureVerifier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -12,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * The consumer metrics (docs/design.md#observability): {@code orderly.consumer.messages} (consumer, event_type, outcome),
  * {@code orderly.consumer.processing} and {@code orderly.event.age} (histograms; the age has a 30 s SLO bucket) and
  * {@code orderly.consumer.redelivered}; plus {@code orderly.consumer.republish.failures} for republishes the broker
- * did not confirm.
+ * did not confirm, and {@code orderly.consumer.signature.invalid} (consumer, failure) for messages parked because their
+ * signature failed the check.
  *
  * <p>Invariant: the {@code event_type} tag is always a catalogued type or {@code unknown}, so a stream of garbage
  * cannot grow the number of time series. Every handled event type's counters (each outcome) and timers exist from
@@ -69,6 +71,21 @@ public final class ConsumerMetrics {
                 .description("Retries or parkings the broker did not confirm; the delivery was returned, not acked")
                 .tag("consumer", consumer)
                 .register(registry);
+        for (SignatureVerifier.Failure failure : SignatureVerifier.Failure.values()) {
+            signatureInvalidCounter(failure);
+        }
+    }
+
+    private Counter signatureInvalidCounter(SignatureVerifier.Failure failure) {
+        return Counter.builder("orderly.consumer.signature.invalid")
+                .description("Messages parked SIGNATURE_INVALID: signature missing, of an unknown key, or mismatched")
+                .tag("consumer", consumer)
+                .tag("failure", failure.tag())
+                .register(registry);
+    }
+
+    void signatureRejected(SignatureVerifier.Failure failure) {
+        signatureInvalidCounter(failure).increment();
     }
 
     void outcome(String eventType, Outcome outcome) {

@@ -6,10 +6,15 @@ import dev.orderly.contracts.MessageHeaders;
 /**
  * Why a message was parked: the value of its {@value MessageHeaders#FAILURE_REASON} header.
  *
- * <p>Invariant: the names are stable (operators filter replays by them); the first four are the codec's
+ * <p>Invariant: the names are stable (operators filter replays by them); the four after {@link #SIGNATURE_INVALID} are the codec's
  * {@link InvalidEventException.Problem}s, spelled the same.
  */
 public enum ParkingReason {
+    /**
+     * The signature is missing, made with a key this consumer does not accept, or does not match the body and signed
+     * fields (header {@value MessageHeaders#SIGNATURE_FAILURE} says which); checked before the body is read.
+     */
+    SIGNATURE_INVALID,
     /** The body is not JSON. */
     UNPARSEABLE,
     /** The body breaks the envelope's or its event's schema. */

@@ -8,9 +8,11 @@ import dev.orderly.contracts.InvalidEventException;
 import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.contracts.Topology;
 import dev.orderly.messaging.consumer.ConsumerMetrics.Outcome;
+import dev.orderly.messaging.signing.SignatureVerifier;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +33,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * republished to a retry tier, or parked (docs/design.md#consuming-the-reliable-listener).
  *
  * <ol>
+ *   <li>The signature is checked ({@link SignatureVerifier}) before anything reads the body: missing, of a key this
+ *       consumer does not accept, or not matching the body and signed fields, the message is parked at once as
+ *       {@link ParkingReason#SIGNATURE_INVALID}, counted, and never parsed. Retry and replay copies carry the
+ *       producer's signature unchanged and are checked again like any delivery.
  *   <li>The body is parsed and validated; unparseable, schema-invalid, of an unknown type or version, or of a type
  *       this consumer has no handler for: parked at once, before any transaction.
  *   <li>One transaction inserts {@code (consumer, event_id)} into {@code processed_events}; if it was there the
@@ -75,9 +81,11 @@ public final class ReliableListener implements ChannelAwareMessageListener {
     private final ConsumerMetrics metrics;
     private final Clock clock;
     private final Set<String> knownEventTypes;
+    private final SignatureVerifier verifier;
 
     public ReliableListener(
             MessagingProperties properties,
+            SignatureVerifier verifier,
             EventCodec codec,
             EventHandlers handlers,
             ProcessedEvents processedEvents,
@@ -88,6 +96,7 @@ public final class ReliableListener implements ChannelAwareMessageListener {
             Clock clock) {
         this.properties = properties;
         this.consumer = properties.consumerName();
+        this.verifier = verifier;
         this.codec = codec;
         this.handlers = handlers;
         this.processedEvents = processedEvents;
@@ -111,6 +120,23 @@ public final class ReliableListener implements ChannelAwareMessageListener {
                 metrics.redelivered();
             }
             putMdc(props.getMessageId(), null, traceparent);
+            Optional<SignatureVerifier.Rejection> rejection = verifier.check(props, message.getBody());
+            if (rejection.isPresent()) {
+                SignatureVerifier.Rejection rejected = rejection.get();
+                if (park(
+                        message,
+                        channel,
+                        eventType,
+                        ParkingReason.SIGNATURE_INVALID,
+                        new PermanentFailure(rejected.detail()),
+                        attempt,
+                        Map.of(
+                                MessageHeaders.SIGNATURE_FAILURE,
+                                rejected.failure().name()))) {
+                    metrics.signatureRejected(rejected.failure());
+                }
+                return;
+            }
             Envelope<?> envelope;
             try {
                 envelope = codec.fromJson(message.getBody());
@@ -203,13 +229,24 @@ public final class ReliableListener implements ChannelAwareMessageListener {
 
     private void park(
             Message message, Channel channel, String eventType, ParkingReason reason, Throwable failure, int attempt) {
-        Message parked = copy(
-                message,
-                Map.of(
-                        MessageHeaders.FAILURE_REASON, reason.name(),
-                        MessageHeaders.EXCEPTION, truncate(describe(failure)),
-                        MessageHeaders.ATTEMPTS, attempt,
-                        MessageHeaders.PARKED_AT, clock.instant().toString()));
+        park(message, channel, eventType, reason, failure, attempt, Map.of());
+    }
+
+    /** Parks with {@code details} as extra headers; whether the parking lot confirmed the copy (and it was acked). */
+    private boolean park(
+            Message message,
+            Channel channel,
+            String eventType,
+            ParkingReason reason,
+            Throwable failure,
+            int attempt,
+            Map<String, Object> details) {
+        Map<String, Object> headers = new LinkedHashMap<>(details);
+        headers.put(MessageHeaders.FAILURE_REASON, reason.name());
+        headers.put(MessageHeaders.EXCEPTION, truncate(describe(failure)));
+        headers.put(MessageHeaders.ATTEMPTS, attempt);
+        headers.put(MessageHeaders.PARKED_AT, clock.instant().toString());
+        Message parked = copy(message, headers);
         if (republish(Topology.DEAD_LETTER_EXCHANGE, properties.domain(), parked, message, channel)) {
             ack(message, channel);
             metrics.outcome(eventType, Outcome.PARKED);
@@ -230,7 +267,9 @@ public final class ReliableListener implements ChannelAwareMessageListener {
                         reason,
                         failure.getMessage());
             }
+            return true;
         }
+        return false;
     }
 
     private boolean republish(String exchange, String routingKey, Message copy, Message original, Channel channel) {

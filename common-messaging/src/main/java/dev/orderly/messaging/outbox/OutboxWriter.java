@@ -4,6 +4,8 @@ import dev.orderly.contracts.Envelope;
 import dev.orderly.contracts.EventCodec;
 import dev.orderly.contracts.Json;
 import dev.orderly.contracts.MessageHeaders;
+import dev.orderly.messaging.signing.MessageSigner;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -23,8 +25,10 @@ import tools.jackson.databind.json.JsonMapper;
  * would reach the broker even if the change it announces were rolled back.
  *
  * <p>Each row holds the whole envelope (exactly the bytes consumers will receive), the routing key (the event
- * type), the aggregate it belongs to, and the AMQP headers the relay sets: {@code event_version} and, when the
- * change was caused by a traced request, its {@code traceparent}. Once the transaction has committed, the
+ * type), the aggregate it belongs to, and the AMQP headers the relay sets: {@code event_version}, the producer, the
+ * signature over those bytes and fields with the key id ({@link MessageSigner}) and, when the change was caused by a
+ * traced request, its {@code traceparent}. The row is signed here, before it is stored, so neither the outbox table nor
+ * the relay can alter an event without its consumers noticing. Once the transaction has committed, the
  * {@link OutboxNotifier} (if any) wakes the relay.
  */
 public final class OutboxWriter {
@@ -34,17 +38,25 @@ public final class OutboxWriter {
     private final JsonMapper json;
     private final String insertSql;
     private final OutboxTable table;
+    private final MessageSigner signer;
     private final @Nullable OutboxNotifier notifier;
 
     /**
+     * @param signer signs each row's body and fields
      * @param notifier wakes the relay after each commit that wrote rows; without one, the relay finds the rows on
      *     its next poll
      */
-    public OutboxWriter(JdbcClient jdbc, EventCodec codec, OutboxTable table, @Nullable OutboxNotifier notifier) {
+    public OutboxWriter(
+            JdbcClient jdbc,
+            EventCodec codec,
+            OutboxTable table,
+            MessageSigner signer,
+            @Nullable OutboxNotifier notifier) {
         this.jdbc = jdbc;
         this.codec = codec;
         this.json = Json.mapper();
         this.table = table;
+        this.signer = signer;
         this.notifier = notifier;
         this.insertSql = """
                 INSERT INTO %s (event_id, event_type, routing_key, aggregate_id, payload, headers)
@@ -66,8 +78,12 @@ public final class OutboxWriter {
                             + "the row must commit or roll back with the change it announces")
                     .formatted(envelope.eventType(), envelope.eventId()));
         }
+        String payload = codec.toJsonString(envelope);
         Map<String, Object> headers = new LinkedHashMap<>();
         headers.put(MessageHeaders.EVENT_VERSION, envelope.eventVersion());
+        // The relay publishes payload::text as UTF-8: a json column keeps the text exactly, so these are the bytes
+        // consumers receive and verify.
+        headers.putAll(signer.headers(envelope, payload.getBytes(StandardCharsets.UTF_8)));
         if (traceparent != null) {
             headers.put(MessageHeaders.TRACEPARENT, traceparent);
         }
@@ -76,7 +92,7 @@ public final class OutboxWriter {
                 .param("eventType", envelope.eventType())
                 .param("routingKey", envelope.eventType())
                 .param("aggregateId", aggregateId)
-                .param("payload", codec.toJsonString(envelope))
+                .param("payload", payload)
                 .param("headers", json.writeValueAsString(headers))
                 .update();
         if (notifier != null) {

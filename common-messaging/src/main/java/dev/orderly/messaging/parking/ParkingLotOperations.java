@@ -44,6 +44,7 @@ public final class ParkingLotOperations {
             MessageHeaders.EXCEPTION,
             MessageHeaders.ATTEMPTS,
             MessageHeaders.PARKED_AT,
+            MessageHeaders.SIGNATURE_FAILURE,
             MessageHeaders.REPLAYED_AT);
 
     private final String domain;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orderly.messaging.consumer.ReliableListener;
 import dev.orderly.messaging.outbox.OutboxNotifier;
 import dev.orderly.messaging.outbox.OutboxWriter;
+import dev.orderly.testsupport.TestMessageKeys;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,8 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
  */
 class OutboxAutoConfigurationTests {
 
+    static final String KEY = "orderly.messaging.signing.keys.k1=" + TestMessageKeys.key();
+
     final ApplicationContextRunner context = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(OutboxAutoConfiguration.class, ConsumerAutoConfiguration.class))
             .withUserConfiguration(Jdbc.class);
@@ -34,7 +37,7 @@ class OutboxAutoConfigurationTests {
 
     @Test
     void aProducerThatConsumesNothingGetsTheWriterOnItsTableAndNoListener() {
-        context.withPropertyValues("orderly.outbox.table=orders.outbox").run(started -> {
+        context.withPropertyValues("orderly.outbox.table=orders.outbox", KEY).run(started -> {
             assertThat(started)
                     .hasNotFailed()
                     .hasSingleBean(OutboxWriter.class)
@@ -47,8 +50,19 @@ class OutboxAutoConfigurationTests {
     }
 
     @Test
+    void aProducerWithoutAMessageSigningKeyDoesNotStart() {
+        context.withPropertyValues("orderly.outbox.table=orders.outbox")
+                .run(started -> assertThat(started)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("No message-signing key is configured")
+                        .hasMessageContaining("orderly.messaging.signing.keys.<id>"));
+    }
+
+    @Test
     void aTableThatIsNotAPlainSchemaQualifiedNameStopsTheService() {
-        context.withPropertyValues("orderly.outbox.table=orders.outbox;DROP")
+        context.withPropertyValues("orderly.outbox.table=orders.outbox;DROP", KEY)
                 .run(started -> assertThat(started)
                         .hasFailed()
                         .getFailure()

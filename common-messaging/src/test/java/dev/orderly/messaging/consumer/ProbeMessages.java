@@ -6,6 +6,7 @@ import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.contracts.OrderCreated;
 import dev.orderly.contracts.OrderLine;
 import dev.orderly.contracts.Topology;
+import dev.orderly.testsupport.TestMessageKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -15,7 +16,10 @@ import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
-/** Publishes events as the outbox relay does: persistent, message id = event id, type = event type, headers. */
+/**
+ * Publishes events as the outbox relay does: persistent, message id = event id, type = event type, headers, signed with
+ * the tests' key as a producer signs ({@link TestMessageKeys}).
+ */
 final class ProbeMessages {
 
     static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -46,10 +50,21 @@ final class ProbeMessages {
 
     /** Straight into the work queue, bypassing the bindings (as a replay or a mistake would). */
     void publishToWorkQueue(String eventType, String messageId, byte[] body) {
-        rabbit.send("", Topology.workQueue("probe"), message(eventType, messageId, body));
+        send(message(eventType, messageId, body));
     }
 
+    /** {@code message} as it is, straight into the work queue. */
+    void send(Message message) {
+        rabbit.send("", Topology.workQueue("probe"), message);
+    }
+
+    /** A signed message. */
     static Message message(String eventType, String messageId, byte[] body) {
+        return TestMessageKeys.sign(unsigned(eventType, messageId, body));
+    }
+
+    /** The same message, unsigned. */
+    static Message unsigned(String eventType, String messageId, byte[] body) {
         MessageProperties props = new MessageProperties();
         props.setMessageId(messageId);
         props.setType(eventType);
@@ -57,6 +72,7 @@ final class ProbeMessages {
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setHeader(MessageHeaders.EVENT_VERSION, 1);
         props.setHeader(MessageHeaders.TRACEPARENT, TRACEPARENT);
+        props.setHeader(MessageHeaders.PRODUCER, "order-api");
         return new Message(body, props);
     }
 

@@ -6,8 +6,12 @@ import dev.orderly.contracts.Envelope;
 import dev.orderly.contracts.EventCodec;
 import dev.orderly.contracts.OrderCreated;
 import dev.orderly.contracts.OrderLine;
+import dev.orderly.messaging.signing.MessageKeys;
+import dev.orderly.messaging.signing.MessageSigner;
+import dev.orderly.testsupport.TestMessageKeys;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -22,6 +26,7 @@ class OutboxWriterTests {
                 JdbcClient.create(new SimpleDriverDataSource()),
                 new EventCodec(),
                 OutboxTable.parse("orders.outbox"),
+                new MessageSigner(MessageKeys.of(Map.of("k1", TestMessageKeys.key()), null)),
                 null);
         UUID orderId = UUID.randomUUID();
         Envelope<OrderCreated> envelope = Envelope.of(

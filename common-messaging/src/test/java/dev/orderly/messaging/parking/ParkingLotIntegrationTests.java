@@ -23,6 +23,7 @@ import dev.orderly.contracts.Topology;
 import dev.orderly.messaging.consumer.ProbeApplication;
 import dev.orderly.messaging.consumer.Republisher;
 import dev.orderly.testsupport.RealInfrastructure;
+import dev.orderly.testsupport.TestMessageKeys;
 import dev.orderly.testsupport.TestTokens;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -379,7 +380,9 @@ class ParkingLotIntegrationTests {
         props.setContentType(MessageHeaders.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setHeader(MessageHeaders.EVENT_VERSION, 1);
-        return new Message(new EventCodec().toJson(event), props);
+        props.setHeader(MessageHeaders.PRODUCER, event.producer());
+        // Signed as its producer signed it: parked and replayed, it keeps verifying.
+        return TestMessageKeys.sign(new Message(new EventCodec().toJson(event), props));
     }
 
     private long awaitRecorded(Envelope<?> event) {

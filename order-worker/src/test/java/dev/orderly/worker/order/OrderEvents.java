@@ -7,6 +7,7 @@ import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.contracts.OrderCreated;
 import dev.orderly.contracts.OrderLine;
 import dev.orderly.contracts.Topology;
+import dev.orderly.testsupport.TestMessageKeys;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -22,7 +23,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Test fixtures: orders stored as order-api stores them, stock set as {@code PUT /inventory} sets it, and events
  * published as the outbox relay publishes them (persistent, message id = event id, type = event type, headers
- * {@code event_version} and {@code traceparent}).
+ * {@code event_version} and {@code traceparent}), signed with the tests' key ({@link TestMessageKeys}).
  */
 final class OrderEvents {
 
@@ -98,7 +99,7 @@ final class OrderEvents {
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setHeader(MessageHeaders.EVENT_VERSION, 1);
         props.setHeader(MessageHeaders.TRACEPARENT, TRACEPARENT);
-        rabbit.send(Topology.EVENTS_EXCHANGE, routingKey, new Message(body, props));
+        rabbit.send(Topology.EVENTS_EXCHANGE, routingKey, TestMessageKeys.sign(new Message(body, props)));
     }
 
     String status(UUID orderId) {

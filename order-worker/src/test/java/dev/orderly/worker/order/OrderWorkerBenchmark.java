@@ -8,6 +8,7 @@ import dev.orderly.contracts.OrderCreated;
 import dev.orderly.contracts.OrderLine;
 import dev.orderly.contracts.Topology;
 import dev.orderly.testsupport.RealInfrastructure;
+import dev.orderly.testsupport.TestMessageKeys;
 import dev.orderly.testsupport.WorkerDrain;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -113,6 +114,6 @@ class OrderWorkerBenchmark {
         props.setContentType(MessageHeaders.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setHeader(MessageHeaders.EVENT_VERSION, 1);
-        return new Message(codec.toJson(envelope), props);
+        return TestMessageKeys.sign(new Message(codec.toJson(envelope), props));
     }
 }

@@ -15,7 +15,10 @@ import dev.orderly.contracts.Topology;
 import dev.orderly.messaging.outbox.OutboxNotifier;
 import dev.orderly.messaging.outbox.OutboxTable;
 import dev.orderly.messaging.outbox.OutboxWriter;
+import dev.orderly.messaging.signing.MessageKeys;
+import dev.orderly.messaging.signing.MessageSigner;
 import dev.orderly.messaging.topology.EventsExchange;
+import dev.orderly.testsupport.TestMessageKeys;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
@@ -143,7 +146,12 @@ public final class RelayBenchmark {
                 OutboxNotifier notifier = new OutboxNotifier(new JdbcTemplate(database))) {
             Channel channel = consume(broker, queue, "order.created", receivedAt::put);
             EventCodec codec = new EventCodec();
-            OutboxWriter writer = new OutboxWriter(JdbcClient.create(database), codec, OUTBOX, notifier);
+            OutboxWriter writer = new OutboxWriter(
+                    JdbcClient.create(database),
+                    codec,
+                    OUTBOX,
+                    new MessageSigner(MessageKeys.of(Map.of(TestMessageKeys.KEY_ID, TestMessageKeys.key()), null)),
+                    notifier);
             TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(database));
             ExecutorService producers = Executors.newFixedThreadPool(8);
             ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();

@@ -8,6 +8,7 @@ import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.contracts.ReservedLine;
 import dev.orderly.contracts.Topology;
 import dev.orderly.testsupport.RealInfrastructure;
+import dev.orderly.testsupport.TestMessageKeys;
 import dev.orderly.testsupport.WorkerDrain;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -82,6 +83,6 @@ class PaymentWorkerBenchmark {
         props.setContentType(MessageHeaders.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setHeader(MessageHeaders.EVENT_VERSION, 1);
-        return new Message(codec.toJson(envelope), props);
+        return TestMessageKeys.sign(new Message(codec.toJson(envelope), props));
     }
 }

@@ -11,6 +11,7 @@ import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.contracts.ReservedLine;
 import dev.orderly.contracts.Topology;
 import dev.orderly.testsupport.RealInfrastructure;
+import dev.orderly.testsupport.TestMessageKeys;
 import dev.orderly.worker.payment.gateway.GuardedPaymentGateway;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -189,7 +190,7 @@ class PaymentWorkerIntegrationTests {
         props.setContentType(MessageHeaders.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setHeader(MessageHeaders.EVENT_VERSION, 1);
-        rabbit.send(Topology.EVENTS_EXCHANGE, routingKey, new Message(body, props));
+        rabbit.send(Topology.EVENTS_EXCHANGE, routingKey, TestMessageKeys.sign(new Message(body, props)));
     }
 
     private static String orderId(Envelope<InventoryReserved> reserved) {

@@ -7,6 +7,7 @@ import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.contracts.PaymentAuthorized;
 import dev.orderly.contracts.Topology;
 import dev.orderly.testsupport.RealInfrastructure;
+import dev.orderly.testsupport.TestMessageKeys;
 import dev.orderly.testsupport.WorkerDrain;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -81,6 +82,6 @@ class ShippingWorkerBenchmark {
         props.setContentType(MessageHeaders.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setHeader(MessageHeaders.EVENT_VERSION, 1);
-        return new Message(codec.toJson(envelope), props);
+        return TestMessageKeys.sign(new Message(codec.toJson(envelope), props));
     }
 }

@@ -10,6 +10,7 @@ import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.contracts.PaymentAuthorized;
 import dev.orderly.contracts.Topology;
 import dev.orderly.testsupport.RealInfrastructure;
+import dev.orderly.testsupport.TestMessageKeys;
 import dev.orderly.worker.shipping.carrier.GuardedCarrier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -159,7 +160,7 @@ class ShippingWorkerIntegrationTests {
         props.setContentType(MessageHeaders.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setHeader(MessageHeaders.EVENT_VERSION, 1);
-        rabbit.send(Topology.EVENTS_EXCHANGE, routingKey, new Message(body, props));
+        rabbit.send(Topology.EVENTS_EXCHANGE, routingKey, TestMessageKeys.sign(new Message(body, props)));
     }
 
     private static String orderId(Envelope<PaymentAuthorized> paid) {
