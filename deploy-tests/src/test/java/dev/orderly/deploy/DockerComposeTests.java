@@ -196,6 +196,25 @@ class DockerComposeTests {
     }
 
     @Test
+    void everyProducerAndConsumerTakesTheMessageSigningKeyFromDotEnvAndTheRelayNone() throws IOException {
+        Map<String, Object> services = map(compose(), "services");
+        String key = "ORDERLY_MESSAGING_SIGNING_KEYS_K1";
+
+        assertThat(Files.readString(Tool.ROOT.resolve(".env.example"))).containsPattern("(?m)^" + key + "=$");
+        for (String name : SERVICES) {
+            Map<String, Object> environment = map(map(services, name), "environment");
+            if (name.equals("outbox-relay")) {
+                assertThat(environment.keySet()).as(name).noneMatch(variable -> variable.contains("SIGNING"));
+                continue;
+            }
+            assertThat(String.valueOf(environment.get(key))).as(name).startsWith("${" + key + ":?");
+            assertThat(environment)
+                    .as(name)
+                    .containsKeys("ORDERLY_MESSAGING_SIGNING_KEYS_K2", "ORDERLY_MESSAGING_SIGNING_SIGNING_KEY_ID");
+        }
+    }
+
+    @Test
     void theSigningKeyComposeEnvGeneratesReachesTheAuthServerAsPem(@TempDir Path scratch) {
         Path env = scratch.resolve(".env");
         Tool.Result generated = composeEnv(env);

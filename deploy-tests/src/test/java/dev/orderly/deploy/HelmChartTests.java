@@ -91,6 +91,40 @@ class HelmChartTests {
         }
     }
 
+    /** order-api and the workers sign and check events with the Secret's keys; the relay, which only forwards, has none. */
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULT, PRODUCTION})
+    void everyProducerAndConsumerTakesTheMessageSigningKeysFromTheirSecretAndTheRelayNone(String values) {
+        for (Map<String, Object> deployment : ofKind(render(values), "Deployment")) {
+            Map<String, Object> container = list(map(map(map(deployment, "spec"), "template"), "spec"), "containers")
+                    .getFirst();
+            String name = (String) container.get("name");
+            if (name.equals("outbox-relay")) {
+                assertThat(container).as(name).doesNotContainKey("envFrom");
+                assertThat(container.toString()).as(name).doesNotContain("SIGNING");
+                continue;
+            }
+            assertThat(list(container, "envFrom"))
+                    .as(name)
+                    .containsExactly(Map.of(
+                            "prefix",
+                            "ORDERLY_MESSAGING_SIGNING_KEYS_",
+                            "secretRef",
+                            Map.of("name", "orderly-message-signing")));
+            assertThat(list(container, "env"))
+                    .as(name)
+                    .contains(Map.of("name", "ORDERLY_MESSAGING_SIGNING_SIGNING_KEY_ID", "value", "k1"));
+        }
+    }
+
+    @Test
+    void withoutAMessageSigningSecretTheChartRefusesToRender() {
+        assertThatThrownBy(() -> template(DEFAULT)
+                        .set("messageSigning.existingSecret", "")
+                        .call())
+                .hasMessageContaining("messageSigning.existingSecret");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {DEFAULT, PRODUCTION})
     void orderApisActuatorHasAPortOfItsOwnWhichTheProbesAndTheServiceMonitorUseAndTheIngressDoesNot(String values) {

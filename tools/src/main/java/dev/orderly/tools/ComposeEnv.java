@@ -1,5 +1,6 @@
 package dev.orderly.tools;
 
+import dev.orderly.testsupport.HmacKeys;
 import dev.orderly.testsupport.Secrets;
 import dev.orderly.testsupport.SigningKeys;
 import java.io.IOException;
@@ -19,7 +20,8 @@ import java.util.regex.Pattern;
 /**
  * docker compose's {@code .env}: every variable of {@code .env.example}, each empty one (a password, a client secret)
  * set to a generated secret, and the auth-server's signing key ({@value #SIGNING_KEY}) to a generated one: PKCS#8 PEM
- * on one line in double quotes, each line break written {@code \n}, which compose turns back into line breaks.
+ * on one line in double quotes, each line break written {@code \n}, which compose turns back into line breaks; a
+ * message-signing key ({@code ORDERLY_MESSAGING_SIGNING_KEYS_*}) to a generated one, base64 of 32 random bytes.
  *
  * <p>Invariant: written once, private to its owner (mode 600), and never replaced: an existing file is kept as it is,
  * since the databases and the broker already hold its passwords (one written before each setting had one name only
@@ -30,6 +32,8 @@ final class ComposeEnv {
     private static final Pattern ASSIGNMENT = Pattern.compile("^([A-Z0-9_]+)=(.*)$");
 
     static final String SIGNING_KEY = "ORDERLY_AUTH_SIGNING_KEY";
+
+    static final String MESSAGE_KEYS = "ORDERLY_MESSAGING_SIGNING_KEYS_";
 
     private ComposeEnv() {}
 
@@ -52,7 +56,11 @@ final class ComposeEnv {
                 if (assignment.matches()) {
                     String value = !assignment.group(2).isEmpty()
                             ? assignment.group(2)
-                            : assignment.group(1).equals(SIGNING_KEY) ? signingKey() : Secrets.generate();
+                            : assignment.group(1).equals(SIGNING_KEY)
+                                    ? signingKey()
+                                    : assignment.group(1).startsWith(MESSAGE_KEYS)
+                                            ? HmacKeys.generate()
+                                            : Secrets.generate();
                     lines.add(assignment.group(1) + "=" + value);
                 }
             }

@@ -143,6 +143,11 @@ final class ServiceLauncher {
             // Spring's resource-server setting: where a service finds the keys that tokens are signed with.
             variables.put("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI", jwkSetUri());
         }
+        if (service == Service.ORDER_API || service.domain().isPresent()) {
+            // Every producer and consumer of events signs and checks messages with the same keys; the relay, which
+            // only forwards them, and the auth-server never hold them.
+            variables.putAll(state.messageSigning());
+        }
         switch (service) {
             case ORDER_API ->
                 variables.put("SPRING_PROFILES_ACTIVE", environment.getOrDefault("SPRING_PROFILES_ACTIVE", "dev"));

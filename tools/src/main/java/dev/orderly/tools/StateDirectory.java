@@ -2,6 +2,7 @@ package dev.orderly.tools;
 
 import dev.orderly.testsupport.AuthClient;
 import dev.orderly.testsupport.FreePorts;
+import dev.orderly.testsupport.HmacKeys;
 import dev.orderly.testsupport.ProcessRecorder;
 import dev.orderly.testsupport.Secrets;
 import dev.orderly.testsupport.Service;
@@ -27,7 +28,8 @@ import java.util.Set;
 
 /**
  * The pipeline's state on this machine ({@code .orderly/} in the checkout, or {@code ORDERLY_STATE_DIR}): the settings
- * file {@code env} with every port and generated password and client secret, the auth-server's signing key
+ * file {@code env} with every port and generated password, client secret and message-signing key, the auth-server's
+ * signing key
  * ({@code auth-server/signing-key.pem}), the PIDs of what {@code up} started ({@code run/}), the logs ({@code logs/}),
  * and the servers' data.
  *
@@ -51,6 +53,15 @@ final class StateDirectory implements ProcessRecorder {
             "ORDERLY_RABBITMQ_MONITORING_PASSWORD");
 
     static final String SUPERUSER_PASSWORD = "ORDERLY_POSTGRES_PASSWORD";
+
+    /**
+     * What every setting of the message-signing keys starts with ({@code orderly.messaging.signing.*} as environment
+     * variables): each is given to every service that signs or checks messages.
+     */
+    static final String MESSAGE_SIGNING_PREFIX = "ORDERLY_MESSAGING_SIGNING_";
+
+    /** The message-signing key {@code up} generates on its first run, with id {@code k1}. */
+    static final String FIRST_MESSAGE_KEY = MESSAGE_SIGNING_PREFIX + "KEYS_K1";
 
     private final Path root;
     private final Map<String, String> settings = new LinkedHashMap<>();
@@ -115,7 +126,9 @@ final class StateDirectory implements ProcessRecorder {
      * Adds what is missing to the settings file (all of it on the first run): each port of {@link #PORTS}, the one
      * the environment asks for or the default, or any free one when that is taken ({@code ORDERLY_PORTS=free} takes a
      * free one in every case); a generated password for the database superuser, every service's role and every
-     * broker user; a generated secret for every client of the auth-server; and its signing key.
+     * broker user; a generated secret for every client of the auth-server; and its signing key; and, unless the file
+     * has a message-signing key already (one rotated in by hand, docs/runbooks.md), a generated one ({@value
+     * #FIRST_MESSAGE_KEY}).
      */
     void ensureSettings(Map<String, String> environment) {
         try {
@@ -161,6 +174,20 @@ final class StateDirectory implements ProcessRecorder {
             add(client.secretKey(), null);
         }
         ensureSigningKey();
+        if (messageSigning().keySet().stream().noneMatch(key -> key.startsWith(MESSAGE_SIGNING_PREFIX + "KEYS_"))) {
+            add(FIRST_MESSAGE_KEY, HmacKeys.generate());
+        }
+    }
+
+    /** Every message-signing setting of the file ({@value #MESSAGE_SIGNING_PREFIX}...), in file order. */
+    Map<String, String> messageSigning() {
+        Map<String, String> signing = new LinkedHashMap<>();
+        settings.forEach((key, value) -> {
+            if (key.startsWith(MESSAGE_SIGNING_PREFIX)) {
+                signing.put(key, value);
+            }
+        });
+        return signing;
     }
 
     /** Writes a new signing key unless there is one: private from its first byte, and whole or not at all. */

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +40,31 @@ class StateDirectoryTests {
         }
         assertThat(state.get(StateDirectory.SUPERUSER_PASSWORD))
                 .isNotEqualTo(state.get("ORDERLY_POSTGRES_API_PASSWORD"));
+    }
+
+    @Test
+    void theFirstRunWritesAMessageSigningKeyThatLaterRunsKeepAndARotatedOneIsLeftAlone(@TempDir Path root)
+            throws IOException {
+        StateDirectory state = new StateDirectory(root);
+        state.ensureSettings(Map.of("ORDERLY_PORTS", "free"));
+
+        String key = state.get(StateDirectory.FIRST_MESSAGE_KEY);
+        assertThat(Base64.getDecoder().decode(key)).hasSize(32);
+        assertThat(state.messageSigning()).containsOnlyKeys(StateDirectory.FIRST_MESSAGE_KEY);
+        StateDirectory again = new StateDirectory(root);
+        again.ensureSettings(Map.of("ORDERLY_PORTS", "free"));
+        assertThat(again.get(StateDirectory.FIRST_MESSAGE_KEY)).isEqualTo(key);
+
+        // Rotated by hand (docs/runbooks.md): k1 removed, k2 signing. No k1 comes back.
+        Path env = state.envFile();
+        String rotated = Files.readString(env).replace(StateDirectory.FIRST_MESSAGE_KEY + "=" + key + "\n", "")
+                + "ORDERLY_MESSAGING_SIGNING_KEYS_K2=" + Base64.getEncoder().encodeToString(new byte[32]) + "\n"
+                + "ORDERLY_MESSAGING_SIGNING_SIGNING_KEY_ID=k2\n";
+        Files.writeString(env, rotated);
+        StateDirectory afterRotation = new StateDirectory(root);
+        afterRotation.ensureSettings(Map.of("ORDERLY_PORTS", "free"));
+        assertThat(afterRotation.messageSigning())
+                .containsOnlyKeys("ORDERLY_MESSAGING_SIGNING_KEYS_K2", "ORDERLY_MESSAGING_SIGNING_SIGNING_KEY_ID");
     }
 
     @Test
