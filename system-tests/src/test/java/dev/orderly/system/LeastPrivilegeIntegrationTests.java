@@ -8,12 +8,14 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.orderly.testsupport.Service;
+import dev.orderly.testsupport.TestMessageKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -75,7 +77,17 @@ class LeastPrivilegeIntegrationTests {
         try (Connection connection = paymentWorker()) {
             Channel channel = connection.createChannel();
             channel.confirmSelect();
-            channel.basicPublish("orders.retry", "payment.retry.1s", true, persistent(messageId), body("not an event"));
+            // Signed with the pipeline's key, so that what parks it is its body, not its signature.
+            AMQP.BasicProperties signed = TestMessageKeys.sign(
+                    persistent(messageId)
+                            .builder()
+                            .type("inventory.reserved")
+                            .headers(Map.of("event_version", 1, "orderly-producer", "order-worker"))
+                            .build(),
+                    body("not an event"),
+                    "k1",
+                    pipeline.setting("ORDERLY_MESSAGING_SIGNING_KEYS_K1"));
+            channel.basicPublish("orders.retry", "payment.retry.1s", true, signed, body("not an event"));
             channel.waitForConfirmsOrDie(10_000);
             assertThat(channel.isOpen()).isTrue();
         }
