@@ -5,14 +5,18 @@ import static org.awaitility.Awaitility.await;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import org.testcontainers.rabbitmq.RabbitMQContainer;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
 
 /**
  * RabbitMQ 4 with management and Prometheus in a Testcontainers container, with virtual host {@code orderly} and an
- * administrator on it.
+ * administrator on it, and AMQP over TLS only with client certificates required, as {@link ProcessRabbit}.
  *
  * <p>Invariant: host ports are fixed when the container is created, so {@link #stop()} and {@link #start()} (a Docker
  * stop and start of the same container, same hostname and therefore same node and Mnesia) keep ports and data.
@@ -27,12 +31,44 @@ final class ContainerRabbit implements RabbitBroker {
 
     private final RabbitMQContainer container;
 
-    ContainerRabbit() {
+    private final PrivateCa ca;
+
+    ContainerRabbit(PrivateCa ca) {
+        this.ca = ca;
         this.container = new RabbitMQContainer(DockerImageName.parse(IMAGE))
                 .withAdminUser(adminUser())
                 .withAdminPassword(this.adminPassword)
-                .withExposedPorts(5672, 15672, 15692);
-        Containers.bindPorts(this.container, this.hostPorts, 5672, 15672, 15692);
+                .withExposedPorts(5671, 15672, 15692)
+                .withRabbitMQConfigSysctl(MountableFile.forHostPath(configuration(ca)));
+        for (String file : new String[] {"ca.crt", "rabbitmq.crt", "rabbitmq.key"}) {
+            this.container.withCopyFileToContainer(
+                    MountableFile.forHostPath(ca.directory().resolve(file), 0644), "/etc/rabbitmq/tls/" + file);
+        }
+        Containers.bindPorts(this.container, this.hostPorts, 5671, 15672, 15692);
+    }
+
+    /** The TLS lines of {@link ProcessRabbit}'s rabbitmq.conf, with the container's paths. */
+    private static Path configuration(PrivateCa ca) {
+        Path file = ca.directory().resolve("rabbitmq-container.conf");
+        try {
+            Files.writeString(
+                    file,
+                    String.join(
+                            "\n",
+                            java.util.List.of(
+                                    "loopback_users = none",
+                                    "listeners.tcp = none",
+                                    "listeners.ssl.default = 5671",
+                                    "ssl_options.cacertfile = /etc/rabbitmq/tls/ca.crt",
+                                    "ssl_options.certfile = /etc/rabbitmq/tls/rabbitmq.crt",
+                                    "ssl_options.keyfile = /etc/rabbitmq/tls/rabbitmq.key",
+                                    "ssl_options.verify = verify_peer",
+                                    "ssl_options.fail_if_no_peer_cert = true",
+                                    "")));
+            return file;
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Could not write " + file, ex);
+        }
     }
 
     void initialise() {
@@ -66,6 +102,16 @@ final class ContainerRabbit implements RabbitBroker {
     @Override
     public String adminPassword() {
         return this.adminPassword;
+    }
+
+    @Override
+    public Path certificateAuthority() {
+        return this.ca.authority();
+    }
+
+    @Override
+    public PrivateCa.Pair clientCertificate() {
+        return this.ca.client();
     }
 
     @Override

@@ -85,7 +85,7 @@ public class DevInfrastructure {
         return service + " is up on " + http + " with this JVM's private servers ("
                 + OrderlyInfrastructure.mode().name().toLowerCase(Locale.ROOT)
                 + "; they and their data go when it exits): PostgreSQL " + postgres.jdbcUrl() + " as " + role + " / "
-                + postgres.passwordFor(role) + "; RabbitMQ amqp://" + rabbit.host() + ":" + rabbit.amqpPort() + "/"
+                + postgres.passwordFor(role) + "; RabbitMQ amqps://" + rabbit.host() + ":" + rabbit.amqpPort() + "/"
                 + rabbit.virtualHost() + " and management " + managementUrl(rabbit) + " as " + rabbit.adminUser()
                 + " / " + rabbit.adminPassword();
     }

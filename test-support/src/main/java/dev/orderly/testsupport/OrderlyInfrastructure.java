@@ -184,9 +184,14 @@ public final class OrderlyInfrastructure {
     }
 
     private static Running startContainers(byte[] bootstrapSql) {
-        ContainerPostgres postgres = new ContainerPostgres();
-        ContainerRabbit rabbit = new ContainerRabbit();
-        Runnable shutdown = once(() -> inParallel(postgres::shutdown, rabbit::shutdown));
+        RunDirectory run = RunDirectory.create();
+        PrivateCa ca = PrivateCa.ensure(run.directory("tls"), List.of());
+        ContainerPostgres postgres = new ContainerPostgres(ca);
+        ContainerRabbit rabbit = new ContainerRabbit(ca);
+        Runnable shutdown = once(() -> {
+            inParallel(postgres::shutdown, rabbit::shutdown);
+            run.delete();
+        });
         return startBoth(
                 Mode.DOCKER, postgres, () -> postgres.initialise(bootstrapSql), rabbit, rabbit::initialise, shutdown);
     }
@@ -194,9 +199,11 @@ public final class OrderlyInfrastructure {
     private static Running startProcesses(Path postgresBinaries, Path epmd, byte[] bootstrapSql) {
         RunDirectory run = RunDirectory.create();
         int[] ports = FreePorts.pick(6);
-        ProcessPostgres postgres = ProcessPostgres.forTests(postgresBinaries, run, ports[0]);
+        // One private CA per run: its certificates are made once (some 50 ms of openssl), before either server starts.
+        PrivateCa ca = PrivateCa.ensure(run.directory("tls"), List.of());
+        ProcessPostgres postgres = ProcessPostgres.forTests(postgresBinaries, run, ports[0], ca);
         ProcessRabbit rabbit =
-                ProcessRabbit.forTests(epmd, run, new int[] {ports[1], ports[2], ports[3], ports[4], ports[5]});
+                ProcessRabbit.forTests(epmd, run, new int[] {ports[1], ports[2], ports[3], ports[4], ports[5]}, ca);
         Runnable shutdown = once(() -> {
             inParallel(postgres::shutdown, rabbit::shutdown);
             run.delete();

@@ -1,5 +1,6 @@
 package dev.orderly.testsupport;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -31,9 +32,20 @@ public sealed interface PostgresServer permits ProcessPostgres, ContainerPostgre
     /** The superuser's password, generated for this JVM. */
     String superuserPassword();
 
-    /** The JDBC URL of database {@link #database()}. */
+    /** The certificate of the CA that signed the server's certificate: what a client verifies the server against. */
+    Path certificateAuthority();
+
+    /**
+     * The JDBC URL of database {@link #database()}: TLS, with the server's certificate and host name verified against
+     * {@link #certificateAuthority()} ({@code sslmode=verify-full}).
+     */
     default String jdbcUrl() {
-        return "jdbc:postgresql://" + host() + ":" + port() + "/" + database();
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + database() + "?" + tlsParameters();
+    }
+
+    /** pgjdbc's URL parameters for TLS with the server verified: {@code sslmode=verify-full&sslrootcert=<ca>}. */
+    default String tlsParameters() {
+        return "sslmode=verify-full&sslrootcert=" + certificateAuthority();
     }
 
     /**

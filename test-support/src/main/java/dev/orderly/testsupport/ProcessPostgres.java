@@ -23,13 +23,15 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A private PostgreSQL cluster run from the system's packages: its own data directory, its own loopback port,
- * password authentication for everyone (scram-sha-256), and database {@code orderly} bootstrapped by bootstrap.sql.
+ * A private PostgreSQL cluster run from the system's packages: its own data directory, its own loopback port, TLS
+ * only (a {@link PrivateCa}'s server certificate; pg_hba.conf has {@code hostssl} lines and no {@code host} line, so a
+ * connection without TLS is refused), password authentication for everyone (scram-sha-256), and database
+ * {@code orderly} bootstrapped by bootstrap.sql.
  * The tests run one per JVM in a throwaway run directory ({@link #forTests}); {@code ./orderly up} runs one that
  * persists in its state directory.
  *
  * <p>Invariant: the server runs as the {@code postgres} service user when this JVM is root (PostgreSQL refuses root),
- * listens on 127.0.0.1 only, and its postmaster is recorded whenever it runs.
+ * listens on 127.0.0.1 only and over TCP with TLS only, and its postmaster is recorded whenever it runs.
  */
 public final class ProcessPostgres implements PostgresServer {
 
@@ -40,6 +42,25 @@ public final class ProcessPostgres implements PostgresServer {
     private static final String SUPERUSER = "postgres";
 
     private static final String HOST = "127.0.0.1";
+
+    /** The TLS files, copied into the data directory (relative names are the data directory's). */
+    private static final String SERVER_CERTIFICATE = "server.crt";
+
+    private static final String SERVER_KEY = "server.key";
+
+    private static final String AUTHORITY = "root.crt";
+
+    /**
+     * Who may connect how: over TCP with TLS only ({@code hostssl}; no {@code host} line, so a connection without TLS
+     * finds no entry and is refused), and on the Unix socket, which no one outside this machine's users reaches; a
+     * password for everyone.
+     */
+    private static final String PG_HBA = """
+            # Written by Orderly at every start: TLS only over TCP; see docs/security.md.
+            # TYPE   DATABASE  USER  ADDRESS        METHOD
+            local    all       all                  scram-sha-256
+            hostssl  all       all   127.0.0.1/32   scram-sha-256
+            """;
 
     /** Linux limits a Unix socket path to 107 bytes; PostgreSQL appends {@code /.s.PGSQL.<port>} to the directory. */
     private static final int MAX_SOCKET_DIRECTORY_LENGTH = 90;
@@ -60,11 +81,13 @@ public final class ProcessPostgres implements PostgresServer {
     private final String superuserPassword;
     private final List<String> serverOptions;
     private final ProcessRecorder recorder;
+    private final PrivateCa ca;
     private @Nullable Path socketDirectory;
 
     /**
      * @param binaries PostgreSQL's {@code bin} directory ({@link #binaries()})
      * @param serverOptions extra {@code postgres} options, such as {@code -c fsync=off}
+     * @param ca whose {@link PrivateCa#postgres() server certificate} the server presents, and whose CA clients trust
      */
     public ProcessPostgres(
             Path binaries,
@@ -72,17 +95,19 @@ public final class ProcessPostgres implements PostgresServer {
             int port,
             String superuserPassword,
             List<String> serverOptions,
-            ProcessRecorder recorder) {
+            ProcessRecorder recorder,
+            PrivateCa ca) {
         this.binaries = binaries;
         this.layout = layout;
         this.port = port;
         this.superuserPassword = superuserPassword;
         this.serverOptions = List.copyOf(serverOptions);
         this.recorder = recorder;
+        this.ca = ca;
     }
 
     /** The tests' cluster: in the run directory, fsync off (speed) with synchronous commit on, a generated password. */
-    static ProcessPostgres forTests(Path binaries, RunDirectory run, int port) {
+    static ProcessPostgres forTests(Path binaries, RunDirectory run, int port, PrivateCa ca) {
         Path home = run.path().resolve("postgres");
         return new ProcessPostgres(
                 binaries,
@@ -90,7 +115,8 @@ public final class ProcessPostgres implements PostgresServer {
                 port,
                 Secrets.generate(),
                 List.of("-c", "fsync=off", "-c", "max_connections=200"),
-                run);
+                run,
+                ca);
     }
 
     /** The binaries directory of the newest PostgreSQL Debian's packages installed, for example 15. */
@@ -180,6 +206,11 @@ public final class ProcessPostgres implements PostgresServer {
         return this.superuserPassword;
     }
 
+    @Override
+    public Path certificateAuthority() {
+        return this.ca.authority();
+    }
+
     /** The postmaster, if one runs on this data directory. */
     public Optional<ProcessHandle> postmaster() {
         Path pidFile = this.layout.data().resolve("postmaster.pid");
@@ -208,8 +239,9 @@ public final class ProcessPostgres implements PostgresServer {
                 Files.createFile(this.layout.log());
             }
             giveToServiceUser(this.layout.log());
+            installTls();
         } catch (IOException ex) {
-            throw new UncheckedIOException("Could not prepare PostgreSQL's log and socket directories", ex);
+            throw new UncheckedIOException("Could not prepare PostgreSQL's log, socket directory and TLS files", ex);
         }
         this.recorder.recordPidFile("postgres", this.layout.data().resolve("postmaster.pid"));
         List<String> options = new ArrayList<>(List.of(
@@ -218,7 +250,17 @@ public final class ProcessPostgres implements PostgresServer {
                 "-c",
                 "listen_addresses=" + HOST,
                 "-k",
-                "'" + this.socketDirectory + "'"));
+                "'" + this.socketDirectory + "'",
+                "-c",
+                "ssl=on",
+                "-c",
+                "ssl_cert_file=" + SERVER_CERTIFICATE,
+                "-c",
+                "ssl_key_file=" + SERVER_KEY,
+                "-c",
+                "ssl_ca_file=" + AUTHORITY,
+                "-c",
+                "ssl_min_protocol_version=TLSv1.2"));
         options.addAll(this.serverOptions);
         try {
             Command.runChecked(
@@ -245,6 +287,29 @@ public final class ProcessPostgres implements PostgresServer {
                 .orElseThrow(() -> new IllegalStateException("pg_ctl reported PostgreSQL started, but no postmaster "
                         + "runs on " + this.layout.data() + "; see " + this.layout.log()));
         this.recorder.record("postgres", started);
+    }
+
+    /**
+     * Puts the CA's server certificate, its key (mode 600, PostgreSQL refuses a key others can read) and the CA into
+     * the data directory, owned by the service user, and writes pg_hba.conf; at every start, so a cluster made before
+     * TLS is switched over too.
+     */
+    private void installTls() throws IOException {
+        Path data = this.layout.data();
+        PrivateCa.Pair server = this.ca.postgres();
+        install(server.certificate(), data.resolve(SERVER_CERTIFICATE), "rw-r--r--");
+        install(server.privateKey(), data.resolve(SERVER_KEY), "rw-------");
+        install(this.ca.authority(), data.resolve(AUTHORITY), "rw-r--r--");
+        Path hba = data.resolve("pg_hba.conf");
+        Files.writeString(hba, PG_HBA);
+        Files.setPosixFilePermissions(hba, PosixFilePermissions.fromString("rw-------"));
+        giveToServiceUser(hba);
+    }
+
+    private static void install(Path source, Path target, String permissions) throws IOException {
+        Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(permissions));
+        giveToServiceUser(target);
     }
 
     /** Stops the server ({@code pg_ctl stop -m fast}), killing it if it does not stop in time. */
@@ -355,6 +420,8 @@ public final class ProcessPostgres implements PostgresServer {
             command.add(script.toString());
             Map<String, String> environment = environment();
             environment.put("PGPASSWORD", this.superuserPassword);
+            environment.put("PGSSLMODE", "verify-full");
+            environment.put("PGSSLROOTCERT", this.ca.authority().toString());
             Command.runChecked("Running bootstrap.sql in PostgreSQL", command, environment, Duration.ofSeconds(60));
         } finally {
             try {
@@ -374,7 +441,7 @@ public final class ProcessPostgres implements PostgresServer {
     }
 
     private String jdbcUrl(String databaseName) {
-        return "jdbc:postgresql://" + HOST + ":" + this.port + "/" + databaseName;
+        return "jdbc:postgresql://" + HOST + ":" + this.port + "/" + databaseName + "?" + tlsParameters();
     }
 
     private Path socketDirectory() throws IOException {

@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A private RabbitMQ node run from the system's packages: its own epmd, node name, Erlang cookie, Mnesia and log
- * directories, and loopback ports for AMQP, distribution, management and Prometheus. The tests run one per JVM
+ * directories, and loopback ports for AMQP (over TLS only, client certificates required: {@link RabbitBroker}),
+ * distribution, management and Prometheus. The tests run one per JVM
  * ({@link #forTests}: the administrator, virtual host {@code orderly} and the permissions between them are
  * rabbitmq.conf defaults, so they exist before the first AMQP listener opens); {@code ./orderly up} runs one that
  * persists in its state directory and loads the deployment's definitions at boot.
@@ -75,6 +76,8 @@ public final class ProcessRabbit implements RabbitBroker {
 
     private final boolean detached;
 
+    private final PrivateCa ca;
+
     private @Nullable Process epmd;
 
     private @Nullable Process server;
@@ -84,6 +87,8 @@ public final class ProcessRabbit implements RabbitBroker {
      * @param configuration rabbitmq.conf lines beyond the listeners (users and vhost, or {@code load_definitions})
      * @param detached whether the node runs in a session of its own ({@code setsid}), so that it outlives the process
      *     that started it and the terminal's signals: {@code ./orderly up}
+     * @param ca whose {@link PrivateCa#rabbitmq() server certificate} the node presents, and whose CA a client's
+     *     certificate must be signed by
      */
     public ProcessRabbit(
             Path epmdBinary,
@@ -93,7 +98,8 @@ public final class ProcessRabbit implements RabbitBroker {
             String adminPassword,
             List<String> configuration,
             ProcessRecorder recorder,
-            boolean detached) {
+            boolean detached,
+            PrivateCa ca) {
         this.epmdBinary = epmdBinary;
         this.layout = layout;
         this.ports = ports;
@@ -102,10 +108,11 @@ public final class ProcessRabbit implements RabbitBroker {
         this.configuration = List.copyOf(configuration);
         this.recorder = recorder;
         this.detached = detached;
+        this.ca = ca;
     }
 
     /** The tests' node: in the run directory, with the administrator and virtual host as rabbitmq.conf defaults. */
-    static ProcessRabbit forTests(Path epmdBinary, RunDirectory run, int[] ports) {
+    static ProcessRabbit forTests(Path epmdBinary, RunDirectory run, int[] ports, PrivateCa ca) {
         Path directory = run.path().resolve("rabbitmq");
         String adminPassword = Secrets.generate();
         return new ProcessRabbit(
@@ -128,7 +135,8 @@ public final class ProcessRabbit implements RabbitBroker {
                         "default_permissions.write = .*",
                         "default_permissions.read = .*"),
                 run,
-                false);
+                false,
+                ca);
     }
 
     /** The tests' start: configuration, epmd, node. */
@@ -166,6 +174,16 @@ public final class ProcessRabbit implements RabbitBroker {
     @Override
     public String adminPassword() {
         return this.adminPassword;
+    }
+
+    @Override
+    public Path certificateAuthority() {
+        return this.ca.authority();
+    }
+
+    @Override
+    public PrivateCa.Pair clientCertificate() {
+        return this.ca.client();
     }
 
     @Override
@@ -281,7 +299,8 @@ public final class ProcessRabbit implements RabbitBroker {
     }
 
     /**
-     * Writes rabbitmq.conf (listeners on loopback, management and Prometheus ports, and the node's own lines) and
+     * Writes rabbitmq.conf (an AMQP listener on loopback for TLS only, with peer verification and a client certificate
+     * required; management and Prometheus ports; and the node's own lines) and
      * enabled_plugins, and the Erlang cookie if there is none yet (a node and its CLI must share it, so it is never
      * replaced while a node may run).
      */
@@ -297,8 +316,18 @@ public final class ProcessRabbit implements RabbitBroker {
                 // Erlang refuses a cookie file that others can read.
                 Files.setPosixFilePermissions(cookie, PosixFilePermissions.fromString("r--------"));
             }
+            PrivateCa.Pair server = this.ca.rabbitmq();
             List<String> lines = new ArrayList<>(List.of(
-                    "listeners.tcp.default = " + HOST + ":" + this.ports.amqp(),
+                    // No plaintext AMQP listener at all: TLS, and only for a client with a certificate of our CA.
+                    "listeners.tcp = none",
+                    "listeners.ssl.default = " + HOST + ":" + this.ports.amqp(),
+                    "ssl_options.cacertfile = " + this.ca.authority(),
+                    "ssl_options.certfile = " + server.certificate(),
+                    "ssl_options.keyfile = " + server.privateKey(),
+                    "ssl_options.verify = verify_peer",
+                    "ssl_options.fail_if_no_peer_cert = true",
+                    "ssl_options.versions.1 = tlsv1.3",
+                    "ssl_options.versions.2 = tlsv1.2",
                     "management.tcp.ip = " + HOST,
                     "management.tcp.port = " + this.ports.management(),
                     "prometheus.tcp.ip = " + HOST,
@@ -389,8 +418,7 @@ public final class ProcessRabbit implements RabbitBroker {
         environment.put(
                 "ERL_CRASH_DUMP", this.layout.logs().resolve("erl_crash.dump").toString());
         environment.put("RABBITMQ_NODENAME", this.nodeName);
-        environment.put("RABBITMQ_NODE_IP_ADDRESS", HOST);
-        environment.put("RABBITMQ_NODE_PORT", Integer.toString(this.ports.amqp()));
+        // No RABBITMQ_NODE_IP_ADDRESS or RABBITMQ_NODE_PORT: they would open a plaintext listener beside the TLS one.
         environment.put("RABBITMQ_DIST_PORT", Integer.toString(this.ports.distribution()));
         environment.put("RABBITMQ_MNESIA_BASE", this.layout.mnesia().toString());
         environment.put("RABBITMQ_LOG_BASE", this.layout.logs().toString());

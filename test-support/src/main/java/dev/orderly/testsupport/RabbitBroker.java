@@ -1,10 +1,17 @@
 package dev.orderly.testsupport;
 
 import com.rabbitmq.client.ConnectionFactory;
+import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.pem.PemSslStoreBundle;
+import org.springframework.boot.ssl.pem.PemSslStoreDetails;
 
 /**
  * A running RabbitMQ with the management and Prometheus plugins, a virtual host {@code orderly} and an administrator
- * with full permissions on it.
+ * with full permissions on it. AMQP is TLS only (no plaintext listener), and the broker accepts only a client that
+ * presents a certificate of the {@link PrivateCa} ({@code verify_peer}, {@code fail_if_no_peer_cert}); the login is
+ * still the user's password.
  *
  * <p>Invariant: host, ports and credentials never change for the life of the JVM, across {@link #stop()} and
  * {@link #start()} too, and durable queues with their persistent messages survive a stop and start.
@@ -14,7 +21,7 @@ public sealed interface RabbitBroker permits ProcessRabbit, ContainerRabbit {
     /** The host to connect to (a loopback address in process mode). */
     String host();
 
-    /** The AMQP 0-9-1 port. */
+    /** The AMQP 0-9-1 port: AMQP over TLS (amqps). */
     int amqpPort();
 
     /** The management plugin's HTTP port. */
@@ -36,7 +43,29 @@ public sealed interface RabbitBroker permits ProcessRabbit, ContainerRabbit {
     /** The administrator's password, generated for this JVM. */
     String adminPassword();
 
-    /** A new connection factory for the administrator on {@link #virtualHost()}; each call returns a fresh one. */
+    /** The certificate of the CA that signed the broker's and the clients' certificates. */
+    Path certificateAuthority();
+
+    /** The client certificate (and key) a client presents to the broker. */
+    PrivateCa.Pair clientCertificate();
+
+    /**
+     * A TLS context that presents {@link #clientCertificate()} and trusts {@link #certificateAuthority()} only, made by
+     * Spring Boot's PEM SSL bundle, as a service's {@code spring.ssl.bundle.pem} makes its own.
+     */
+    default SSLContext sslContext() {
+        PemSslStoreDetails keyStore = new PemSslStoreDetails(
+                null,
+                "file:" + clientCertificate().certificate(),
+                "file:" + clientCertificate().privateKey());
+        PemSslStoreDetails trustStore = PemSslStoreDetails.forCertificate("file:" + certificateAuthority());
+        return SslBundle.of(new PemSslStoreBundle(keyStore, trustStore)).createSslContext();
+    }
+
+    /**
+     * A new connection factory for the administrator on {@link #virtualHost()}, over TLS with the client certificate,
+     * the broker's certificate and host name verified; each call returns a fresh one.
+     */
     default ConnectionFactory connectionFactory() {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(host());
@@ -44,6 +73,8 @@ public sealed interface RabbitBroker permits ProcessRabbit, ContainerRabbit {
         factory.setVirtualHost(virtualHost());
         factory.setUsername(adminUser());
         factory.setPassword(adminPassword());
+        factory.useSslProtocol(sslContext());
+        factory.enableHostnameVerification();
         return factory;
     }
 

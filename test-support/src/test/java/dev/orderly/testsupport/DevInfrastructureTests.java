@@ -100,7 +100,8 @@ class DevInfrastructureTests {
                     @Override
                     public void recordPidFile(String name, Path pidFile) {}
                 },
-                false);
+                false,
+                PrivateCa.at(nowhere));
     }
 
     static class Plain {}
