@@ -1,21 +1,23 @@
 package dev.orderly.testsupport;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.pem.PemSslStoreBundle;
+import org.springframework.boot.ssl.pem.PemSslStoreDetails;
 
 /**
- * A private certificate authority and the certificates it signs, as PEM files in one directory, made with
- * {@code openssl} (the documented, inspectable way: {@code openssl x509 -in <file> -noout -text} shows each): the CA
+ * A private certificate authority and the certificates it signs, as PEM files in one directory, made by
+ * {@code deploy/tls/make-certificates.sh} with {@code openssl} (the one recipe, which compose runs too; inspectable:
+ * {@code openssl x509 -in <file> -noout -text} shows each): the CA
  * ({@code ca.crt}), a server certificate each for PostgreSQL ({@code postgres.crt}) and RabbitMQ
  * ({@code rabbitmq.crt}), and the client certificate the services present to RabbitMQ ({@code client.crt}), each key
  * beside its certificate ({@code .key}, PKCS#8, mode 600). Keys are EC P-256: generating them takes milliseconds.
@@ -34,10 +36,12 @@ public final class PrivateCa {
     /** A certificate and its private key. */
     public record Pair(Path certificate, Path privateKey) {}
 
+    static final String SCRIPT_RESOURCE = "/orderly/tls/make-certificates.sh";
+
     private static final String AUTHORITY = "ca";
     private static final String CLIENT = "client";
     private static final List<String> SERVERS = List.of("postgres", "rabbitmq");
-    private static final Duration OPENSSL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration OPENSSL_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path directory;
 
@@ -88,6 +92,21 @@ public final class PrivateCa {
         return pair(CLIENT);
     }
 
+    /**
+     * A TLS context that presents {@link #client()} and trusts {@link #authority()} only, made by Spring Boot's PEM SSL
+     * bundle as a service's {@code spring.ssl.bundle.pem.rabbitmq} makes its own: what a test's AMQP client uses.
+     */
+    public SSLContext clientSslContext() {
+        return sslContext(client(), authority());
+    }
+
+    static SSLContext sslContext(Pair client, Path authority) {
+        PemSslStoreDetails keyStore =
+                new PemSslStoreDetails(null, "file:" + client.certificate(), "file:" + client.privateKey());
+        PemSslStoreDetails trustStore = PemSslStoreDetails.forCertificate("file:" + authority);
+        return SslBundle.of(new PemSslStoreBundle(keyStore, trustStore)).createSslContext();
+    }
+
     private Pair pair(String name) {
         return new Pair(this.directory.resolve(name + ".crt"), this.directory.resolve(name + ".key"));
     }
@@ -98,114 +117,35 @@ public final class PrivateCa {
                         && Files.isRegularFile(this.directory.resolve(name + ".key")));
     }
 
+    /** Runs deploy/tls/make-certificates.sh (from the class path) for this directory. */
     private void generate(List<String> serverHosts) {
-        try {
+        Path script = null;
+        try (InputStream in = PrivateCa.class.getResourceAsStream(SCRIPT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("Classpath resource " + SCRIPT_RESOURCE + " is missing: test-support's "
+                        + "build copies it from deploy/tls/make-certificates.sh; rebuild test-support.");
+            }
             Files.createDirectories(this.directory);
-            openssl(
-                    "req",
-                    "-x509",
-                    "-new",
-                    "-nodes",
-                    "-newkey",
-                    "ec",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1",
-                    "-keyout",
-                    key(AUTHORITY),
-                    "-out",
-                    certificate(AUTHORITY),
-                    "-days",
-                    "3650",
-                    "-subj",
-                    "/O=Orderly/CN=Orderly private CA",
-                    "-addext",
-                    "basicConstraints=critical,CA:TRUE",
-                    "-addext",
-                    "keyUsage=critical,keyCertSign,cRLSign");
-            Set<String> names = new LinkedHashSet<>(List.of("DNS:localhost", "IP:127.0.0.1"));
-            serverHosts.forEach(host -> names.add("DNS:" + host));
-            for (String server : SERVERS) {
-                sign(server, "serverAuth", String.join(",", names));
-            }
-            sign(CLIENT, "clientAuth", "DNS:orderly-services");
-            try (Stream<Path> files = Files.list(this.directory)) {
-                for (Path file : files.toList()) {
-                    String name = file.getFileName().toString();
-                    if (name.endsWith(".csr") || name.endsWith(".ext") || name.endsWith(".srl")) {
-                        Files.delete(file);
-                    } else if (name.endsWith(".key")) {
-                        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-                    } else {
-                        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-                    }
-                }
-            }
+            script = Files.createTempFile("orderly-make-certificates", ".sh");
+            Files.write(script, in.readAllBytes());
+            List<String> command = new ArrayList<>(List.of("bash", script.toString(), this.directory.toString()));
+            command.addAll(serverHosts);
+            Command.runChecked(
+                    "Making the private CA's certificates in " + this.directory + " (openssl, Debian's package "
+                            + "openssl; ./orderly installs it when run as root)",
+                    command,
+                    Command.inheritedEnvironment(name -> name.startsWith("OPENSSL")),
+                    OPENSSL_TIMEOUT);
         } catch (IOException ex) {
             throw new UncheckedIOException("Could not make the private CA's certificates in " + this.directory, ex);
-        }
-    }
-
-    /** A key and a certificate signed by the CA, for one extended key usage, with these subject alternative names. */
-    private void sign(String name, String usage, String alternativeNames) throws IOException {
-        String extensions = this.directory.resolve(name + ".ext").toString();
-        Files.writeString(
-                Path.of(extensions),
-                "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyAgreement\n"
-                        + "extendedKeyUsage=" + usage + "\nsubjectAltName=" + alternativeNames + "\n");
-        openssl(
-                "req",
-                "-new",
-                "-nodes",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-keyout",
-                key(name),
-                "-out",
-                this.directory.resolve(name + ".csr").toString(),
-                "-subj",
-                "/O=Orderly/CN=" + name);
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                this.directory.resolve(name + ".csr").toString(),
-                "-CA",
-                certificate(AUTHORITY),
-                "-CAkey",
-                key(AUTHORITY),
-                "-CAserial",
-                this.directory.resolve(AUTHORITY + ".srl").toString(),
-                "-CAcreateserial",
-                "-days",
-                "825",
-                "-extfile",
-                extensions,
-                "-out",
-                certificate(name));
-    }
-
-    private String key(String name) {
-        return this.directory.resolve(name + ".key").toString();
-    }
-
-    private String certificate(String name) {
-        return this.directory.resolve(name + ".crt").toString();
-    }
-
-    private void openssl(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add("openssl");
-        command.addAll(List.of(args));
-        Map<String, String> environment = Command.inheritedEnvironment(name -> name.startsWith("OPENSSL"));
-        try {
-            Command.runChecked("openssl " + args[0] + " in " + this.directory, command, environment, OPENSSL_TIMEOUT);
-        } catch (IllegalStateException ex) {
-            throw new IllegalStateException(
-                    ex.getMessage() + "\n  (openssl is Debian's package openssl; ./orderly "
-                            + "installs it when run as root)",
-                    ex);
+        } finally {
+            if (script != null) {
+                try {
+                    Files.deleteIfExists(script);
+                } catch (IOException ex) {
+                    // A temporary file left behind; nothing depends on it.
+                }
+            }
         }
     }
 }

@@ -3,9 +3,6 @@ package dev.orderly.testsupport;
 import com.rabbitmq.client.ConnectionFactory;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
-import org.springframework.boot.ssl.SslBundle;
-import org.springframework.boot.ssl.pem.PemSslStoreBundle;
-import org.springframework.boot.ssl.pem.PemSslStoreDetails;
 
 /**
  * A running RabbitMQ with the management and Prometheus plugins, a virtual host {@code orderly} and an administrator
@@ -54,12 +51,7 @@ public sealed interface RabbitBroker permits ProcessRabbit, ContainerRabbit {
      * Spring Boot's PEM SSL bundle, as a service's {@code spring.ssl.bundle.pem} makes its own.
      */
     default SSLContext sslContext() {
-        PemSslStoreDetails keyStore = new PemSslStoreDetails(
-                null,
-                "file:" + clientCertificate().certificate(),
-                "file:" + clientCertificate().privateKey());
-        PemSslStoreDetails trustStore = PemSslStoreDetails.forCertificate("file:" + certificateAuthority());
-        return SslBundle.of(new PemSslStoreBundle(keyStore, trustStore)).createSslContext();
+        return PrivateCa.sslContext(clientCertificate(), certificateAuthority());
     }
 
     /**

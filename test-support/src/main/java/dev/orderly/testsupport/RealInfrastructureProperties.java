@@ -74,7 +74,7 @@ final class RealInfrastructureProperties {
     }
 
     /** The SSL bundle every service names for RabbitMQ: its client certificate and key, and the CA it trusts. */
-    static final String RABBITMQ_BUNDLE = "orderly-rabbitmq";
+    static final String RABBITMQ_BUNDLE = "rabbitmq";
 
     /**
      * AMQP over TLS through Spring Boot's SSL bundle {@value #RABBITMQ_BUNDLE}: the client certificate the broker
