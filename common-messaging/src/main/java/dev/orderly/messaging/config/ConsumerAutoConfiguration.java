@@ -24,15 +24,14 @@ import java.util.List;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
+import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.connection.RabbitConnectionFactoryBean;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.amqp.autoconfigure.CachingConnectionFactoryConfigurer;
-import org.springframework.boot.amqp.autoconfigure.RabbitConnectionFactoryBeanConfigurer;
 import org.springframework.boot.amqp.autoconfigure.RabbitProperties;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -163,19 +162,28 @@ public class ConsumerAutoConfiguration {
                 properties.topology().checkInterval());
     }
 
+    /**
+     * The republisher, on a connection of its own made by the very client factory Boot built for the main connection
+     * factory (as Spring AMQP's own publisher connection factory is): address, credentials, TLS with the SSL bundle and
+     * host-name verification, timeouts and every {@code ConnectionFactoryCustomizer} are exactly the main one's. A
+     * {@code RabbitConnectionFactoryBean} of its own, even configured by Boot's configurer, would silently lose the
+     * bundle: Boot applies a bundle only to its own (package-private) bean type, and connects without the client
+     * certificate the broker requires.
+     */
     @Bean(destroyMethod = "close")
     Republisher orderlyRepublisher(
-            RabbitConnectionFactoryBeanConfigurer beanConfigurer,
+            ConnectionFactory connectionFactory,
             CachingConnectionFactoryConfigurer factoryConfigurer,
-            MessagingProperties properties)
-            throws Exception {
-        RabbitConnectionFactoryBean bean = new RabbitConnectionFactoryBean();
-        beanConfigurer.configure(bean);
-        bean.afterPropertiesSet();
-        CachingConnectionFactory connectionFactory = new CachingConnectionFactory(bean.getObject());
-        factoryConfigurer.configure(connectionFactory);
-        connectionFactory.setConnectionNameStrategy(factory -> properties.consumerName() + "-republisher");
-        return new Republisher(connectionFactory, properties.republish().confirmTimeout());
+            MessagingProperties properties) {
+        if (!(connectionFactory instanceof AbstractConnectionFactory main)) {
+            throw new IllegalStateException("The republisher needs Spring Boot's RabbitMQ connection factory (a "
+                    + "CachingConnectionFactory) to share its client settings, but the context's is a "
+                    + connectionFactory.getClass().getName());
+        }
+        CachingConnectionFactory republishing = new CachingConnectionFactory(main.getRabbitConnectionFactory());
+        factoryConfigurer.configure(republishing);
+        republishing.setConnectionNameStrategy(factory -> properties.consumerName() + "-republisher");
+        return new Republisher(republishing, properties.republish().confirmTimeout());
     }
 
     @Bean
