@@ -79,8 +79,17 @@ echo "## resolving RabbitMQ PerfTest"
 
 echo
 echo "## (a) PerfTest: 1 producer, 1 consumer, quorum queue, 1 KiB persistent, confirms (500 outstanding), ${PERFTEST_SECONDS}s"
-"$JAVA" -cp "$STATE/perftest-lib/*" com.rabbitmq.perf.PerfTest \
-  --uri "amqp://orderly-admin:$ORDERLY_RABBITMQ_ADMIN_PASSWORD@127.0.0.1:$ORDERLY_RABBITMQ_PORT/orderly" \
+# The broker takes TLS only, with a client certificate: PerfTest uses Java's default SSL context, from PKCS#12 stores
+# of the private CA's client certificate and the CA ($STATE/tls, which ./orderly up made).
+openssl pkcs12 -export -in "$STATE/tls/client.crt" -inkey "$STATE/tls/client.key" -out "$STATE/perftest-client.p12" \
+  -passout pass:perftest
+"${JAVA%/java}/keytool" -importcert -noprompt -alias orderly-ca -file "$STATE/tls/ca.crt" \
+  -keystore "$STATE/perftest-trust.p12" -storetype PKCS12 -storepass perftest >/dev/null
+"$JAVA" -Djavax.net.ssl.keyStore="$STATE/perftest-client.p12" -Djavax.net.ssl.keyStorePassword=perftest \
+  -Djavax.net.ssl.keyStoreType=PKCS12 -Djavax.net.ssl.trustStore="$STATE/perftest-trust.p12" \
+  -Djavax.net.ssl.trustStorePassword=perftest -cp "$STATE/perftest-lib/*" com.rabbitmq.perf.PerfTest \
+  --uri "amqps://orderly-admin:$ORDERLY_RABBITMQ_ADMIN_PASSWORD@127.0.0.1:$ORDERLY_RABBITMQ_PORT/orderly" \
+  --use-default-ssl-context \
   --quorum-queue --queue bench.perftest --size 1000 --flag persistent --confirm 500 \
   --producers 1 --consumers 1 --time "$PERFTEST_SECONDS" >"$STATE/perftest.txt" 2>&1 || true
 grep -E "sending rate avg|receiving rate avg|consumer latency min/median/75th/95th/99th|confirm latency min/median/75th/95th/99th" "$STATE/perftest.txt" | sed 's/^/  /'
@@ -92,9 +101,13 @@ echo "## starting the relay ($(basename "$RELAY_JAR"), -XX:+UseSerialGC -XX:MaxR
 # The relay's port ./orderly chose but left unused (it started order-api only).
 RELAY_PORT=$ORDERLY_OUTBOX_RELAY_PORT
 SERVER_PORT=$RELAY_PORT \
-SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$ORDERLY_POSTGRES_PORT/orderly" \
+SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$ORDERLY_POSTGRES_PORT/orderly?sslmode=verify-full&sslrootcert=$STATE/tls/ca.crt" \
 SPRING_DATASOURCE_PASSWORD=$ORDERLY_POSTGRES_RELAY_PASSWORD \
 SPRING_RABBITMQ_PORT=$ORDERLY_RABBITMQ_PORT \
+SPRING_RABBITMQ_SSL_ENABLED=true SPRING_RABBITMQ_SSL_BUNDLE=rabbitmq \
+SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_CERTIFICATE=file:$STATE/tls/client.crt \
+SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_PRIVATEKEY=file:$STATE/tls/client.key \
+SPRING_SSL_BUNDLE_PEM_RABBITMQ_TRUSTSTORE_CERTIFICATE=file:$STATE/tls/ca.crt \
 SPRING_RABBITMQ_USERNAME=orderly-admin SPRING_RABBITMQ_PASSWORD=$ORDERLY_RABBITMQ_ADMIN_PASSWORD \
 ORDERLY_RELAY_ROUTES_MANAGEMENT_URL=http://127.0.0.1:$ORDERLY_RABBITMQ_MANAGEMENT_PORT \
 SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI=http://127.0.0.1:$ORDERLY_AUTH_SERVER_PORT/oauth2/jwks \

@@ -61,6 +61,8 @@ ensure_packages() {
   local missing=()
   [[ -n $(pg_bin) ]] || missing+=(postgresql)
   [[ -n $(rabbit_bin || true) ]] || missing+=(rabbitmq-server)
+  # The private CA and the servers' certificates are made with openssl (deploy/tls/make-certificates.sh).
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if (( ${#missing[@]} )); then
     apt_install "${missing[@]}" || die "Missing: ${missing[*]}. Install with 'sudo apt-get install ${missing[*]}' (Debian/Ubuntu), or run ./orderly as root to have it done."
   fi

@@ -2,6 +2,7 @@ package dev.orderly.system;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import dev.orderly.testsupport.PrivateCa;
 import dev.orderly.testsupport.Service;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -274,9 +275,19 @@ final class Pipeline implements AutoCloseable {
         return base(Service.forDomain(domain));
     }
 
-    /** A new AMQP connection to the pipeline's broker, virtual host {@code orderly}, as {@code user}. */
+    /** The private CA {@code ./orderly up} made in the state directory: its servers' certificates and the clients'. */
+    PrivateCa ca() {
+        return PrivateCa.at(state.resolve("tls"));
+    }
+
+    /**
+     * A new AMQP connection to the pipeline's broker, virtual host {@code orderly}, as {@code user}: over TLS with the
+     * services' client certificate, the broker's certificate and host name verified, as a service connects.
+     */
     Connection amqp(String user, String password) {
         ConnectionFactory factory = new ConnectionFactory();
+        factory.useSslProtocol(ca().clientSslContext());
+        factory.enableHostnameVerification();
         factory.setHost("127.0.0.1");
         factory.setPort(port("ORDERLY_RABBITMQ_PORT"));
         factory.setVirtualHost("orderly");
@@ -310,10 +321,13 @@ final class Pipeline implements AutoCloseable {
         return amqp("orderly-admin", setting("ORDERLY_RABBITMQ_ADMIN_PASSWORD"));
     }
 
-    /** A JDBC connection to database {@code orderly} as {@code role}. */
+    /** A JDBC connection to database {@code orderly} as {@code role}, over TLS with the server verified. */
     java.sql.Connection database(String role, String password) throws SQLException {
         return DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + port("ORDERLY_POSTGRES_PORT") + "/orderly", role, password);
+                "jdbc:postgresql://127.0.0.1:" + port("ORDERLY_POSTGRES_PORT")
+                        + "/orderly?sslmode=verify-full&sslrootcert=" + ca().authority(),
+                role,
+                password);
     }
 
     Path state() {

@@ -67,7 +67,7 @@ public final class Orderly {
               ORDERLY_{ORDER,PAYMENT,SHIPPING}_WORKER_PORT   the workers' management ports (defaults 8181, 8182, 8183)
               ORDERLY_OUTBOX_RELAY_PORT         outbox-relay's management port (default 8081)
               ORDERLY_POSTGRES_PORT             PostgreSQL (default 5432)
-              ORDERLY_RABBITMQ_PORT             RabbitMQ AMQP (default 5672)
+              ORDERLY_RABBITMQ_PORT             RabbitMQ AMQP, over TLS only (default 5672)
               ORDERLY_RABBITMQ_MANAGEMENT_PORT  RabbitMQ management UI and API (default 15672)
               ORDERLY_RABBITMQ_PROMETHEUS_PORT  RabbitMQ metrics (default 15692)
               ORDERLY_RABBITMQ_DIST_PORT, ORDERLY_RABBITMQ_EPMD_PORT   the node's Erlang ports (defaults 25672, 4369)

@@ -32,7 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  * deploy/rabbitmq/definitions.json (each generated password hashed into a private copy the node loads at every boot),
  * and the broker topology of helm/orderly/files/rabbitmq/topology.json, imported on every {@code up}.
  *
- * <p>Invariant: both listen on 127.0.0.1 only; neither is started twice (a running one is left as it is); the
+ * <p>Invariant: both listen on 127.0.0.1 only, and over TLS only with the certificates of the state directory's
+ * private CA (RabbitMQ requiring a client certificate of it); neither is started twice (a running one is left as it is); the
  * topology is imported before any service starts.
  */
 final class PrivateServers {
@@ -78,7 +79,8 @@ final class PrivateServers {
                 state.port("ORDERLY_POSTGRES_PORT"),
                 state.get(StateDirectory.SUPERUSER_PASSWORD),
                 options,
-                state);
+                state,
+                state.ca());
     }
 
     private Path dataDirectory() {
@@ -97,7 +99,7 @@ final class PrivateServers {
             console.say("postgres already running (pid "
                     + postgres.postmaster().orElseThrow().pid() + ")");
         } else {
-            console.say("starting PostgreSQL on 127.0.0.1:" + postgres.port());
+            console.say("starting PostgreSQL on 127.0.0.1:" + postgres.port() + " (TLS only)");
             postgres.start();
         }
         postgres.ensureDatabase();
@@ -141,7 +143,8 @@ final class PrivateServers {
                 // ever created.
                 List.of("load_definitions = " + directory.resolve("definitions.json")),
                 state,
-                true);
+                true,
+                state.ca());
     }
 
     /** Starts the node unless it runs, then imports the topology (every time). */
@@ -154,7 +157,7 @@ final class PrivateServers {
             writeDefinitions(state.root().resolve("rabbitmq").resolve("definitions.json"));
             broker.writeConfiguration();
             broker.startEpmd();
-            console.say("starting RabbitMQ on 127.0.0.1:" + broker.amqpPort() + " (management on "
+            console.say("starting RabbitMQ on 127.0.0.1:" + broker.amqpPort() + " (AMQP over TLS; management on "
                     + broker.managementPort() + ")");
             broker.start();
             try {

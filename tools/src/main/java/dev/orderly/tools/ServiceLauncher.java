@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.orderly.testsupport.AuthClient;
 import dev.orderly.testsupport.Command;
+import dev.orderly.testsupport.PrivateCa;
 import dev.orderly.testsupport.Service;
 import java.io.File;
 import java.io.IOException;
@@ -116,9 +117,12 @@ final class ServiceLauncher {
             variables.put("MANAGEMENT_SERVER_PORT", Integer.toString(state.port(management)));
         });
         service.databaseRole().ifPresent(role -> {
+            // TLS, with the server's certificate and host name verified against the private CA.
             variables.put(
                     "SPRING_DATASOURCE_URL",
-                    "jdbc:postgresql://127.0.0.1:" + state.port("ORDERLY_POSTGRES_PORT") + "/orderly");
+                    "jdbc:postgresql://127.0.0.1:" + state.port("ORDERLY_POSTGRES_PORT")
+                            + "/orderly?sslmode=verify-full&sslrootcert="
+                            + state.ca().authority());
             variables.put("SPRING_DATASOURCE_USERNAME", role);
             variables.put(
                     "SPRING_DATASOURCE_PASSWORD",
@@ -130,6 +134,7 @@ final class ServiceLauncher {
             variables.put("SPRING_RABBITMQ_PORT", Integer.toString(state.port("ORDERLY_RABBITMQ_PORT")));
             variables.put("SPRING_RABBITMQ_VIRTUAL_HOST", "orderly");
             variables.put("SPRING_RABBITMQ_USERNAME", user);
+            variables.putAll(rabbitTls(state.ca()));
             variables.put(
                     "SPRING_RABBITMQ_PASSWORD",
                     state.get(service.brokerPasswordKey().orElseThrow()));
@@ -184,6 +189,24 @@ final class ServiceLauncher {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start " + service.serviceName(), e);
         }
+    }
+
+    /**
+     * AMQP over TLS through Spring Boot's SSL bundle {@code rabbitmq}: the client certificate the broker requires, and
+     * the broker's certificate and host name verified against the private CA (the keys test-support gives a test).
+     */
+    static Map<String, String> rabbitTls(PrivateCa ca) {
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("SPRING_RABBITMQ_SSL_ENABLED", "true");
+        variables.put("SPRING_RABBITMQ_SSL_BUNDLE", "rabbitmq");
+        variables.put(
+                "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_CERTIFICATE",
+                "file:" + ca.client().certificate());
+        variables.put(
+                "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_PRIVATEKEY",
+                "file:" + ca.client().privateKey());
+        variables.put("SPRING_SSL_BUNDLE_PEM_RABBITMQ_TRUSTSTORE_CERTIFICATE", "file:" + ca.authority());
+        return variables;
     }
 
     /** Waits until the service's readiness probe answers 200; fails at once if its process exits. */

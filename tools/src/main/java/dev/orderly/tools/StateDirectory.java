@@ -3,6 +3,7 @@ package dev.orderly.tools;
 import dev.orderly.testsupport.AuthClient;
 import dev.orderly.testsupport.FreePorts;
 import dev.orderly.testsupport.HmacKeys;
+import dev.orderly.testsupport.PrivateCa;
 import dev.orderly.testsupport.ProcessRecorder;
 import dev.orderly.testsupport.Secrets;
 import dev.orderly.testsupport.Service;
@@ -29,9 +30,9 @@ import java.util.Set;
 /**
  * The pipeline's state on this machine ({@code .orderly/} in the checkout, or {@code ORDERLY_STATE_DIR}): the settings
  * file {@code env} with every port and generated password, client secret and message-signing key, the auth-server's
- * signing key
- * ({@code auth-server/signing-key.pem}), the PIDs of what {@code up} started ({@code run/}), the logs ({@code logs/}),
- * and the servers' data.
+ * signing key ({@code auth-server/signing-key.pem}), the private CA and its certificates ({@code tls/}:
+ * {@link PrivateCa}), the PIDs of what {@code up} started ({@code run/}), the logs ({@code logs/}), and the servers'
+ * data.
  *
  * <p>Invariants: {@code env} and the signing key are private to their owner (mode 600); {@code env} only ever gains
  * keys and the key, once written, is never replaced (tokens issued with it stay valid), so a port, password or key, once
@@ -117,6 +118,14 @@ final class StateDirectory implements ProcessRecorder {
         return root.resolve("auth-server").resolve("signing-key.pem");
     }
 
+    /**
+     * The private CA of this machine's servers and services ({@code tls/}): PostgreSQL's and RabbitMQ's server
+     * certificates, the services' client certificate; made by {@link #ensureSettings}, then kept.
+     */
+    PrivateCa ca() {
+        return PrivateCa.at(root.resolve("tls"));
+    }
+
     /** Whether {@code up} has written the settings file here. */
     boolean exists() {
         return Files.exists(envFile());
@@ -128,7 +137,7 @@ final class StateDirectory implements ProcessRecorder {
      * free one in every case); a generated password for the database superuser, every service's role and every
      * broker user; a generated secret for every client of the auth-server; and its signing key; and, unless the file
      * has a message-signing key already (one rotated in by hand, docs/runbooks.md), a generated one ({@value
-     * #FIRST_MESSAGE_KEY}).
+     * #FIRST_MESSAGE_KEY}); and the private CA with its certificates ({@link #ca()}).
      */
     void ensureSettings(Map<String, String> environment) {
         try {
@@ -177,6 +186,7 @@ final class StateDirectory implements ProcessRecorder {
         if (messageSigning().keySet().stream().noneMatch(key -> key.startsWith(MESSAGE_SIGNING_PREFIX + "KEYS_"))) {
             add(FIRST_MESSAGE_KEY, HmacKeys.generate());
         }
+        PrivateCa.ensure(ca().directory(), List.of());
     }
 
     /** Every message-signing setting of the file ({@value #MESSAGE_SIGNING_PREFIX}...), in file order. */

@@ -273,7 +273,8 @@ public final class RelayBenchmark {
 
     static HikariDataSource database(int connections) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + env("ORDERLY_POSTGRES_PORT") + "/orderly");
+        config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + env("ORDERLY_POSTGRES_PORT")
+                + "/orderly?sslmode=verify-full&sslrootcert=" + ca().authority());
         config.setUsername("orderly_api");
         config.setPassword(env("ORDERLY_POSTGRES_API_PASSWORD"));
         config.setMaximumPoolSize(connections);
@@ -288,7 +289,15 @@ public final class RelayBenchmark {
         factory.setVirtualHost("orderly");
         factory.setUsername("orderly-admin");
         factory.setPassword(env("ORDERLY_RABBITMQ_ADMIN_PASSWORD"));
+        factory.useSslProtocol(ca().clientSslContext());
+        factory.enableHostnameVerification();
         return factory;
+    }
+
+    /** The private CA ./orderly up made in the benchmark's state directory: the servers take TLS connections only. */
+    static dev.orderly.testsupport.PrivateCa ca() {
+        return dev.orderly.testsupport.PrivateCa.at(
+                java.nio.file.Path.of(env("ORDERLY_STATE_DIR")).resolve("tls"));
     }
 
     static String env(String name) {
