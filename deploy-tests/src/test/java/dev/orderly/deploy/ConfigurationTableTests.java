@@ -309,6 +309,7 @@ class ConfigurationTableTests {
                 .withNamespace("orders")
                 .set("topology.asHook", false)
                 .set("auth.issuerUri", "https://idp.example/realms/orderly")
+                .set("tls.existingSecret", "orderly-client-tls")
                 .call();
         Set<String> names = new TreeSet<>();
         for (Object document : new Yaml().loadAll(manifests)) {

@@ -101,6 +101,53 @@ class DockerComposeTests {
     }
 
     @Test
+    void everyConnectionToTheServersIsTlsWithCertificatesTheOneShotServiceMakesFirst() throws IOException {
+        Map<String, Object> services = map(compose(), "services");
+        Map<String, Object> tls = map(services, "tls");
+        assertThat(String.valueOf(tls.get("entrypoint")))
+                .contains("/orderly/make-certificates.sh /tls postgres rabbitmq");
+        assertThat(String.valueOf(tls.get("volumes")))
+                .contains("./deploy/tls/make-certificates.sh:/orderly/make-certificates.sh:ro");
+        for (String server : List.of("postgres", "rabbitmq")) {
+            assertThat(map(map(services, server), "depends_on"))
+                    .as(server)
+                    .containsEntry("tls", Map.of("condition", "service_completed_successfully"));
+            assertThat(String.valueOf(map(services, server).get("volumes")))
+                    .as(server)
+                    .contains("tls:/orderly-tls:ro");
+        }
+        assertThat(String.valueOf(map(services, "postgres").get("command")))
+                .contains("ssl=on")
+                .contains("ssl_key_file=/orderly-tls/postgres.key")
+                .contains("hba_file=/etc/postgresql/pg_hba.conf");
+        List<String> hba = Files.readAllLines(Tool.ROOT.resolve("deploy/postgres/pg_hba.conf")).stream()
+                .filter(line -> !line.isBlank() && !line.startsWith("#"))
+                .map(line -> line.split("\\s+")[0])
+                .toList();
+        assertThat(hba).as("TCP with TLS only: no host line").containsExactly("local", "hostssl");
+        assertThat(Files.readString(Tool.ROOT.resolve("deploy/rabbitmq/rabbitmq.conf")))
+                .contains("listeners.tcp = none")
+                .contains("listeners.ssl.default = 5671")
+                .contains("ssl_options.verify = verify_peer")
+                .contains("ssl_options.fail_if_no_peer_cert = true");
+        for (String name : SERVICES) {
+            Map<String, Object> service = map(services, name);
+            Map<String, Object> environment = map(service, "environment");
+            assertThat(String.valueOf(environment.get("SPRING_DATASOURCE_URL")))
+                    .as(name)
+                    .endsWith("?sslmode=verify-full&sslrootcert=/orderly-tls/ca.crt");
+            assertThat(environment)
+                    .as(name)
+                    .containsEntry("SPRING_RABBITMQ_PORT", "5671")
+                    .containsEntry("SPRING_RABBITMQ_SSL_ENABLED", "true")
+                    .containsEntry("SPRING_RABBITMQ_SSL_BUNDLE", "rabbitmq")
+                    .containsEntry(
+                            "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_PRIVATEKEY", "file:/orderly-tls/client.key");
+            assertThat(String.valueOf(service.get("volumes"))).as(name).contains("tls:/orderly-tls:ro");
+        }
+    }
+
+    @Test
     void composeRefusesToStartWithoutThePasswords(@TempDir Path scratch) throws IOException {
         Path empty = scratch.resolve(".env");
         Files.writeString(empty, "");

@@ -41,9 +41,12 @@ class HelmChartTests {
 
     private static final String PRODUCTION_ISSUER = "https://keycloak.example.com/realms/orderly";
 
+    /** What a user gives as tls.existingSecret, which has no default either. */
+    private static final String TLS_SECRET = "orderly-client-tls";
+
     /**
-     * Linted as a user installs it: with the one value that has no default, auth.issuerUri (helm lint takes no values
-     * of its own, so a copy of the chart carries it).
+     * Linted as a user installs it: with the values that have no default, auth.issuerUri and tls.existingSecret (helm
+     * lint takes no values of its own, so a copy of the chart carries them).
      */
     @Test
     void chartLintsStrictly(@TempDir Path copy) throws IOException {
@@ -58,8 +61,10 @@ class HelmChartTests {
             }
         }
         Path values = copy.resolve("values.yaml");
-        String withIssuer = Files.readString(values).replace("  issuerUri: \"\"\n", "  issuerUri: " + ISSUER + "\n");
-        assertThat(withIssuer).contains(ISSUER);
+        String withIssuer = Files.readString(values)
+                .replace("  issuerUri: \"\"\n", "  issuerUri: " + ISSUER + "\n")
+                .replace("  existingSecret: \"\"\n", "  existingSecret: " + TLS_SECRET + "\n");
+        assertThat(withIssuer).contains(ISSUER).contains("existingSecret: " + TLS_SECRET);
         Files.writeString(values, withIssuer);
 
         LintResult lint = new Helm(copy).lint().strict().call();
@@ -73,9 +78,56 @@ class HelmChartTests {
                         .template()
                         .withName("orderly")
                         .withNamespace("orders")
+                        .set("tls.existingSecret", TLS_SECRET)
                         .call())
                 .hasMessageContaining("auth.issuerUri is required")
                 .hasMessageContaining("never runs open");
+    }
+
+    @Test
+    void withoutATlsSecretTheChartRefusesToRenderNamingTheValue() {
+        assertThatThrownBy(() -> new Helm(CHART)
+                        .template()
+                        .withName("orderly")
+                        .withNamespace("orders")
+                        .set("auth.issuerUri", ISSUER)
+                        .call())
+                .hasMessageContaining("tls.existingSecret is required")
+                .hasMessageContaining("TLS only");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULT, PRODUCTION})
+    void everyServiceConnectsWithTlsAndVerifiesTheServersAgainstTheSecretsCa(String values) {
+        for (Map<String, Object> deployment : ofKind(render(values), "Deployment")) {
+            Map<String, Object> pod = map(map(map(deployment, "spec"), "template"), "spec");
+            Map<String, Object> container = list(pod, "containers").getFirst();
+            String name = (String) container.get("name");
+            assertThat(list(pod, "volumes"))
+                    .as(name)
+                    .contains(Map.of("name", "tls", "secret", Map.of("secretName", TLS_SECRET, "defaultMode", 0440)));
+            assertThat(list(container, "volumeMounts"))
+                    .as(name)
+                    .contains(Map.of("name", "tls", "mountPath", "/orderly-tls", "readOnly", true));
+            Map<Object, Object> env = new java.util.HashMap<>();
+            list(container, "env").forEach(variable -> env.put(variable.get("name"), variable.get("value")));
+            assertThat((String) env.get("SPRING_DATASOURCE_URL"))
+                    .as(name)
+                    .endsWith("?sslmode=verify-full&sslrootcert=/orderly-tls/ca.crt");
+            if (env.containsKey("SPRING_RABBITMQ_USERNAME")) {
+                assertThat(env)
+                        .as(name)
+                        .containsEntry("SPRING_RABBITMQ_PORT", "5671")
+                        .containsEntry("SPRING_RABBITMQ_SSL_ENABLED", "true")
+                        .containsEntry("SPRING_RABBITMQ_SSL_BUNDLE", "rabbitmq")
+                        .containsEntry(
+                                "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_CERTIFICATE", "file:/orderly-tls/tls.crt")
+                        .containsEntry(
+                                "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_PRIVATEKEY", "file:/orderly-tls/tls.key")
+                        .containsEntry(
+                                "SPRING_SSL_BUNDLE_PEM_RABBITMQ_TRUSTSTORE_CERTIFICATE", "file:/orderly-tls/ca.crt");
+            }
+        }
     }
 
     @ParameterizedTest
@@ -519,7 +571,7 @@ class HelmChartTests {
     private static TemplateCommand template(String values) {
         TemplateCommand command = new Helm(CHART).template().withName("orderly").withNamespace("orders");
         return values.equals(DEFAULT)
-                ? command.set("auth.issuerUri", ISSUER)
+                ? command.set("auth.issuerUri", ISSUER).set("tls.existingSecret", TLS_SECRET)
                 : command.withValuesFile(CHART.resolve(values));
     }
 
