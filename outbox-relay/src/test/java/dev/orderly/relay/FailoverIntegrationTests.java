@@ -220,6 +220,9 @@ class FailoverIntegrationTests {
                     .redirectErrorStream(true)
                     .redirectOutput(
                             Path.of("target", "failover-" + instance + ".log").toFile());
+            // The broker takes TLS only, with the client certificate (files: no secret on the command line).
+            rabbit.springSslProperties()
+                    .forEach((name, value) -> builder.command().add("--" + name + "=" + value));
             // Secrets through the environment, not the command line that `ps` shows.
             builder.environment().put("SPRING_DATASOURCE_PASSWORD", postgres.passwordFor("orderly_relay"));
             builder.environment().put("SPRING_RABBITMQ_PASSWORD", rabbit.adminPassword());

@@ -61,24 +61,26 @@ class GracefulShutdownIntegrationTests {
         PostgresServer postgres = OrderlyInfrastructure.postgres();
         RabbitBroker rabbit = OrderlyInfrastructure.rabbit();
         // Command-line arguments: they win over application.yaml (builder "properties" are only defaults).
-        return new SpringApplicationBuilder(OutboxRelayApplication.class)
-                .run(
-                        "--spring.datasource.url=" + postgres.jdbcUrl(),
-                        "--spring.datasource.username=orderly_relay",
-                        "--spring.datasource.password=" + postgres.passwordFor("orderly_relay"),
-                        "--spring.rabbitmq.host=" + rabbit.host(),
-                        "--spring.rabbitmq.port=" + rabbit.amqpPort(),
-                        "--spring.rabbitmq.virtual-host=" + rabbit.virtualHost(),
-                        "--spring.rabbitmq.username=" + rabbit.adminUser(),
-                        "--spring.rabbitmq.password=" + rabbit.adminPassword(),
-                        "--server.port=0",
-                        "--logging.structured.format.console=",
-                        "--orderly.relay.instance-id=shutdown-test",
-                        "--orderly.relay.tables=" + TABLE.qualifiedName(),
-                        "--orderly.relay.publish.batch-size=200",
-                        // Its management side is a resource server: it does not start without a key to check
-                        // tokens with (this test calls none of it).
-                        "--" + TestKeys.PUBLIC_KEY_LOCATION + "=" + TestKeys.publicKeyLocation());
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+                "--spring.datasource.url=" + postgres.jdbcUrl(),
+                "--spring.datasource.username=orderly_relay",
+                "--spring.datasource.password=" + postgres.passwordFor("orderly_relay"),
+                "--spring.rabbitmq.host=" + rabbit.host(),
+                "--spring.rabbitmq.port=" + rabbit.amqpPort(),
+                "--spring.rabbitmq.virtual-host=" + rabbit.virtualHost(),
+                "--spring.rabbitmq.username=" + rabbit.adminUser(),
+                "--spring.rabbitmq.password=" + rabbit.adminPassword(),
+                "--server.port=0",
+                "--logging.structured.format.console=",
+                "--orderly.relay.instance-id=shutdown-test",
+                "--orderly.relay.tables=" + TABLE.qualifiedName(),
+                "--orderly.relay.publish.batch-size=200",
+                // Its management side is a resource server: it does not start without a key to check
+                // tokens with (this test calls none of it).
+                "--" + TestKeys.PUBLIC_KEY_LOCATION + "=" + TestKeys.publicKeyLocation()));
+        // The broker takes TLS only, with the client certificate.
+        rabbit.springSslProperties().forEach((name, value) -> args.add("--" + name + "=" + value));
+        return new SpringApplicationBuilder(OutboxRelayApplication.class).run(args.toArray(String[]::new));
     }
 
     static long leaseHolders() throws SQLException {

@@ -2,6 +2,8 @@ package dev.orderly.testsupport;
 
 import com.rabbitmq.client.ConnectionFactory;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -52,6 +54,28 @@ public sealed interface RabbitBroker permits ProcessRabbit, ContainerRabbit {
      */
     default SSLContext sslContext() {
         return PrivateCa.sslContext(clientCertificate(), certificateAuthority());
+    }
+
+    /** The SSL bundle every service names for RabbitMQ: its client certificate and key, and the CA it trusts. */
+    String SSL_BUNDLE = "rabbitmq";
+
+    /**
+     * The Spring Boot properties that give a service's broker connections TLS through SSL bundle {@value #SSL_BUNDLE}:
+     * {@link #clientCertificate()} presented, the broker's certificate and host name verified against
+     * {@link #certificateAuthority()}; the same keys {@code ./orderly up}, compose and Helm set. For a test that starts
+     * a service itself (as command-line arguments), what {@link RealInfrastructure} gives a test's context.
+     */
+    default Map<String, String> springSslProperties() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        String bundle = "spring.ssl.bundle.pem." + SSL_BUNDLE;
+        properties.put(
+                bundle + ".keystore.certificate", "file:" + clientCertificate().certificate());
+        properties.put(
+                bundle + ".keystore.private-key", "file:" + clientCertificate().privateKey());
+        properties.put(bundle + ".truststore.certificate", "file:" + certificateAuthority());
+        properties.put("spring.rabbitmq.ssl.enabled", "true");
+        properties.put("spring.rabbitmq.ssl.bundle", SSL_BUNDLE);
+        return properties;
     }
 
     /**

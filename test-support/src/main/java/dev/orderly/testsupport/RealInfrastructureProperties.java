@@ -63,36 +63,14 @@ final class RealInfrastructureProperties {
         properties.put("spring.rabbitmq.virtual-host", rabbit.virtualHost());
         properties.put("spring.rabbitmq.username", rabbit.adminUser());
         properties.put("spring.rabbitmq.password", rabbit.adminPassword());
-        properties.putAll(rabbitTls(rabbit));
+        // AMQP over TLS through the SSL bundle "rabbitmq", with the client certificate the broker requires.
+        properties.putAll(rabbit.springSslProperties());
         // A resource server checks tokens against this JVM's test key (TestTokens signs with it), as it would check the
         // auth-server's: a context of a service with Spring Security starts, and no request gets in unsigned.
         properties.put(TestKeys.PUBLIC_KEY_LOCATION, TestKeys.publicKeyLocation());
         // Messages are signed and checked with this JVM's message key (TestMessageKeys signs with it too), its only
         // key: a service that produces or consumes events starts, and checks every message it receives.
         properties.putAll(TestMessageKeys.properties());
-        return properties;
-    }
-
-    /** The SSL bundle every service names for RabbitMQ: its client certificate and key, and the CA it trusts. */
-    static final String RABBITMQ_BUNDLE = "rabbitmq";
-
-    /**
-     * AMQP over TLS through Spring Boot's SSL bundle {@value #RABBITMQ_BUNDLE}: the client certificate the broker
-     * requires, the broker's certificate and host name verified against the CA; the same keys {@code ./orderly up},
-     * compose and Helm set.
-     */
-    static Map<String, Object> rabbitTls(RabbitBroker rabbit) {
-        Map<String, Object> properties = new LinkedHashMap<>();
-        String bundle = "spring.ssl.bundle.pem." + RABBITMQ_BUNDLE;
-        properties.put(
-                bundle + ".keystore.certificate",
-                "file:" + rabbit.clientCertificate().certificate());
-        properties.put(
-                bundle + ".keystore.private-key",
-                "file:" + rabbit.clientCertificate().privateKey());
-        properties.put(bundle + ".truststore.certificate", "file:" + rabbit.certificateAuthority());
-        properties.put("spring.rabbitmq.ssl.enabled", true);
-        properties.put("spring.rabbitmq.ssl.bundle", RABBITMQ_BUNDLE);
         return properties;
     }
 

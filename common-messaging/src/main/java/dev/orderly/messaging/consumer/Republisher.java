@@ -18,8 +18,9 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  *
  * <p>Why a dedicated connection: a consumer must only ack a delivery after its copy in the retry tier or parking lot is
  * safe, so this template needs correlated confirms and returns whatever {@code spring.rabbitmq.publisher-*} says, and a
- * publisher blocked by a broker resource alarm must not block the consuming connection's acks. The connection is built
- * through Boot's configurers, so host, credentials, TLS and timeouts still come from {@code spring.rabbitmq.*}.
+ * publisher blocked by a broker resource alarm must not block the consuming connection's acks. The connection is made
+ * by the RabbitMQ client factory Boot built for the main connection factory, so host, credentials, TLS (the SSL bundle
+ * and its client certificate) and timeouts are exactly the main connection's.
  *
  * <p>Invariant: {@link #publish} returns normally only if the broker confirmed the message as routed to a queue;
  * otherwise it throws {@link RepublishException} saying what happened, and the caller must not ack the original.
