@@ -142,7 +142,7 @@ class DockerComposeTests {
                     .containsEntry("SPRING_RABBITMQ_SSL_ENABLED", "true")
                     .containsEntry("SPRING_RABBITMQ_SSL_BUNDLE", "rabbitmq")
                     .containsEntry(
-                            "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_PRIVATEKEY", "file:/orderly-tls/client.key");
+                            "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_PRIVATE_KEY", "file:/orderly-tls/client.key");
             assertThat(String.valueOf(service.get("volumes"))).as(name).contains("tls:/orderly-tls:ro");
         }
     }

@@ -123,7 +123,7 @@ class HelmChartTests {
                         .containsEntry(
                                 "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_CERTIFICATE", "file:/orderly-tls/tls.crt")
                         .containsEntry(
-                                "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_PRIVATEKEY", "file:/orderly-tls/tls.key")
+                                "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_PRIVATE_KEY", "file:/orderly-tls/tls.key")
                         .containsEntry(
                                 "SPRING_SSL_BUNDLE_PEM_RABBITMQ_TRUSTSTORE_CERTIFICATE", "file:/orderly-tls/ca.crt");
             }

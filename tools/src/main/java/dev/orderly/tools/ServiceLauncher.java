@@ -203,7 +203,7 @@ final class ServiceLauncher {
                 "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_CERTIFICATE",
                 "file:" + ca.client().certificate());
         variables.put(
-                "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_PRIVATEKEY",
+                "SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_PRIVATE_KEY",
                 "file:" + ca.client().privateKey());
         variables.put("SPRING_SSL_BUNDLE_PEM_RABBITMQ_TRUSTSTORE_CERTIFICATE", "file:" + ca.authority());
         return variables;
