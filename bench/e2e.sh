@@ -126,22 +126,9 @@ PGPASSWORD=$ORDERLY_POSTGRES_PASSWORD "$PGBIN/pgbench" -h 127.0.0.1 -p "$ORDERLY
 PG_TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$STATE/pgbench.txt" | head -n 1)
 psql_ -c 'SET client_min_messages = warning' -c 'DROP SCHEMA bench CASCADE' >/dev/null
 printf '  pgbench, the intake transaction (order + outbox row), 8 clients: %.0f tx/s\n' "$PG_TPS"
-(cd "$ROOT" && ./mvnw -q -B -f bench/relay-perftest.pom.xml dependency:copy-dependencies \
-  -DoutputDirectory="$STATE/perftest-lib") >"$STATE/perftest-resolve.log" 2>&1 ||
-  { tail -n 20 "$STATE/perftest-resolve.log" >&2; exit 1; }
-# The broker takes TLS only, with a client certificate: PerfTest uses Java's default SSL context, from PKCS#12 stores
-# of the private CA's client certificate and the CA ($STATE/tls, which ./orderly up made).
-openssl pkcs12 -export -in "$STATE/tls/client.crt" -inkey "$STATE/tls/client.key" -out "$STATE/perftest-client.p12" \
-  -passout pass:perftest
-"${JAVA%/java}/keytool" -importcert -noprompt -alias orderly-ca -file "$STATE/tls/ca.crt" \
-  -keystore "$STATE/perftest-trust.p12" -storetype PKCS12 -storepass perftest >/dev/null
-"$JAVA" -Djavax.net.ssl.keyStore="$STATE/perftest-client.p12" -Djavax.net.ssl.keyStorePassword=perftest \
-  -Djavax.net.ssl.keyStoreType=PKCS12 -Djavax.net.ssl.trustStore="$STATE/perftest-trust.p12" \
-  -Djavax.net.ssl.trustStorePassword=perftest -cp "$STATE/perftest-lib/*" com.rabbitmq.perf.PerfTest \
-  --uri "amqps://orderly-admin:$ORDERLY_RABBITMQ_ADMIN_PASSWORD@127.0.0.1:$ORDERLY_RABBITMQ_PORT/orderly" \
-  --use-default-ssl-context \
-  --quorum-queue --queue bench.perftest --size 1000 --flag persistent --confirm 500 \
-  --producers 1 --consumers 1 --time "$CEILING_SECONDS" >"$STATE/perftest.txt" 2>&1 || true
+# shellcheck source=perftest.sh
+. "$ROOT/bench/perftest.sh"
+perftest "$CEILING_SECONDS" "$STATE/perftest.txt" || exit 1
 PERFTEST_RATE=$(sed -n 's/.*sending rate avg: \([0-9]*\) msg\/s.*/\1/p' "$STATE/perftest.txt" | tail -n 1)
 printf '  RabbitMQ PerfTest, quorum queue, 1 KiB persistent, confirms: %s msg/s\n' "${PERFTEST_RATE:-?}"
 curl -fsS -o /dev/null -u "orderly-admin:$ORDERLY_RABBITMQ_ADMIN_PASSWORD" -X DELETE \

@@ -72,26 +72,12 @@ RELAY_JAR=$(ls "$ROOT"/outbox-relay/target/outbox-relay-*-exec.jar | head -n 1)
 CLIENT_CP="$ROOT/outbox-relay/target/test-classes:$ROOT/outbox-relay/target/classes:$(cat "$ROOT/outbox-relay/target/bench.classpath")"
 client() { "$JAVA" -XX:+UseSerialGC -cp "$CLIENT_CP" dev.orderly.relay.bench.RelayBenchmark "$@" 2>"$STATE/client.err"; }
 
-echo "## resolving RabbitMQ PerfTest"
-(cd "$ROOT" && ./mvnw -q -B -f bench/relay-perftest.pom.xml dependency:copy-dependencies \
-  -DoutputDirectory="$STATE/perftest-lib") >"$STATE/perftest-resolve.log" 2>&1 ||
-  { tail -n 20 "$STATE/perftest-resolve.log" >&2; exit 1; }
+# shellcheck source=perftest.sh
+. "$ROOT/bench/perftest.sh"
 
 echo
 echo "## (a) PerfTest: 1 producer, 1 consumer, quorum queue, 1 KiB persistent, confirms (500 outstanding), ${PERFTEST_SECONDS}s"
-# The broker takes TLS only, with a client certificate: PerfTest uses Java's default SSL context, from PKCS#12 stores
-# of the private CA's client certificate and the CA ($STATE/tls, which ./orderly up made).
-openssl pkcs12 -export -in "$STATE/tls/client.crt" -inkey "$STATE/tls/client.key" -out "$STATE/perftest-client.p12" \
-  -passout pass:perftest
-"${JAVA%/java}/keytool" -importcert -noprompt -alias orderly-ca -file "$STATE/tls/ca.crt" \
-  -keystore "$STATE/perftest-trust.p12" -storetype PKCS12 -storepass perftest >/dev/null
-"$JAVA" -Djavax.net.ssl.keyStore="$STATE/perftest-client.p12" -Djavax.net.ssl.keyStorePassword=perftest \
-  -Djavax.net.ssl.keyStoreType=PKCS12 -Djavax.net.ssl.trustStore="$STATE/perftest-trust.p12" \
-  -Djavax.net.ssl.trustStorePassword=perftest -cp "$STATE/perftest-lib/*" com.rabbitmq.perf.PerfTest \
-  --uri "amqps://orderly-admin:$ORDERLY_RABBITMQ_ADMIN_PASSWORD@127.0.0.1:$ORDERLY_RABBITMQ_PORT/orderly" \
-  --use-default-ssl-context \
-  --quorum-queue --queue bench.perftest --size 1000 --flag persistent --confirm 500 \
-  --producers 1 --consumers 1 --time "$PERFTEST_SECONDS" >"$STATE/perftest.txt" 2>&1 || true
+perftest "$PERFTEST_SECONDS" "$STATE/perftest.txt" || exit 1
 grep -E "sending rate avg|receiving rate avg|consumer latency min/median/75th/95th/99th|confirm latency min/median/75th/95th/99th" "$STATE/perftest.txt" | sed 's/^/  /'
 PERFTEST_RATE=$(sed -n 's/.*sending rate avg: \([0-9]*\) msg\/s.*/\1/p' "$STATE/perftest.txt" | tail -n 1)
 [[ -n $PERFTEST_RATE ]] || { cat "$STATE/perftest.txt" >&2; echo "PerfTest printed no rate" >&2; exit 1; }
