@@ -5,7 +5,8 @@
 # shellcheck shell=bash
 
 # perftest SECONDS OUT: 1 producer, 1 consumer, a quorum queue, 1 KiB persistent messages, confirms (500 outstanding),
-# for SECONDS; PerfTest's output in OUT. Never fails the caller: the caller reads the rate from OUT.
+# for SECONDS; its output in OUT. Fails only when PerfTest cannot be resolved or its key stores made: a failed run
+# leaves OUT without a rate, which the caller reports.
 perftest() {
   local seconds=$1 out=$2
   if [[ ! -d $STATE/perftest-lib ]]; then
