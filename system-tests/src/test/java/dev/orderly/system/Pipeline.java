@@ -101,6 +101,10 @@ final class Pipeline implements AutoCloseable {
         // observability test fail whenever a sampled request had been timed. Users of an old Prometheus need the same
         // setting (README, Operations).
         environment.put("MANAGEMENT_TRACING_EXEMPLARS_INCLUDE", "none");
+        // The drills send hundreds of orders at up to ~100/s through one client: order-api's rate limit per caller (20
+        // at once, 10 a second by default) would refuse most of them. A limit these tests never reach, still applied.
+        environment.put("ORDERLY_API_RATE_LIMIT_CAPACITY", "1000000");
+        environment.put("ORDERLY_API_RATE_LIMIT_REFILL", "1000000");
         environment.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         // Every port a free one, so a pipeline someone else runs on this machine is never disturbed.
         environment.put("ORDERLY_PORTS", "free");

@@ -4,6 +4,10 @@ import dev.orderly.api.security.Caller;
 import dev.orderly.api.web.TraceContext;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.net.URI;
@@ -11,6 +15,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -57,7 +62,38 @@ class OrdersController {
                     + "currency-mismatch; nothing is stored then. With an Idempotency-Key, a repeated request gets the "
                     + "first answer back and creates nothing; keys are the caller's own. Needs scope orders:write. The "
                     + "order is the customer's the access token names; customer_id is optional, and one that is not "
-                    + "that customer is refused with 403 customer-mismatch.")
+                    + "that customer is refused with 403 customer-mismatch. Each caller may place a limited number "
+                    + "of orders at once and per second (429 rate-limited beyond that).")
+    // Declaring one response makes springdoc describe only the declared ones: the 202 is declared too.
+    @ApiResponse(
+            responseCode = "202",
+            description = "accepted: stored with its event (or, with a repeated Idempotency-Key, the first answer)",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema = @Schema(implementation = OrderAccepted.class)))
+    @ApiResponse(
+            responseCode = "429",
+            description = "rate-limited: this caller (the token's customer through its client) is over its limit; "
+                    + "nothing was stored. Retry after Retry-After seconds.",
+            headers = {
+                @Header(
+                        name = "Retry-After",
+                        description = "whole seconds until the caller may place one more order",
+                        schema = @Schema(type = "integer")),
+                @Header(
+                        name = "X-RateLimit-Limit",
+                        description = "how many orders the caller may place at once",
+                        schema = @Schema(type = "integer")),
+                @Header(
+                        name = "X-RateLimit-Remaining",
+                        description = "how many it may still place now (also on every answer it was let through to)",
+                        schema = @Schema(type = "integer"))
+            },
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+                            schema = @Schema(implementation = ProblemDetail.class)))
     ResponseEntity<OrderAccepted> place(
             @Valid @RequestBody PlaceOrderRequest request,
             @Parameter(description = "1 to 255 printable ASCII characters, remembered for a retention period")

@@ -1,6 +1,7 @@
 package dev.orderly.api.security;
 
 import dev.orderly.api.OrderApiProperties;
+import dev.orderly.api.ratelimit.RateLimitFilter;
 import dev.orderly.security.ManagementSecurityAutoConfiguration;
 import dev.orderly.security.ScopeRule;
 import dev.orderly.security.TokenProblems;
@@ -21,6 +22,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -42,6 +44,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code orderly.api.security.customer-claim} names the principal, the customer ({@link Caller}). Invariant: there is
  * no way to run open, and nothing keeps a session, so each request stands on its own token (no cookie, so no CSRF to
  * guard against).
+ *
+ * <p>{@code POST /orders} is then rate limited per caller ({@link RateLimitFilter}, after the authorization filter): a
+ * request without a valid token or scope is refused as such, never counted against anyone's limit.
  */
 @Configuration(proxyBeanMethods = false)
 @SecurityScheme(
@@ -63,7 +68,9 @@ class SecurityConfiguration {
     /** After common-security's management chain, which takes the actuator's requests; this one takes all the others. */
     @Bean
     @Order(ManagementSecurityAutoConfiguration.ORDER + 1)
-    SecurityFilterChain api(HttpSecurity http, JwtAuthenticationConverter callers, JsonMapper json) throws Exception {
+    SecurityFilterChain api(
+            HttpSecurity http, JwtAuthenticationConverter callers, RateLimitFilter rateLimit, JsonMapper json)
+            throws Exception {
         PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
         List<ScopeRule> rules = List.of(
                 new ScopeRule(paths.matcher(HttpMethod.POST, "/orders"), Scopes.ORDERS_WRITE),
@@ -91,7 +98,9 @@ class SecurityConfiguration {
                         exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(AbstractHttpConfigurer::disable)
-                .requestCache(AbstractHttpConfigurer::disable);
+                .requestCache(AbstractHttpConfigurer::disable)
+                // Once the caller is known and let in, before anything reads the body or the database.
+                .addFilterAfter(rateLimit, AuthorizationFilter.class);
         return http.build();
     }
 

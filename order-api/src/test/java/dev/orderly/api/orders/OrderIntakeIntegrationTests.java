@@ -333,6 +333,18 @@ class OrderIntakeIntegrationTests {
                         .asString())
                 .isEqualTo("bearer");
         assertThat(Api.json(openApi).at("/security/0").has("bearer-jwt")).isTrue();
+        JsonNode placeResponses = Api.json(openApi).at("/paths/~1orders/post/responses");
+        assertThat(placeResponses.has("429"))
+                .as("POST /orders' responses: %s", placeResponses)
+                .isTrue();
+        assertThat(placeResponses.at("/429/headers").has("Retry-After")).isTrue();
+        assertThat(placeResponses.at("/429/content").has("application/problem+json"))
+                .isTrue();
+        assertThat(placeResponses
+                        .at("/202/content/application~1json/schema/$ref")
+                        .asString())
+                .as("the order's answer is still described: %s", placeResponses)
+                .endsWith("/OrderAccepted");
         assertThat(Api.json(openApi).at("/paths/~1orders/post/parameters").toString())
                 .as("the caller is no parameter")
                 .doesNotContain("authentication");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderly.api.OrderApiApplication;
 import dev.orderly.api.OrderApiProperties;
+import dev.orderly.api.ratelimit.RateLimitLayer;
 import dev.orderly.testsupport.TestKeys;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class SecurityConfigurationTests {
                     SecurityAutoConfiguration.class,
                     ServletWebSecurityAutoConfiguration.class,
                     OAuth2ResourceServerAutoConfiguration.class))
-            .withUserConfiguration(Settings.class, SecurityConfiguration.class);
+            .withUserConfiguration(Settings.class, RateLimitLayer.class, SecurityConfiguration.class);
 
     @Test
     void withoutAWayToCheckTokensOrderApiDoesNotStartAndNamesTheSettings() {
