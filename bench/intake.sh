@@ -22,7 +22,9 @@ fi
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-60} # the JIT compiles for about a minute on 2 cores: measure the warm service
 CONCURRENCY=${CONCURRENCY:-"1 2 4 8 16 32 64"}
-STATE=$(mktemp -d /tmp/orderly-bench.XXXXXX)
+# ORDERLY_BENCH_STATE_DIR: the state directory of a pipeline to run on, which is left running (bench/smoke.sh runs this
+# script and bench/relay.sh on one); ./orderly up starts it there if it does not run yet, with this script's settings.
+STATE=${ORDERLY_BENCH_STATE_DIR:-$(mktemp -d /tmp/orderly-bench.XXXXXX)}
 export ORDERLY_STATE_DIR=$STATE ORDERLY_API_BACKPRESSURE_ENABLED=false LOGGING_STRUCTURED_FORMAT_CONSOLE= ORDERLY_SERVICES=order-api
 # A smoke run keeps ./orderly up's C1-only default: it starts faster, and its figures mean nothing anyway.
 [[ -n ${SMOKE:-} ]] || export ORDERLY_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"
@@ -33,11 +35,13 @@ export ORDERLY_API_RATE_LIMIT_REFILL=${ORDERLY_API_RATE_LIMIT_REFILL:-1000000}
 # The run's access tokens (taken once, below) must outlive it: the auth-server's default is 10 minutes.
 export ORDERLY_AUTH_TOKEN_TTL=${ORDERLY_AUTH_TOKEN_TTL:-12h}
 
-cleanup() { "$ROOT/orderly" down >/dev/null 2>&1 || true; rm -rf "$STATE"; }
+cleanup() { [[ -n ${ORDERLY_BENCH_STATE_DIR:-} ]] || { "$ROOT/orderly" down >/dev/null 2>&1 || true; rm -rf "$STATE"; }; }
 trap cleanup EXIT
 
 ensure_commands wrk hey curl
 
+# Every port a free one (./orderly picks them), so a pipeline someone else runs on this machine is never disturbed.
+export ORDERLY_PORTS=free
 "$ROOT/orderly" up >/dev/null
 set -a; . "$STATE/env"; set +a
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)

@@ -26,7 +26,9 @@ WARMUP=${WARMUP:-15}
 RATES=${RATES:-"250 1000"}
 DRAIN_ROWS=${DRAIN_ROWS:-200000}
 PERFTEST_SECONDS=${PERFTEST_SECONDS:-30}
-STATE=$(mktemp -d /tmp/orderly-relay-bench.XXXXXX)
+# ORDERLY_BENCH_STATE_DIR: the state directory of a pipeline to run on (order-api only, backpressure off), which is left
+# running (bench/smoke.sh runs bench/intake.sh and this script on one); ./orderly up starts it there if it does not run.
+STATE=${ORDERLY_BENCH_STATE_DIR:-$(mktemp -d /tmp/orderly-relay-bench.XXXXXX)}
 export ORDERLY_STATE_DIR=$STATE LOGGING_STRUCTURED_FORMAT_CONSOLE= ORDERLY_API_BACKPRESSURE_ENABLED=false ORDERLY_SERVICES=order-api
 RELAY_PID=
 
@@ -42,8 +44,10 @@ cleanup() {
     for _ in $(seq 1 100); do kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.2; done
     kill -9 "$RELAY_PID" 2>/dev/null || true
   fi
-  "$ROOT/orderly" down >/dev/null 2>&1 || true
-  rm -rf "$STATE"
+  if [[ -z ${ORDERLY_BENCH_STATE_DIR:-} ]]; then
+    "$ROOT/orderly" down >/dev/null 2>&1 || true
+    rm -rf "$STATE"
+  fi
 }
 trap cleanup EXIT
 
@@ -63,10 +67,15 @@ echo "# PerfTest, the relay, PostgreSQL, RabbitMQ and the load generator share t
 
 echo
 echo "## building the relay and the benchmark client"
-(cd "$ROOT" && ./mvnw -q -B -o -DskipTests -Dspotless.check.skip=true package dependency:build-classpath \
-    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test -pl outbox-relay -am 2>/dev/null ||
-  ./mvnw -q -B -DskipTests -Dspotless.check.skip=true package dependency:build-classpath \
-    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test -pl outbox-relay -am) >"$STATE/build.log" 2>&1 ||
+# The reactor build packages every module the relay's tests depend on, order-api's runnable jar among them, which
+# order-api runs from right now. When the checkout's runnable jars were just built (ORDERLY_BUILD=never: ./orderly test,
+# after ./mvnw verify) they are not packaged again, so no jar is rewritten under a service of this or another run.
+BUILD=(-q -B -DskipTests -Dspotless.check.skip=true package dependency:build-classpath
+  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test -pl outbox-relay -am)
+if [[ ${ORDERLY_BUILD:-auto} == never ]] && ls "$ROOT"/outbox-relay/target/outbox-relay-*-exec.jar >/dev/null 2>&1; then
+  BUILD+=(-Dspring-boot.repackage.skip=true)
+fi
+(cd "$ROOT" && ./mvnw -o "${BUILD[@]}" 2>/dev/null || ./mvnw "${BUILD[@]}") >"$STATE/build.log" 2>&1 ||
   { tail -n 40 "$STATE/build.log" >&2; echo "build failed" >&2; exit 1; }
 RELAY_JAR=$(ls "$ROOT"/outbox-relay/target/outbox-relay-*-exec.jar | head -n 1)
 CLIENT_CP="$ROOT/outbox-relay/target/test-classes:$ROOT/outbox-relay/target/classes:$(cat "$ROOT/outbox-relay/target/bench.classpath")"
@@ -116,7 +125,10 @@ client latency 1000 "$WARMUP" 0 >/dev/null
 echo
 echo "## (b) the relay drains a backlog of $DRAIN_ROWS rows (about 1 KiB each) into a quorum queue with one consumer"
 before=$(cpu_seconds)
-DRAIN=$(client drain "$DRAIN_ROWS" | tee /dev/stderr | grep '^RESULT')
+# Its output goes to stderr through a file: tee /dev/stderr would reopen, and so truncate, a log stderr is sent to.
+client drain "$DRAIN_ROWS" >"$STATE/drain.txt"
+cat "$STATE/drain.txt" >&2
+DRAIN=$(grep '^RESULT' "$STATE/drain.txt")
 after=$(cpu_seconds)
 eval "$(echo "$DRAIN" | sed 's/^RESULT //')"
 DRAIN_RATE=$published_rate

@@ -33,9 +33,11 @@ echo "# Orderly worker benchmark — $(date -u +%FT%TZ)"
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); PostgreSQL $(ls /usr/lib/postgresql | sort -V | tail -n 1); RabbitMQ $(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null || echo '?')"
 echo "# $N events per drain, concurrency $CONCURRENCY"
 # One reactor build of the workers and what they depend on (-am), so nothing is taken from the local Maven repository
-# that this checkout did not build; only the *WorkerBenchmark classes run (they are never part of ./mvnw verify).
+# that this checkout did not build; only the *WorkerBenchmark classes run (they are never part of ./mvnw verify). They
+# run from the classes: the runnable jars are not packaged, so none is rewritten under a service that runs from it.
 for worker in $WORKERS; do rm -f "$worker/target/benchmark.md"; done
-./mvnw -q -B verify -pl "$modules" -am -Dspotless.check.skip=true -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+./mvnw -q -B verify -pl "$modules" -am -Dspotless.check.skip=true -Dspring-boot.repackage.skip=true \
+  -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test="$classes" -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.messages="$N" \
   -Dorderly.messaging.listener.concurrency="$CONCURRENCY" \
   -DargLine="-Dbench.messages=$N -Dorderly.messaging.listener.concurrency=$CONCURRENCY -XX:+UseSerialGC -XX:MaxRAM=1g ${SMOKE:+-XX:TieredStopAtLevel=1}" >&2 ||
