@@ -43,7 +43,7 @@ public final class Orderly {
     static final String USAGE = """
             Usage: ./orderly COMMAND
 
-              test             install what is missing, run every test (./mvnw verify), then bench/e2e.sh briefly (bench/smoke.sh)
+              test             install what is missing, run every test (./mvnw verify), then every benchmark briefly (bench/smoke.sh)
               up               start the whole pipeline on loopback: PostgreSQL, RabbitMQ, auth-server, order-api,
                                order-worker, payment-worker, shipping-worker, outbox-relay (building the jars if needed);
                                running it twice is harmless
