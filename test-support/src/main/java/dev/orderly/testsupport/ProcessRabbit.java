@@ -19,6 +19,9 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A private RabbitMQ node run from the system's packages: its own epmd, node name, Erlang cookie, Mnesia and log
@@ -45,6 +48,8 @@ public final class ProcessRabbit implements RabbitBroker {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /**
      * Where one node keeps its files.
@@ -78,6 +83,8 @@ public final class ProcessRabbit implements RabbitBroker {
 
     private final PrivateCa ca;
 
+    private final String recordAs;
+
     private @Nullable Process epmd;
 
     private @Nullable Process server;
@@ -100,6 +107,26 @@ public final class ProcessRabbit implements RabbitBroker {
             ProcessRecorder recorder,
             boolean detached,
             PrivateCa ca) {
+        this(epmdBinary, layout, ports, nodeName, adminPassword, configuration, recorder, detached, ca, "rabbitmq");
+    }
+
+    /**
+     * A node of a cluster: as above, its start script recorded as {@code recordAs} and its Erlang VM as {@code recordAs}
+     * + {@code -vm}. The nodes of one cluster share the epmd port and {@link Layout#home()} (so the Erlang cookie), and
+     * have their own node name, ports and configuration directory.
+     */
+    public ProcessRabbit(
+            Path epmdBinary,
+            Layout layout,
+            Ports ports,
+            String nodeName,
+            String adminPassword,
+            List<String> configuration,
+            ProcessRecorder recorder,
+            boolean detached,
+            PrivateCa ca,
+            String recordAs) {
+        this.recordAs = recordAs;
         this.epmdBinary = epmdBinary;
         this.layout = layout;
         this.ports = ports;
@@ -166,6 +193,16 @@ public final class ProcessRabbit implements RabbitBroker {
         return this.ports.prometheus();
     }
 
+    /**
+     * What only this node's Erlang VM has on its command line: a user flag naming the node ({@code -orderly_node NAME},
+     * which nothing reads). The VM's command line carries no node name of its own (RabbitMQ starts distribution from
+     * its environment), so without it the VMs of a cluster's nodes could not be told apart by command line, which is
+     * how a recorded PID is checked to still be the process that was started.
+     */
+    public String vmMarker() {
+        return "-orderly_node " + this.nodeName + " ";
+    }
+
     /** The node's name, such as {@code orderly@localhost}. */
     public String nodeName() {
         return this.nodeName;
@@ -186,10 +223,25 @@ public final class ProcessRabbit implements RabbitBroker {
         return this.ca.client();
     }
 
+    /** The AMQP and management ports and the rest. */
+    public Ports ports() {
+        return this.ports;
+    }
+
     @Override
     public String rabbitmqctl(String... args) {
+        return cli("rabbitmqctl", args);
+    }
+
+    /**
+     * Runs one of the node's command-line tools ({@code rabbitmqctl}, {@code rabbitmq-queues}, ...) against this node
+     * and returns its standard output.
+     *
+     * @throws IllegalStateException with the command's output if it exits with a non-zero code
+     */
+    public String cli(String tool, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(SCRIPTS.resolve("rabbitmqctl").toString());
+        command.add(SCRIPTS.resolve(tool).toString());
         command.addAll(List.of(args));
         Map<String, String> environment = environment();
         // The CLI is a short-lived Erlang node too: give it its own free distribution port rather than the shared
@@ -198,7 +250,7 @@ public final class ProcessRabbit implements RabbitBroker {
         environment.put("RABBITMQ_CTL_DIST_PORT_MIN", cliPort);
         environment.put("RABBITMQ_CTL_DIST_PORT_MAX", cliPort);
         return Command.runChecked(
-                "rabbitmqctl " + String.join(" ", args) + " against " + this.nodeName,
+                tool + " " + String.join(" ", args) + " against " + this.nodeName,
                 command,
                 environment,
                 Duration.ofSeconds(60));
@@ -230,7 +282,7 @@ public final class ProcessRabbit implements RabbitBroker {
             throw new UncheckedIOException("Could not start " + SCRIPTS.resolve("rabbitmq-server"), ex);
         }
         this.server = started;
-        this.recorder.record("rabbitmq", started.toHandle());
+        this.recorder.record(this.recordAs, started.toHandle());
         Set<Long> recorded = new HashSet<>();
         try {
             await("RabbitMQ node " + this.nodeName + " accepting AMQP on " + HOST + ":" + this.ports.amqp())
@@ -290,6 +342,48 @@ public final class ProcessRabbit implements RabbitBroker {
                 daemon.destroyForcibly();
                 RunDirectory.awaitExit(daemon.toHandle(), Duration.ofSeconds(5));
             }
+        }
+    }
+
+    /**
+     * The nodes this running node counts as members of its cluster (disc nodes, running or not), itself included; just
+     * itself while it stands alone.
+     */
+    public List<String> clusterMembers() {
+        String status = rabbitmqctl("cluster_status", "--formatter", "json");
+        try {
+            JsonNode nodes = JSON.readTree(status).path("disk_nodes");
+            List<String> members = new ArrayList<>();
+            nodes.forEach(node -> members.add(node.asString()));
+            return List.copyOf(members);
+        } catch (JacksonException ex) {
+            throw new IllegalStateException("rabbitmqctl cluster_status printed no JSON: " + status, ex);
+        }
+    }
+
+    /**
+     * Makes this running node, which stands alone, a member of {@code seed}'s cluster: {@code stop_app}, {@code reset}
+     * (what it held is dropped: the cluster's users, policies and queues are what count), {@code join_cluster},
+     * {@code start_app}, then waits until it accepts AMQP again. Quorum queues declared before the join have no member
+     * here until they are grown ({@code rabbitmq-queues grow}).
+     */
+    public void joinCluster(String seed) {
+        rabbitmqctl("stop_app");
+        rabbitmqctl("reset");
+        rabbitmqctl("join_cluster", seed);
+        rabbitmqctl("start_app");
+        try {
+            await("RabbitMQ node " + this.nodeName + " accepting AMQP after joining " + seed)
+                    .atMost(START_TIMEOUT)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(100))
+                    .pollInSameThread()
+                    .until(this::acceptsAmqp);
+        } catch (ConditionTimeoutException ex) {
+            throw new IllegalStateException(
+                    "RabbitMQ node " + this.nodeName + " joined " + seed + " but does not accept AMQP; logs: "
+                            + this.layout.logs(),
+                    ex);
         }
     }
 
@@ -391,7 +485,7 @@ public final class ProcessRabbit implements RabbitBroker {
                         .filter(command -> command.contains("beam"))
                         .isPresent())
                 .filter(child -> recorded.add(child.pid()))
-                .forEach(child -> this.recorder.record("rabbitmq-vm", child));
+                .forEach(child -> this.recorder.record(this.recordAs + "-vm", child));
     }
 
     private boolean acceptsAmqp() {
@@ -434,7 +528,9 @@ public final class ProcessRabbit implements RabbitBroker {
         environment.put(
                 "RABBITMQ_ENABLED_PLUGINS_FILE",
                 configuration.resolve("enabled_plugins").toString());
-        environment.put("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", LOOPBACK_ONLY);
+        environment.put(
+                "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS",
+                LOOPBACK_ONLY + " " + vmMarker().strip());
         environment.put("RABBITMQ_CTL_ERL_ARGS", LOOPBACK_ONLY);
         return environment;
     }
