@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * {@code ./orderly}: runs the whole pipeline on this machine as private processes on loopback, and operates it.
@@ -49,7 +48,7 @@ public final class Orderly {
                                running it twice is harmless
               down             stop what `up` started, by its recorded PIDs: services, then RabbitMQ, then PostgreSQL
               status           show each part, its PID and its health
-              logs SERVICE     follow one log: postgres, rabbitmq, auth-server, order-api, order-worker, payment-worker,
+              logs SERVICE     follow one log: postgres, rabbitmq (rabbitmq-2, ... in a cluster), auth-server, order-api, order-worker, payment-worker,
                                shipping-worker, outbox-relay (or auth, api, order, payment, shipping, relay), build
               token CLIENT     print a fresh access token from the local auth-server for CLIENT: shop, decline-demo,
                                inventory-admin, operator, monitoring (curl -H "Authorization: Bearer $(./orderly token shop)")
@@ -71,6 +70,8 @@ public final class Orderly {
               ORDERLY_RABBITMQ_MANAGEMENT_PORT  RabbitMQ management UI and API (default 15672)
               ORDERLY_RABBITMQ_PROMETHEUS_PORT  RabbitMQ metrics (default 15692)
               ORDERLY_RABBITMQ_DIST_PORT, ORDERLY_RABBITMQ_EPMD_PORT   the node's Erlang ports (defaults 25672, 4369)
+              ORDERLY_RABBITMQ_NODES            1 (default), or 3 or 5: run RabbitMQ as a cluster of that many nodes (node N's ports
+                                                ORDERLY_RABBITMQ_<N>_PORT, _<N>_MANAGEMENT_PORT, ...); kept once chosen, never shrunk
               ORDERLY_POSTGRES_OPTIONS          extra PostgreSQL server options, e.g. "-c shared_preload_libraries=pg_stat_statements"
               ORDERLY_SERVICES                  which services `up` starts (default all five, e.g. "order-api" for the intake bench);
                                                 the auth-server always starts
@@ -343,8 +344,11 @@ public final class Orderly {
         PrivateServers servers = new PrivateServers(root, state, environment, console);
         ServiceLauncher launcher = new ServiceLauncher(root, state, environment, console);
         servers.postgres(); // sets the markers by which the servers' PIDs are recognised
-        servers.broker();
-        List<String> parts = new ArrayList<>(List.of("postgres", "epmd", "rabbitmq"));
+        servers.brokers();
+        List<String> parts = new ArrayList<>(List.of("postgres", "epmd"));
+        for (int node = 1; node <= state.rabbitNodes(); node++) {
+            parts.add(PrivateServers.brokerProcess(node));
+        }
         Service.all().forEach(service -> {
             launcher.running(service);
             parts.add(service.serviceName());
@@ -361,7 +365,7 @@ public final class Orderly {
                                 ? "accepting connections on 127.0.0.1:" + state.port("ORDERLY_POSTGRES_PORT")
                                 : "NOT accepting connections";
                     case "epmd" -> "port " + state.port("ORDERLY_RABBITMQ_EPMD_PORT");
-                    case "rabbitmq" -> brokerHealth();
+                    case String broker when broker.startsWith("rabbitmq") -> brokerHealth(broker);
                     default -> {
                         Service service = Service.named(part);
                         String word = launcher.readinessWord(service);
@@ -381,14 +385,16 @@ public final class Orderly {
         return 0;
     }
 
-    private String brokerHealth() {
+    /** A node's health from its own management API ({@code rabbitmq} is node 1, {@code rabbitmq-2} node 2, ...). */
+    private String brokerHealth(String broker) {
+        int node = broker.equals("rabbitmq") ? 1 : Integer.parseInt(broker.substring("rabbitmq-".length()));
         String credentials = "orderly-admin:" + state.get("ORDERLY_RABBITMQ_ADMIN_PASSWORD");
         try {
             HttpResponse<String> answer = HttpClient.newHttpClient()
                     .send(
-                            HttpRequest.newBuilder(URI.create(
-                                            "http://127.0.0.1:" + state.port("ORDERLY_RABBITMQ_MANAGEMENT_PORT")
-                                                    + "/api/health/checks/alarms"))
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                            + state.port(StateDirectory.rabbitNodePort(node, "MANAGEMENT_PORT"))
+                                            + "/api/health/checks/alarms"))
                                     .timeout(Duration.ofSeconds(5))
                                     .header(
                                             "Authorization",
@@ -399,7 +405,8 @@ public final class Orderly {
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
             return answer.body().contains("\"status\":\"ok\"")
-                    ? "healthy, no alarms (AMQP 127.0.0.1:" + state.port("ORDERLY_RABBITMQ_PORT") + ")"
+                    ? "healthy, no alarms (AMQP 127.0.0.1:" + state.port(StateDirectory.rabbitNodePort(node, "PORT"))
+                            + ")"
                     : "UNHEALTHY: " + answer.body();
         } catch (IOException e) {
             return "UNHEALTHY: no answer";
@@ -415,7 +422,10 @@ public final class Orderly {
         String name = args.isEmpty() ? "" : args.getFirst();
         Path file = switch (name) {
             case "postgres" -> state.logs().resolve("postgres.log");
-            case "rabbitmq" -> rabbitLog();
+            case "rabbitmq" -> rabbitLog(PrivateServers.NODE);
+            case String broker
+            when broker.matches("rabbitmq-[2-9]") ->
+                rabbitLog(PrivateServers.nodeName(Integer.parseInt(broker.substring("rabbitmq-".length()))));
             case "build" -> state.logs().resolve("build.log");
             default -> {
                 try {
@@ -447,15 +457,8 @@ public final class Orderly {
         }
     }
 
-    private Path rabbitLog() {
-        Path logs = state.logs().resolve("rabbitmq");
-        try (Stream<Path> files = Files.exists(logs) ? Files.list(logs) : Stream.empty()) {
-            return files.filter(file ->
-                            file.toString().endsWith(".log") && !file.toString().contains("upgrade"))
-                    .findFirst()
-                    .orElse(logs.resolve(PrivateServers.NODE + ".log"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not list " + logs, e);
-        }
+    /** A node's own log ({@code NODE.log} in the shared log directory). */
+    private Path rabbitLog(String nodeName) {
+        return state.logs().resolve("rabbitmq").resolve(nodeName + ".log");
     }
 }

@@ -15,12 +15,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -116,52 +118,104 @@ final class PrivateServers {
 
     // ---- RabbitMQ
 
+    /** Node 1 of the broker: the one a single-node pipeline runs, and the one a cluster's other nodes join. */
     ProcessRabbit broker() {
+        return brokers().getFirst();
+    }
+
+    /**
+     * Every node of the broker ({@link StateDirectory#rabbitNodes()}), node 1 first. They share one epmd, one Erlang
+     * cookie (one {@code home}), one Mnesia base and one log directory (each node's files carry its name), and have
+     * their own node name ({@code orderly@localhost}, {@code orderly-2@localhost}, ...), ports and configuration
+     * directory ({@code rabbitmq/}, {@code rabbitmq/node-2/}, ...). A cluster's nodes pause when they are in a minority
+     * ({@code cluster_partition_handling = pause_minority}): a node cut off from the others stops serving rather than
+     * accept what the majority will never see.
+     */
+    List<ProcessRabbit> brokers() {
         Path epmd = OrderlyInfrastructure.epmd()
                 .orElseThrow(() -> new OrderlyException("RabbitMQ is not installed (no epmd): apt-get install "
                         + "rabbitmq-server, or run ./orderly as root to have it done"));
         Path directory = state.root().resolve("rabbitmq");
-        state.expect("rabbitmq", "rabbitmq-server");
+        int count = state.rabbitNodes();
         state.expect("epmd", "-port " + state.port("ORDERLY_RABBITMQ_EPMD_PORT"));
-        return new ProcessRabbit(
-                epmd,
-                new ProcessRabbit.Layout(
-                        directory.resolve("home"),
-                        directory.resolve("mnesia"),
-                        state.logs().resolve("rabbitmq"),
-                        directory,
-                        state.logs().resolve("rabbitmq.out")),
-                new ProcessRabbit.Ports(
-                        state.port("ORDERLY_RABBITMQ_EPMD_PORT"),
-                        state.port("ORDERLY_RABBITMQ_PORT"),
-                        state.port("ORDERLY_RABBITMQ_DIST_PORT"),
-                        state.port("ORDERLY_RABBITMQ_MANAGEMENT_PORT"),
-                        state.port("ORDERLY_RABBITMQ_PROMETHEUS_PORT")),
-                NODE,
-                state.get("ORDERLY_RABBITMQ_ADMIN_PASSWORD"),
-                // The vhost, users and permissions of the deployment, loaded at every boot: no default guest user is
-                // ever created.
-                List.of("load_definitions = " + directory.resolve("definitions.json")),
-                state,
-                true,
-                state.ca());
+        List<String> configuration = new ArrayList<>();
+        // The vhost, users and permissions of the deployment, loaded at every boot: no default guest user is ever
+        // created.
+        configuration.add("load_definitions = " + directory.resolve("definitions.json"));
+        if (count > 1) {
+            configuration.add("cluster_partition_handling = pause_minority");
+        }
+        List<ProcessRabbit> nodes = new ArrayList<>();
+        for (int node = 1; node <= count; node++) {
+            String name = brokerProcess(node);
+            String nodeName = nodeName(node);
+            state.expect(name, "rabbitmq-server");
+            ProcessRabbit broker = new ProcessRabbit(
+                    epmd,
+                    new ProcessRabbit.Layout(
+                            directory.resolve("home"),
+                            directory.resolve("mnesia"),
+                            state.logs().resolve("rabbitmq"),
+                            node == 1 ? directory : directory.resolve("node-" + node),
+                            state.logs().resolve(name + ".out")),
+                    new ProcessRabbit.Ports(
+                            state.port("ORDERLY_RABBITMQ_EPMD_PORT"),
+                            state.port(StateDirectory.rabbitNodePort(node, "PORT")),
+                            state.port(StateDirectory.rabbitNodePort(node, "DIST_PORT")),
+                            state.port(StateDirectory.rabbitNodePort(node, "MANAGEMENT_PORT")),
+                            state.port(StateDirectory.rabbitNodePort(node, "PROMETHEUS_PORT"))),
+                    nodeName,
+                    state.get("ORDERLY_RABBITMQ_ADMIN_PASSWORD"),
+                    configuration,
+                    state,
+                    true,
+                    state.ca(),
+                    name);
+            state.expect(name + "-vm", broker.vmMarker());
+            nodes.add(broker);
+        }
+        return List.copyOf(nodes);
     }
 
-    /** Starts the node unless it runs, then imports the topology (every time). */
+    /** The name {@code up} records node {@code node}'s start script by: {@code rabbitmq}, {@code rabbitmq-2}, ... */
+    static String brokerProcess(int node) {
+        return node == 1 ? "rabbitmq" : "rabbitmq-" + node;
+    }
+
+    /** Node {@code node}'s Erlang node name: {@value #NODE}, {@code orderly-2@localhost}, ... */
+    static String nodeName(int node) {
+        return node == 1 ? NODE : "orderly-" + node + "@localhost";
+    }
+
+    /**
+     * Starts the nodes that do not run (all at once: a cluster's node that was stopped while others ran waits for them
+     * at boot), joins each node that stands alone to node 1's cluster, then imports the topology (every time) and
+     * grows every quorum queue onto the nodes that just joined.
+     */
     void startBroker() {
-        ProcessRabbit broker = broker();
-        if (state.alive("rabbitmq").isPresent()) {
-            console.say("rabbitmq already running (pid "
-                    + state.alive("rabbitmq").orElseThrow().pid() + ")");
-        } else {
+        List<ProcessRabbit> nodes = brokers();
+        List<ProcessRabbit> stopped = new ArrayList<>();
+        for (int node = 1; node <= nodes.size(); node++) {
+            Optional<ProcessHandle> running = state.alive(brokerProcess(node));
+            if (running.isPresent()) {
+                console.say(brokerProcess(node) + " already running (pid "
+                        + running.get().pid() + ")");
+            } else {
+                stopped.add(nodes.get(node - 1));
+            }
+        }
+        if (!stopped.isEmpty()) {
             writeDefinitions(state.root().resolve("rabbitmq").resolve("definitions.json"));
-            broker.writeConfiguration();
-            broker.startEpmd();
-            console.say("starting RabbitMQ on 127.0.0.1:" + broker.amqpPort() + " (AMQP over TLS; management on "
-                    + broker.managementPort() + ")");
-            broker.start();
+            stopped.forEach(ProcessRabbit::writeConfiguration);
+            nodes.getFirst().startEpmd();
+            for (ProcessRabbit node : stopped) {
+                console.say("starting RabbitMQ " + node.nodeName() + " on 127.0.0.1:" + node.amqpPort()
+                        + " (AMQP over TLS; management on " + node.managementPort() + ")");
+            }
+            startAll(stopped);
+            ProcessRabbit first = nodes.getFirst();
             try {
-                broker.rabbitmqctl("authenticate_user", "orderly-admin", broker.adminPassword());
+                first.rabbitmqctl("authenticate_user", "orderly-admin", first.adminPassword());
             } catch (IllegalStateException e) {
                 throw new OrderlyException(
                         "RabbitMQ refuses orderly-admin's password from " + state.envFile()
@@ -170,13 +224,63 @@ final class PrivateServers {
                         e);
             }
         }
+        List<ProcessRabbit> joined = new ArrayList<>();
+        String seed = nodes.getFirst().nodeName();
+        for (ProcessRabbit node : nodes.subList(1, nodes.size())) {
+            if (!node.clusterMembers().contains(seed)) {
+                console.say("joining " + node.nodeName() + " to the cluster of " + seed);
+                node.joinCluster(seed);
+                joined.add(node);
+            }
+        }
         Path topology = root.resolve(TOPOLOGY);
         try {
-            broker.importDefinitions(topology);
+            nodes.getFirst().importDefinitions(topology);
         } catch (IllegalStateException e) {
             throw new OrderlyException("Importing the broker topology (" + topology + ") failed: " + e.getMessage(), e);
         }
         console.say("broker topology imported (" + TOPOLOGY + ")");
+        for (ProcessRabbit node : joined) {
+            // Quorum queues declared before this node joined (a single node grown into a cluster) have no member on
+            // it; every queue gets one, so that losing any one node loses no queue's majority.
+            node.cli("rabbitmq-queues", "grow", node.nodeName(), "all", "--vhost-pattern", "^orderly$");
+        }
+        if (nodes.size() > 1) {
+            console.say("RabbitMQ cluster of " + nodes.size() + " nodes: "
+                    + String.join(", ", nodes.getFirst().clusterMembers()));
+        }
+    }
+
+    /** Starts every node of {@code nodes} at once and waits for each; the first failure is thrown, the others added. */
+    private static void startAll(List<ProcessRabbit> nodes) {
+        if (nodes.size() == 1) {
+            nodes.getFirst().start();
+            return;
+        }
+        List<Thread> starters = new ArrayList<>();
+        List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (ProcessRabbit node : nodes) {
+            starters.add(Thread.ofPlatform().name("start-" + node.nodeName()).start(() -> {
+                try {
+                    node.start();
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread starter : starters) {
+            try {
+                starter.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new OrderlyException("interrupted while starting RabbitMQ");
+            }
+        }
+        if (!failures.isEmpty()) {
+            RuntimeException first = failures.getFirst();
+            failures.stream().skip(1).forEach(first::addSuppressed);
+            throw first;
+        }
     }
 
     /**
@@ -233,19 +337,28 @@ final class PrivateServers {
         }
     }
 
-    /** Stops the node (rabbitmqctl stop, then by PID) and its epmd. */
+    /**
+     * Stops every node (rabbitmqctl stop, then by PID), the last node first so that node 1, which stops last, is the one
+     * whose data is newest; then epmd.
+     */
     void stopBroker(Duration within) {
-        if (state.alive("rabbitmq").isPresent()) {
-            ProcessRabbit broker = broker();
-            console.say("stopping rabbitmq (pid "
-                    + state.alive("rabbitmq").orElseThrow().pid() + ")");
-            try {
-                broker.rabbitmqctl("stop");
-            } catch (IllegalStateException e) {
-                console.say("rabbitmqctl stop failed (" + firstLine(e.getMessage()) + "): stopping it by PID");
+        List<ProcessRabbit> nodes = brokers();
+        List<String> names = new ArrayList<>();
+        for (int node = nodes.size(); node >= 1; node--) {
+            String name = brokerProcess(node);
+            names.add(name);
+            names.add(name + "-vm");
+            Optional<ProcessHandle> running = state.alive(name);
+            if (running.isPresent()) {
+                console.say("stopping " + name + " (pid " + running.get().pid() + ")");
+                try {
+                    nodes.get(node - 1).rabbitmqctl("stop");
+                } catch (IllegalStateException e) {
+                    console.say("rabbitmqctl stop failed (" + firstLine(e.getMessage()) + "): stopping it by PID");
+                }
             }
         }
-        Processes.stop(state, console, List.of("rabbitmq"), within);
+        Processes.stop(state, console, names, within);
         Processes.stop(state, console, List.of("epmd"), Duration.ofSeconds(5));
     }
 

@@ -132,6 +132,12 @@ final class ServiceLauncher {
             // The topology was imported before any service started: the services only verify it.
             variables.put("SPRING_RABBITMQ_HOST", "127.0.0.1");
             variables.put("SPRING_RABBITMQ_PORT", Integer.toString(state.port("ORDERLY_RABBITMQ_PORT")));
+            if (state.rabbitNodes() > 1) {
+                // Every node of the cluster, tried in a random order at each (re)connection, so that the services'
+                // connections spread over the nodes and move to the others when one goes.
+                variables.put("SPRING_RABBITMQ_ADDRESSES", state.amqpAddresses());
+                variables.put("SPRING_RABBITMQ_ADDRESS_SHUFFLE_MODE", "random");
+            }
             variables.put("SPRING_RABBITMQ_VIRTUAL_HOST", "orderly");
             variables.put("SPRING_RABBITMQ_USERNAME", user);
             variables.putAll(rabbitTls(state.ca()));
@@ -161,9 +167,8 @@ final class ServiceLauncher {
                         "ORDERLY_RELAY_TABLES",
                         environment.getOrDefault(
                                 "ORDERLY_RELAY_TABLES", "orders.outbox,payments.outbox,shipping.outbox"));
-                variables.put(
-                        "ORDERLY_RELAY_ROUTES_MANAGEMENT_URL",
-                        "http://127.0.0.1:" + state.port("ORDERLY_RABBITMQ_MANAGEMENT_PORT"));
+                // Every node's: the bindings are read from whichever answers.
+                variables.put("ORDERLY_RELAY_ROUTES_MANAGEMENT_URL", state.managementUrls());
             }
             default -> {}
         }

@@ -35,7 +35,7 @@ import java.util.Set;
  * data.
  *
  * <p>Invariants: {@code env} and the signing key are private to their owner (mode 600); {@code env} only ever gains
- * keys and the key, once written, is never replaced (tokens issued with it stay valid), so a port, password or key, once
+ * keys (and {@value #RABBITMQ_NODES} only ever grows) and the key, once written, is never replaced (tokens issued with it stay valid), so a port, password or key, once
  * chosen, stays (a file written before each setting had one name has its keys renamed, their values kept:
  * {@link RetiredNames}); a PID is taken for one of ours only while its process still runs the command recorded for it
  * ({@code run/NAME.cmd} holds a piece of that command line), so a PID the system has since given to another process is
@@ -54,6 +54,15 @@ final class StateDirectory implements ProcessRecorder {
             "ORDERLY_RABBITMQ_MONITORING_PASSWORD");
 
     static final String SUPERUSER_PASSWORD = "ORDERLY_POSTGRES_PASSWORD";
+
+    /**
+     * How many RabbitMQ nodes {@code up} runs as one cluster: 1 (the default) or 3 or 5 (an odd number, so that
+     * {@code pause_minority} leaves a majority running when one node is cut off). Recorded in {@code env} once chosen; a
+     * single node grows into a cluster by asking for more on a later {@code up}, a cluster never shrinks by itself.
+     */
+    static final String RABBITMQ_NODES = "ORDERLY_RABBITMQ_NODES";
+
+    private static final Set<Integer> ALLOWED_RABBITMQ_NODES = Set.of(1, 3, 5);
 
     /**
      * What every setting of the message-signing keys starts with ({@code orderly.messaging.signing.*} as environment
@@ -95,6 +104,59 @@ final class StateDirectory implements ProcessRecorder {
                             ports.put(variable, service.defaultManagementPort().orElseThrow()));
         }
         return Map.copyOf(ports);
+    }
+
+    /**
+     * The ports of RabbitMQ node {@code node} (2 and up) of a cluster, each with the variable that sets it and the port
+     * it prefers (node 1's, plus {@code node - 1}); node 1 keeps the names of a single node ({@link #PORTS}).
+     */
+    static Map<String, Integer> rabbitNodePorts(int node) {
+        if (node < 2) {
+            throw new IllegalArgumentException("node 1 has the ports of PORTS; asked for node " + node);
+        }
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put(rabbitNodePort(node, "PORT"), 5672 + node - 1);
+        ports.put(rabbitNodePort(node, "MANAGEMENT_PORT"), 15672 + node - 1);
+        ports.put(rabbitNodePort(node, "PROMETHEUS_PORT"), 15692 + node - 1);
+        ports.put(rabbitNodePort(node, "DIST_PORT"), 25672 + node - 1);
+        return ports;
+    }
+
+    /**
+     * The variable of one port of RabbitMQ node {@code node}: {@code ORDERLY_RABBITMQ_<KIND>} for node 1 (as a single
+     * node has them), {@code ORDERLY_RABBITMQ_<N>_<KIND>} for node N of a cluster ({@code kind} is PORT,
+     * MANAGEMENT_PORT, PROMETHEUS_PORT or DIST_PORT).
+     */
+    static String rabbitNodePort(int node, String kind) {
+        return (node == 1 ? "ORDERLY_RABBITMQ_<KIND>" : "ORDERLY_RABBITMQ_<N>_<KIND>")
+                .replace("<N>", Integer.toString(node))
+                .replace("<KIND>", kind);
+    }
+
+    /** How many RabbitMQ nodes the pipeline runs ({@value #RABBITMQ_NODES}; 1 until a cluster was asked for). */
+    int rabbitNodes() {
+        return find(RABBITMQ_NODES).map(Integer::parseInt).orElse(1);
+    }
+
+    /**
+     * The AMQP addresses of every node ({@code 127.0.0.1:PORT,...}), node 1 first: what a service connects to, one at a
+     * time, moving to another when its node goes.
+     */
+    String amqpAddresses() {
+        List<String> addresses = new ArrayList<>();
+        for (int node = 1; node <= rabbitNodes(); node++) {
+            addresses.add("127.0.0.1:" + port(rabbitNodePort(node, "PORT")));
+        }
+        return String.join(",", addresses);
+    }
+
+    /** The management API of every node ({@code http://127.0.0.1:PORT,...}), node 1 first. */
+    String managementUrls() {
+        List<String> urls = new ArrayList<>();
+        for (int node = 1; node <= rabbitNodes(); node++) {
+            urls.add("http://127.0.0.1:" + port(rabbitNodePort(node, "MANAGEMENT_PORT")));
+        }
+        return String.join(",", urls);
     }
 
     Path root() {
@@ -153,9 +215,14 @@ final class StateDirectory implements ProcessRecorder {
             throw new UncheckedIOException("Could not write " + envFile(), e);
         }
         boolean anyFree = "free".equalsIgnoreCase(environment.getOrDefault("ORDERLY_PORTS", ""));
+        Map<String, Integer> wanted = new LinkedHashMap<>(PORTS);
+        int nodes = ensureRabbitNodes(environment.get(RABBITMQ_NODES));
+        for (int node = 2; node <= nodes; node++) {
+            wanted.putAll(rabbitNodePorts(node));
+        }
         Set<Integer> taken = new HashSet<>();
-        PORTS.keySet().stream().filter(settings::containsKey).forEach(key -> taken.add(port(key)));
-        List<String> keys = new ArrayList<>(PORTS.keySet());
+        wanted.keySet().stream().filter(settings::containsKey).forEach(key -> taken.add(port(key)));
+        List<String> keys = new ArrayList<>(wanted.keySet());
         keys.sort(String::compareTo);
         for (String key : keys) {
             if (settings.containsKey(key)) {
@@ -168,7 +235,7 @@ final class StateDirectory implements ProcessRecorder {
             } else if (anyFree) {
                 port = FreePorts.preferred(0, taken);
             } else {
-                port = FreePorts.preferred(PORTS.get(key), taken);
+                port = FreePorts.preferred(wanted.get(key), taken);
             }
             taken.add(port);
             add(key, Integer.toString(port));
@@ -187,6 +254,39 @@ final class StateDirectory implements ProcessRecorder {
             add(FIRST_MESSAGE_KEY, HmacKeys.generate());
         }
         PrivateCa.ensure(ca().directory(), List.of());
+    }
+
+    /**
+     * Records how many RabbitMQ nodes to run: the number asked for ({@code asked}, the environment's
+     * {@value #RABBITMQ_NODES}) if it is at least what was recorded, else what was recorded (1 when nothing was).
+     *
+     * @throws OrderlyException if the number is not 1, 3 or 5, or is fewer than the cluster already has
+     */
+    private int ensureRabbitNodes(String asked) {
+        int recorded = rabbitNodes();
+        if (asked == null || asked.isBlank()) {
+            return recorded;
+        }
+        int nodes;
+        try {
+            nodes = Integer.parseInt(asked.strip());
+        } catch (NumberFormatException e) {
+            nodes = -1;
+        }
+        if (!ALLOWED_RABBITMQ_NODES.contains(nodes)) {
+            throw new OrderlyException(RABBITMQ_NODES + " must be 1, 3 or 5 (an odd number, so that a majority of the"
+                    + " cluster survives losing one node), not '" + asked.strip() + "'");
+        }
+        if (nodes < recorded) {
+            throw new OrderlyException(RABBITMQ_NODES + "=" + nodes + ", but the pipeline in " + root + " runs "
+                    + recorded + " RabbitMQ nodes: up never removes a node (its queue members and messages would go "
+                    + "with it). Remove one by hand (rabbitmq-queues shrink, rabbitmqctl forget_cluster_node), or "
+                    + "./orderly down and delete " + root + " to start afresh");
+        }
+        if (nodes > recorded) {
+            set(RABBITMQ_NODES, Integer.toString(nodes));
+        }
+        return nodes;
     }
 
     /** Every message-signing setting of the file ({@value #MESSAGE_SIGNING_PREFIX}...), in file order. */
@@ -232,6 +332,24 @@ final class StateDirectory implements ProcessRecorder {
             throw new UncheckedIOException("Could not write " + envFile(), e);
         }
         settings.put(key, chosen);
+    }
+
+    /** Sets {@code key} to {@code value}: the one setting that can change ({@value #RABBITMQ_NODES} grows). */
+    private void set(String key, String value) {
+        if (!settings.containsKey(key)) {
+            add(key, value);
+            return;
+        }
+        try {
+            List<String> lines = new ArrayList<>();
+            for (String line : Files.readAllLines(envFile(), StandardCharsets.UTF_8)) {
+                lines.add(line.startsWith(key + "=") ? key + "=" + value : line);
+            }
+            Files.writeString(envFile(), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write " + envFile(), e);
+        }
+        settings.put(key, value);
     }
 
     /** A setting of the file. */

@@ -1,6 +1,7 @@
 package dev.orderly.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderly.testsupport.AuthClient;
 import dev.orderly.testsupport.Service;
@@ -40,6 +41,46 @@ class StateDirectoryTests {
         }
         assertThat(state.get(StateDirectory.SUPERUSER_PASSWORD))
                 .isNotEqualTo(state.get("ORDERLY_POSTGRES_API_PASSWORD"));
+    }
+
+    @Test
+    void aSingleNodeGrowsIntoAClusterWithPortsForEachNewNodeAndNeverShrinks(@TempDir Path root) throws IOException {
+        StateDirectory state = new StateDirectory(root);
+        state.ensureSettings(Map.of("ORDERLY_PORTS", "free"));
+        assertThat(state.rabbitNodes()).isEqualTo(1);
+        assertThat(state.find(StateDirectory.rabbitNodePort(2, "PORT"))).isEmpty();
+        assertThat(state.amqpAddresses()).isEqualTo("127.0.0.1:" + state.port("ORDERLY_RABBITMQ_PORT"));
+
+        StateDirectory grown = new StateDirectory(root);
+        grown.ensureSettings(Map.of("ORDERLY_PORTS", "free", StateDirectory.RABBITMQ_NODES, "3"));
+
+        assertThat(grown.rabbitNodes()).isEqualTo(3);
+        assertThat(grown.port("ORDERLY_RABBITMQ_PORT"))
+                .as("node 1 keeps its ports")
+                .isEqualTo(state.port("ORDERLY_RABBITMQ_PORT"));
+        Set<Integer> ports = new HashSet<>();
+        StateDirectory.PORTS.keySet().forEach(key -> ports.add(grown.port(key)));
+        for (int node = 2; node <= 3; node++) {
+            StateDirectory.rabbitNodePorts(node).keySet().forEach(key -> ports.add(grown.port(key)));
+        }
+        assertThat(ports).as("distinct").hasSize(StateDirectory.PORTS.size() + 2 * 4);
+        assertThat(grown.amqpAddresses().split(",")).hasSize(3).allMatch(address -> address.startsWith("127.0.0.1:"));
+        assertThat(grown.managementUrls())
+                .startsWith("http://127.0.0.1:" + grown.port("ORDERLY_RABBITMQ_MANAGEMENT_PORT") + ",")
+                .contains("http://127.0.0.1:" + grown.port(StateDirectory.rabbitNodePort(3, "MANAGEMENT_PORT")));
+        StateDirectory later = new StateDirectory(root);
+        later.ensureSettings(Map.of("ORDERLY_PORTS", "free"));
+        assertThat(later.rabbitNodes()).as("kept without the variable").isEqualTo(3);
+        assertThat(Files.readString(later.envFile())).containsOnlyOnce(StateDirectory.RABBITMQ_NODES + "=3");
+
+        assertThatThrownBy(() -> new StateDirectory(root)
+                        .ensureSettings(Map.of("ORDERLY_PORTS", "free", StateDirectory.RABBITMQ_NODES, "1")))
+                .isInstanceOf(OrderlyException.class)
+                .hasMessageContaining("never removes a node");
+        assertThatThrownBy(() -> new StateDirectory(root)
+                        .ensureSettings(Map.of("ORDERLY_PORTS", "free", StateDirectory.RABBITMQ_NODES, "2")))
+                .isInstanceOf(OrderlyException.class)
+                .hasMessageContaining("must be 1, 3 or 5");
     }
 
     @Test
