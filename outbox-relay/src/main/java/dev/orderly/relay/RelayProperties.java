@@ -115,15 +115,16 @@ public record RelayProperties(
      *     is not bound for them on {@code orders.events} (or the relay cannot tell). Turning it off re-opens the gap
      *     it closes: an event confirmed by the queues that exist and lost for one that does not
      * @param managementUrl the RabbitMQ management API the bindings are read from, with the relay's own broker user
-     *     (which needs the {@code management} tag)
+     *     (which needs the {@code management} tag); for a cluster, each node's, comma-separated: the one that answered
+     *     last is asked first, the others when it does not answer
      * @param checkInterval how often the bindings are read; also how long a deleted binding can go unnoticed
      * @param timeout how long one read may take
      */
     public record Routes(
             @DefaultValue("true") boolean verify,
 
-            @DefaultValue("http://127.0.0.1:15672") @NotBlank
-            String managementUrl,
+            @DefaultValue("http://127.0.0.1:15672") @NotEmpty
+            List<@NotBlank String> managementUrl,
 
             @DefaultValue("5s") Duration checkInterval,
             @DefaultValue("3s") Duration timeout) {}

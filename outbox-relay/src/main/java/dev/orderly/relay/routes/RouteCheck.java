@@ -58,7 +58,11 @@ final class RouteCheck implements RouteGuard {
             Map<String, List<String>> missing, @Nullable String error, Instant at) {}
 
     private final HttpClient http;
-    private final URI bindings;
+    /** The bindings resource of each node's management API, in the configured order. */
+    private final List<URI> bindings;
+    /** Which of {@link #bindings} answered last: asked first next time. */
+    private volatile int answering;
+
     private final String authorization;
     private final String exchange;
     private final Duration interval;
@@ -68,11 +72,13 @@ final class RouteCheck implements RouteGuard {
     private volatile @Nullable Snapshot snapshot;
 
     /**
-     * @param managementUrl the RabbitMQ management API, such as {@code http://127.0.0.1:15672}
+     * @param managementUrls the RabbitMQ management API of each node, such as {@code http://127.0.0.1:15672}: any node
+     *     of a cluster can list its bindings, so the one that answered last is asked first and the others when it does
+     *     not answer (a node down must not hold back every event)
      * @param username a user the API lets list the virtual host's bindings (tag {@code management})
      */
     RouteCheck(
-            String managementUrl,
+            List<String> managementUrls,
             String virtualHost,
             String exchange,
             String username,
@@ -84,10 +90,15 @@ final class RouteCheck implements RouteGuard {
         this.interval = interval;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
-        String base =
-                managementUrl.endsWith("/") ? managementUrl.substring(0, managementUrl.length() - 1) : managementUrl;
-        this.bindings = URI.create(
-                base + "/api/exchanges/" + encode(virtualHost) + "/" + encode(exchange) + "/bindings/source");
+        if (managementUrls.isEmpty()) {
+            throw new IllegalArgumentException("orderly.relay.routes.management-url names no management API");
+        }
+        this.bindings = managementUrls.stream()
+                .map(String::strip)
+                .map(url -> url.endsWith("/") ? url.substring(0, url.length() - 1) : url)
+                .map(base -> URI.create(
+                        base + "/api/exchanges/" + encode(virtualHost) + "/" + encode(exchange) + "/bindings/source"))
+                .toList();
         this.authorization = "Basic "
                 + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
         Gauge.builder("orderly.outbox.routes.missing", this, RouteCheck::missingCount)
@@ -158,7 +169,30 @@ final class RouteCheck implements RouteGuard {
         report(previous, now);
     }
 
+    /**
+     * The bindings, from the node that answered last or, when it does not answer (or answers with a server error), the
+     * next one; the last failure if none answers.
+     */
     private Set<String> bound() throws IOException, InterruptedException {
+        IOException failure = null;
+        int first = answering;
+        for (int i = 0; i < bindings.size(); i++) {
+            int index = (first + i) % bindings.size();
+            try {
+                Set<String> routes = bound(bindings.get(index));
+                answering = index;
+                return routes;
+            } catch (IOException e) {
+                if (failure != null) {
+                    e.addSuppressed(failure);
+                }
+                failure = e;
+            }
+        }
+        throw failure;
+    }
+
+    private Set<String> bound(URI bindings) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(bindings)
                         .timeout(timeout)
