@@ -103,7 +103,7 @@ class FailureDrillIntegrationTests {
     @Order(4)
     void activeRelayKilledMidStreamWhileAStandbyRuns() {
         try (StandbyRelay standby = StandbyRelay.start(pipeline, faults)) {
-            drill("kill -9 active outbox-relay (standby running)", "k9relay", (stream, notes) -> {
+            drill("kill -9 active outbox-relay (standby running)", "k9relay", ORDERS, PER_SECOND, (stream, notes) -> {
                 int at = stream.accepted();
                 Instant killed = Instant.now();
                 long pid = faults.kill9("outbox-relay");
@@ -133,7 +133,7 @@ class FailureDrillIntegrationTests {
     @Test
     @Order(5)
     void orderApiKilledMidStream() {
-        drill("kill -9 order-api", "k9api", (stream, notes) -> {
+        drill("kill -9 order-api", "k9api", ORDERS, PER_SECOND, (stream, notes) -> {
             int at = stream.accepted();
             long pid = faults.kill9("order-api");
             notes.append("order-api PID ")
@@ -146,27 +146,79 @@ class FailureDrillIntegrationTests {
         });
     }
 
+    /**
+     * RabbitMQ as production runs it, a cluster of three nodes with a member of every quorum queue on each: {@code kill
+     * -9} of the node that leads the work queues, as when its machine dies. The other two elect new leaders, the
+     * services whose connections were on it reconnect to the others (their address list, shuffled), and the relay
+     * publishes what was unconfirmed again; {@code ./orderly up} restarts the node, which rejoins and catches up.
+     */
     @Test
     @Order(6)
-    void brokerRestartedMidStream() {
-        drill("RabbitMQ restart", "mqrestart", (stream, notes) -> {
-            Instant stopping = Instant.now();
+    void brokerNodeLeadingTheWorkQueuesKilledMidStream() {
+        Assumptions.assumeTrue(pipeline.brokerNodes() >= 3, "needs the RabbitMQ cluster (-Dorderly.rabbitmq.nodes=3)");
+        drill("kill -9 the RabbitMQ node leading the work queues", "k9mq", ORDERS, PER_SECOND, (stream, notes) -> {
             int at = stream.accepted();
-            faults.stopBroker();
-            notes.append("broker stopped at ")
+            String leader = faults.leaderOf("order.work");
+            Instant killed = Instant.now();
+            long pid = faults.killBrokerNode(leader);
+            await("a new leader of order.work")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        String now = faults.queue("order.work").path("leader").asString("");
+                        return !now.isEmpty() && !now.equals(leader);
+                    });
+            notes.append(leader)
+                    .append(" (VM PID ")
+                    .append(pid)
+                    .append(") killed at ")
                     .append(at)
-                    .append(" accepted (clean stop took ")
-                    .append(Duration.between(stopping, Instant.now()).toSeconds())
-                    .append(" s)");
+                    .append(" accepted; order.work led by ")
+                    .append(faults.leaderOf("order.work"))
+                    .append(' ')
+                    .append(Duration.between(killed, Instant.now()).toMillis())
+                    .append(" ms later");
             stream.awaitAccepted(stream.accepted() + UNDER_FAULT, PROGRESS_DEADLINE);
-            mend(notes, "mqrestart");
+            mend(notes, "k9mq");
+            faults.awaitClusterWhole();
+        });
+    }
+
+    /**
+     * Every RabbitMQ node stopped politely and started again, one at a time, each once the cluster is whole again, as
+     * an upgrade does it; a single node is stopped and started once. The stream is slower and longer, so that orders
+     * arrive while each node is away.
+     */
+    @Test
+    @Order(7)
+    void everyBrokerNodeRestartedInTurnMidStream() {
+        int nodes = pipeline.brokerNodes();
+        drill("RabbitMQ rolling restart of " + nodes + " node(s)", "mqroll", 400, 8, (stream, notes) -> {
+            for (int node = 1; node <= nodes; node++) {
+                String name = Pipeline.brokerNodeName(node);
+                int at = stream.accepted();
+                Instant stopping = Instant.now();
+                faults.stopBrokerNode(name);
+                notes.append(node == 1 ? "" : "; ")
+                        .append(name)
+                        .append(" stopped at ")
+                        .append(at)
+                        .append(" accepted (clean stop took ")
+                        .append(Duration.between(stopping, Instant.now()).toSeconds())
+                        .append(" s)");
+                stream.awaitAccepted(stream.accepted() + UNDER_FAULT / nodes, PROGRESS_DEADLINE);
+                mend(notes, "mqroll-" + node);
+                if (nodes > 1) {
+                    faults.awaitClusterWhole();
+                }
+            }
         });
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void databaseRestartedMidStream() {
-        drill("PostgreSQL restart", "pgrestart", (stream, notes) -> {
+        drill("PostgreSQL restart", "pgrestart", ORDERS, PER_SECOND, (stream, notes) -> {
             int at = stream.accepted();
             faults.stopDatabase();
             notes.append("database stopped (fast) at ").append(at).append(" accepted");
@@ -182,43 +234,49 @@ class FailureDrillIntegrationTests {
      * packets flow again, with no restart and nothing lost.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void databasePacketsSilentlyDroppedForLongerThanTheSocketTimeout() {
         Assumptions.assumeTrue(
                 PacketDrop.available(), "needs root and iptables (./orderly test installs iptables; run it as root)");
         Map<String, Long> pids = new LinkedHashMap<>();
         Faults.SERVICES.keySet().forEach(service -> pids.put(service, faults.pid(service)));
-        drill("PostgreSQL packets dropped for longer than the socket timeout", "pgdrop", (stream, notes) -> {
-            int at = stream.accepted();
-            Instant dropped = Instant.now();
-            try (PacketDrop drop = PacketDrop.on(pipeline.port("ORDERLY_POSTGRES_PORT"))) {
-                await("every service noticing the lost database, for longer than the socket timeout")
-                        .atMost(Duration.ofSeconds(90))
-                        .pollInterval(Duration.ofSeconds(1))
-                        .until(() ->
-                                Duration.between(dropped, Instant.now()).compareTo(SOCKET_TIMEOUT.plusSeconds(5)) > 0
+        drill(
+                "PostgreSQL packets dropped for longer than the socket timeout",
+                "pgdrop",
+                ORDERS,
+                PER_SECOND,
+                (stream, notes) -> {
+                    int at = stream.accepted();
+                    Instant dropped = Instant.now();
+                    try (PacketDrop drop = PacketDrop.on(pipeline.port("ORDERLY_POSTGRES_PORT"))) {
+                        await("every service noticing the lost database, for longer than the socket timeout")
+                                .atMost(Duration.ofSeconds(90))
+                                .pollInterval(Duration.ofSeconds(1))
+                                .until(() -> Duration.between(dropped, Instant.now())
+                                                        .compareTo(SOCKET_TIMEOUT.plusSeconds(5))
+                                                > 0
                                         && faults.notReady().containsAll(Faults.SERVICES.keySet()));
-            }
-            notes.append("packets to and from PostgreSQL dropped at ")
-                    .append(at)
-                    .append(" accepted, for ")
-                    .append(Duration.between(dropped, Instant.now()).toSeconds())
-                    .append(" s");
-            Instant lifted = Instant.now();
-            faults.awaitAllReady();
-            notes.append("; every service ready again ")
-                    .append(Duration.between(lifted, Instant.now()).toSeconds())
-                    .append(" s later, without a restart");
-            Faults.SERVICES
-                    .keySet()
-                    .forEach(service -> assertThat(faults.pid(service))
-                            .as("%s was not restarted", service)
-                            .isEqualTo(pids.get(service)));
-        });
+                    }
+                    notes.append("packets to and from PostgreSQL dropped at ")
+                            .append(at)
+                            .append(" accepted, for ")
+                            .append(Duration.between(dropped, Instant.now()).toSeconds())
+                            .append(" s");
+                    Instant lifted = Instant.now();
+                    faults.awaitAllReady();
+                    notes.append("; every service ready again ")
+                            .append(Duration.between(lifted, Instant.now()).toSeconds())
+                            .append(" s later, without a restart");
+                    Faults.SERVICES
+                            .keySet()
+                            .forEach(service -> assertThat(faults.pid(service))
+                                    .as("%s was not restarted", service)
+                                    .isEqualTo(pids.get(service)));
+                });
     }
 
     private void killWorker(String worker, String tag) {
-        drill("kill -9 " + worker, tag, (stream, notes) -> {
+        drill("kill -9 " + worker, tag, ORDERS, PER_SECOND, (stream, notes) -> {
             int at = stream.accepted();
             long pid = faults.kill9(worker);
             notes.append(worker)
@@ -248,10 +306,10 @@ class FailureDrillIntegrationTests {
     }
 
     /**
-     * Stocks the drill's SKUs, starts the stream, injects the fault once {@link #FAULT_AT} orders are accepted, lets
+     * Stocks the drill's SKUs, starts the stream ({@code orders} at {@code perSecond}), injects the fault once {@link #FAULT_AT} orders are accepted, lets
      * the stream end, and reconciles.
      */
-    private Reconciliation.Report drill(String name, String tag, Fault fault) {
+    private Reconciliation.Report drill(String name, String tag, int orders, double perSecond, Fault fault) {
         OrderStream.Mix mix = OrderStream.Mix.create(
                 shop, tag + "-" + UUID.randomUUID().toString().substring(0, 4));
         Faults.ConsumerCounters before = faults.consumerCounters();
@@ -259,7 +317,7 @@ class FailureDrillIntegrationTests {
         StringBuilder notes = new StringBuilder();
         OrderStream.Outcome outcome;
         try (OrderStream stream =
-                OrderStream.start(pipeline.api(), pipeline::token, mix, ORDERS, PER_SECOND, STREAM_DEADLINE)) {
+                OrderStream.start(pipeline.api(), pipeline::token, mix, orders, perSecond, STREAM_DEADLINE)) {
             stream.awaitAccepted(FAULT_AT, PROGRESS_DEADLINE);
             fault.inject(stream, notes);
             outcome = stream.awaitEnd();

@@ -97,14 +97,6 @@ final class Faults {
     }
 
     /**
-     * Stops RabbitMQ as a polite operator would: SIGTERM to the recorded {@code rabbitmq-server}, which stops the node
-     * cleanly ({@code rabbitmqctl stop}), and waits until it is gone. {@code ./orderly up} starts it again.
-     */
-    long stopBroker() {
-        return signal("rabbitmq", "TERM", Duration.ofSeconds(90));
-    }
-
-    /**
      * Stops PostgreSQL as {@code pg_ctl stop -m fast} does: SIGINT to the postmaster (open sessions are ended,
      * nothing committed is lost), and waits until it is gone. {@code ./orderly up} starts it again.
      */
@@ -197,26 +189,80 @@ final class Faults {
                 .toList();
     }
 
-    /** A queue of virtual host {@code orderly} as the management API describes it; a missing node if unanswered. */
+    /**
+     * A queue of virtual host {@code orderly} as the management API describes it, asked of each broker node in turn
+     * until one answers (a node of a cluster may be down); a missing node if none answers.
+     */
     JsonNode queue(String name) {
         String auth = Base64.getEncoder()
                 .encodeToString(("orderly-admin:" + pipeline.setting("ORDERLY_RABBITMQ_ADMIN_PASSWORD"))
                         .getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + pipeline.port("ORDERLY_RABBITMQ_MANAGEMENT_PORT") + "/api/queues/orderly/" + name))
-                .timeout(Duration.ofSeconds(5))
-                .header("Authorization", "Basic " + auth)
-                .GET()
-                .build();
-        try {
-            HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? Http.JSON.readTree(response.body()) : Http.JSON.missingNode();
-        } catch (IOException e) {
-            return Http.JSON.missingNode();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Http.JSON.missingNode();
+        for (int node = 1; node <= pipeline.brokerNodes(); node++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + pipeline.port(Pipeline.brokerPort(node, "MANAGEMENT_PORT")) + "/api/queues/orderly/"
+                            + name))
+                    .timeout(Duration.ofSeconds(5))
+                    .header("Authorization", "Basic " + auth)
+                    .GET()
+                    .build();
+            try {
+                HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return Http.JSON.readTree(response.body());
+                }
+            } catch (IOException e) {
+                // this node does not answer: ask the next
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Http.JSON.missingNode();
+            }
         }
+        return Http.JSON.missingNode();
+    }
+
+    /** The name {@code up} records broker node {@code nodeName}'s start script by: {@code rabbitmq}, {@code rabbitmq-2}. */
+    String brokerProcess(String nodeName) {
+        for (int node = 1; node <= pipeline.brokerNodes(); node++) {
+            if (Pipeline.brokerNodeName(node).equals(nodeName)) {
+                return node == 1 ? "rabbitmq" : "rabbitmq-" + node;
+            }
+        }
+        throw new IllegalArgumentException("No broker node " + nodeName + " in " + pipeline);
+    }
+
+    /** The node that leads quorum queue {@code queue} now, according to the broker. */
+    String leaderOf(String queue) {
+        String leader = queue(queue).path("leader").asString("");
+        if (leader.isEmpty()) {
+            throw new IllegalStateException("The broker names no leader of " + queue + ": " + queue(queue));
+        }
+        return leader;
+    }
+
+    /**
+     * {@code kill -9} of broker node {@code nodeName}'s Erlang VM, as when its machine dies: its connections drop
+     * without a close, the queues it led elect new leaders among the other members. Waits until it is gone.
+     */
+    long killBrokerNode(String nodeName) {
+        return kill9(brokerProcess(nodeName) + "-vm");
+    }
+
+    /** Stops broker node {@code nodeName} as a polite operator would (SIGTERM to its start script), and waits. */
+    long stopBrokerNode(String nodeName) {
+        return signal(brokerProcess(nodeName), "TERM", Duration.ofSeconds(90));
+    }
+
+    /**
+     * Waits until every work queue, retry tier and parking lot of the workers has a member online on every broker node:
+     * the cluster is whole again and may lose another node.
+     */
+    void awaitClusterWhole() {
+        int nodes = pipeline.brokerNodes();
+        await("every worker queue with a member online on each of the " + nodes + " broker nodes")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> WORKER_QUEUES.stream()
+                        .allMatch(queue -> queue(queue).path("online").size() == nodes));
     }
 
     /**

@@ -272,11 +272,16 @@ class ObservabilityIntegrationTests {
                         .append("\n    static_configs: [{targets: ['127.0.0.1:")
                         .append(pipeline.port(job.getValue()))
                         .append("']}]\n"));
-        // As deploy/prometheus/prometheus.yml: the broker's per-object endpoint has a series per queue.
+        // As deploy/prometheus/prometheus.yml: the broker's per-object endpoint has a series per queue. Every node of
+        // a cluster: a quorum queue's series come from the node that leads it.
+        List<String> brokers = new ArrayList<>();
+        for (int node = 1; node <= pipeline.brokerNodes(); node++) {
+            brokers.add("'127.0.0.1:" + pipeline.port(Pipeline.brokerPort(node, "PROMETHEUS_PORT")) + "'");
+        }
         yaml.append("  - job_name: rabbitmq\n    metrics_path: /metrics/per-object\n")
-                .append("    static_configs: [{targets: ['127.0.0.1:")
-                .append(pipeline.port("ORDERLY_RABBITMQ_PROMETHEUS_PORT"))
-                .append("']}]\n");
+                .append("    static_configs: [{targets: [")
+                .append(String.join(", ", brokers))
+                .append("]}]\n");
         return yaml.toString();
     }
 

@@ -105,6 +105,9 @@ final class Pipeline implements AutoCloseable {
         // at once, 10 a second by default) would refuse most of them. A limit these tests never reach, still applied.
         environment.put("ORDERLY_API_RATE_LIMIT_CAPACITY", "1000000");
         environment.put("ORDERLY_API_RATE_LIMIT_REFILL", "1000000");
+        // RabbitMQ as production runs it: a cluster of three nodes (quorum queues with a member on each), so that every
+        // test runs on it and the drills can take one node away. -Dorderly.rabbitmq.nodes=1 runs a single node.
+        environment.put("ORDERLY_RABBITMQ_NODES", System.getProperty("orderly.rabbitmq.nodes", "3"));
         environment.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         // Every port a free one, so a pipeline someone else runs on this machine is never disturbed.
         environment.put("ORDERLY_PORTS", "free");
@@ -262,6 +265,26 @@ final class Pipeline implements AutoCloseable {
 
     int port(String name) {
         return Integer.parseInt(setting(name));
+    }
+
+    /** How many RabbitMQ nodes the pipeline runs (a cluster when more than one). */
+    int brokerNodes() {
+        return Integer.parseInt(settings.getOrDefault("ORDERLY_RABBITMQ_NODES", "1"));
+    }
+
+    /**
+     * The variable of one port of broker node {@code node} (1 and up): {@code ORDERLY_RABBITMQ_<KIND>} for node 1,
+     * {@code ORDERLY_RABBITMQ_<N>_<KIND>} for the others, as {@code ./orderly up} records them.
+     */
+    static String brokerPort(int node, String kind) {
+        return (node == 1 ? "ORDERLY_RABBITMQ_<KIND>" : "ORDERLY_RABBITMQ_<N>_<KIND>")
+                .replace("<N>", Integer.toString(node))
+                .replace("<KIND>", kind);
+    }
+
+    /** The Erlang node name of broker node {@code node}: {@code orderly@localhost}, {@code orderly-2@localhost}, ... */
+    static String brokerNodeName(int node) {
+        return node == 1 ? "orderly@localhost" : "orderly-" + node + "@localhost";
     }
 
     /** order-api's base URL. */
