@@ -130,6 +130,45 @@ class HelmChartTests {
         }
     }
 
+    /**
+     * A broker cluster outside Kubernetes: every service with a broker user gets every node, to be tried in a random
+     * order; by default (one host, such as a RabbitmqCluster's Service) none does.
+     */
+    @Test
+    void theNodesOfABrokerClusterGoToEveryServiceThatConnectsShuffled(@TempDir Path directory) throws IOException {
+        String nodes = "rabbit-1.example:5671,rabbit-2.example:5671,rabbit-3.example:5671";
+        // A values file, as a user gives a list (helm-java's set passes a string).
+        Path cluster = Files.writeString(
+                directory.resolve("cluster.yaml"), "rabbitmq:\n  addresses: [" + nodes.replace(",", ", ") + "]\n");
+        List<Map<String, Object>> clustered =
+                parse(template(DEFAULT).withValuesFile(cluster).call());
+        int connecting = 0;
+        for (Map<String, Object> deployment : ofKind(clustered, "Deployment")) {
+            Map<Object, Object> env = env(deployment);
+            if (env.containsKey("SPRING_RABBITMQ_USERNAME")) {
+                connecting++;
+                assertThat(env)
+                        .as((String) env.get("SPRING_RABBITMQ_USERNAME"))
+                        .containsEntry("SPRING_RABBITMQ_ADDRESSES", nodes)
+                        .containsEntry("SPRING_RABBITMQ_ADDRESS_SHUFFLE_MODE", "random");
+            } else {
+                assertThat(env).doesNotContainKey("SPRING_RABBITMQ_ADDRESSES");
+            }
+        }
+        assertThat(connecting).as("the workers and the relay").isEqualTo(4);
+        for (Map<String, Object> deployment : ofKind(render(DEFAULT), "Deployment")) {
+            assertThat(env(deployment)).doesNotContainKey("SPRING_RABBITMQ_ADDRESSES");
+        }
+    }
+
+    private static Map<Object, Object> env(Map<String, Object> deployment) {
+        Map<String, Object> container = list(map(map(map(deployment, "spec"), "template"), "spec"), "containers")
+                .getFirst();
+        Map<Object, Object> env = new java.util.HashMap<>();
+        list(container, "env").forEach(variable -> env.put(variable.get("name"), variable.get("value")));
+        return env;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {DEFAULT, PRODUCTION})
     void everyServiceTakesTheIssuersTokens(String values) {
