@@ -225,12 +225,23 @@ final class PrivateServers {
             }
         }
         List<ProcessRabbit> joined = new ArrayList<>();
-        String seed = nodes.getFirst().nodeName();
-        for (ProcessRabbit node : nodes.subList(1, nodes.size())) {
-            if (!node.clusterMembers().contains(seed)) {
-                console.say("joining " + node.nodeName() + " to the cluster of " + seed);
-                node.joinCluster(seed);
-                joined.add(node);
+        if (nodes.size() > 1) {
+            // One look at node 1's cluster (each rabbitmqctl is an Erlang VM's start: seconds, at every up): a node it
+            // does not count, just started or left standing alone by an up that failed half way, joins it now.
+            String seed = nodes.getFirst().nodeName();
+            List<String> members = nodes.getFirst().clusterMembers();
+            for (ProcessRabbit node : nodes.subList(1, nodes.size())) {
+                if (!members.contains(node.nodeName())) {
+                    console.say("joining " + node.nodeName() + " to the cluster of " + seed);
+                    node.joinCluster(seed);
+                    joined.add(node);
+                }
+            }
+            if (!stopped.isEmpty() || !joined.isEmpty()) {
+                console.say("RabbitMQ cluster of " + nodes.size() + " nodes: "
+                        + String.join(
+                                ", ",
+                                nodes.stream().map(ProcessRabbit::nodeName).toList()));
             }
         }
         Path topology = root.resolve(TOPOLOGY);
@@ -244,10 +255,6 @@ final class PrivateServers {
             // Quorum queues declared before this node joined (a single node grown into a cluster) have no member on
             // it; every queue gets one, so that losing any one node loses no queue's majority.
             node.cli("rabbitmq-queues", "grow", node.nodeName(), "all", "--vhost-pattern", "^orderly$");
-        }
-        if (nodes.size() > 1) {
-            console.say("RabbitMQ cluster of " + nodes.size() + " nodes: "
-                    + String.join(", ", nodes.getFirst().clusterMembers()));
         }
     }
 
