@@ -21,7 +21,9 @@ import org.springframework.amqp.core.ReturnedMessage;
  * @param rowAttempted whether the row itself was put to the broker (then the attempt is recorded on the row); false
  *     when the broker could not even be reached, which says nothing about the row
  * @param brokerFault whether the failure says the broker is unwell (counts towards the circuit breaker): true for
- *     nacks, timeouts and connection errors, false for returns and rows that cannot be turned into a message
+ *     timeouts, connection errors and channels closed before their confirms, false for the broker's own nacks (a queue
+ *     that cannot take the message just then, such as a quorum queue electing a leader), returns and rows that cannot
+ *     be turned into a message
  */
 record PublishFailure(OutboxRow row, Reason reason, String detail, boolean rowAttempted, boolean brokerFault) {
 
@@ -63,14 +65,23 @@ record PublishFailure(OutboxRow row, Reason reason, String detail, boolean rowAt
         }
     }
 
-    /** The broker refused the row (basic.nack), or its channel closed before confirming it. */
+    /**
+     * The broker refused the row (basic.nack, {@code reason} null), or its channel closed before confirming it (Spring
+     * AMQP's nack with the closing reason).
+     *
+     * <p>Only a closed channel counts towards the circuit breaker. A basic.nack comes from a broker that is reachable
+     * and answering: a queue the message was routed to could not take it just then, which in a cluster is what every
+     * quorum queue whose leader was lost says until a new leader is elected (a few seconds). The row backs off and is
+     * tried again like any other failure; opening the breaker on top would hold the whole table for its open state
+     * (10 s) after the queues were long back, and again each time a half-open trial fell into the election.
+     */
     static PublishFailure nack(OutboxRow row, @Nullable String reason) {
         return new PublishFailure(
                 row,
                 Reason.NACK,
                 "RabbitMQ did not take it (nack): " + (reason != null ? reason : "no reason given"),
                 true,
-                true);
+                reason != null);
     }
 
     /**
