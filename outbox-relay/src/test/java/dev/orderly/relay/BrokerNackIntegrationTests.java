@@ -6,10 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.orderly.contracts.Json;
 import dev.orderly.contracts.Topology;
 import dev.orderly.messaging.outbox.OutboxTable;
-import dev.orderly.testsupport.TestTokens;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -89,13 +85,6 @@ class BrokerNackIntegrationTests {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            return client.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                            // Health details are shown only to a token with actuator:read.
-                            .header("Authorization", "Bearer " + TestTokens.forClient("operator", "actuator:read"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        }
+        return RelayActuator.get(port, path);
     }
 }

@@ -5,11 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.orderly.contracts.Json;
 import dev.orderly.messaging.outbox.OutboxTable;
-import dev.orderly.testsupport.TestTokens;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -94,13 +90,6 @@ class MissingExchangeIntegrationTests {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            return client.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                            // Health details are shown only to a token with actuator:read.
-                            .header("Authorization", "Bearer " + TestTokens.forClient("operator", "actuator:read"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        }
+        return RelayActuator.get(port, path);
     }
 }
