@@ -96,24 +96,10 @@ public final class ProcessRabbit implements RabbitBroker {
      *     that started it and the terminal's signals: {@code ./orderly up}
      * @param ca whose {@link PrivateCa#rabbitmq() server certificate} the node presents, and whose CA a client's
      *     certificate must be signed by
-     */
-    public ProcessRabbit(
-            Path epmdBinary,
-            Layout layout,
-            Ports ports,
-            String nodeName,
-            String adminPassword,
-            List<String> configuration,
-            ProcessRecorder recorder,
-            boolean detached,
-            PrivateCa ca) {
-        this(epmdBinary, layout, ports, nodeName, adminPassword, configuration, recorder, detached, ca, "rabbitmq");
-    }
-
-    /**
-     * A node of a cluster: as above, its start script recorded as {@code recordAs} and its Erlang VM as {@code recordAs}
-     * + {@code -vm}. The nodes of one cluster share the epmd port and {@link Layout#home()} (so the Erlang cookie), and
-     * have their own node name, ports and configuration directory.
+     * @param recordAs the name its start script is recorded by ({@code rabbitmq}; {@code rabbitmq-2}, ... for the other
+     *     nodes of a cluster), its Erlang VM as that name + {@code -vm}. The nodes of one cluster share the epmd port
+     *     and {@link Layout#home()} (so the Erlang cookie), and have their own node name, ports and configuration
+     *     directory
      */
     public ProcessRabbit(
             Path epmdBinary,
@@ -163,7 +149,8 @@ public final class ProcessRabbit implements RabbitBroker {
                         "default_permissions.read = .*"),
                 run,
                 false,
-                ca);
+                ca,
+                "rabbitmq");
     }
 
     /** The tests' start: configuration, epmd, node. */

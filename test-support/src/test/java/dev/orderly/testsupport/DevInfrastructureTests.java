@@ -101,7 +101,8 @@ class DevInfrastructureTests {
                     public void recordPidFile(String name, Path pidFile) {}
                 },
                 false,
-                PrivateCa.at(nowhere));
+                PrivateCa.at(nowhere),
+                "rabbitmq");
     }
 
     static class Plain {}
