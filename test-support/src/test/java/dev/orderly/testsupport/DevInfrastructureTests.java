@@ -3,8 +3,6 @@ package dev.orderly.testsupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
@@ -85,24 +83,7 @@ class DevInfrastructureTests {
 
     /** A broker that is never started: only its ports are read. */
     private static RabbitBroker broker(int managementPort) {
-        Path nowhere = Path.of("/nonexistent");
-        return new ProcessRabbit(
-                nowhere,
-                new ProcessRabbit.Layout(nowhere, nowhere, nowhere, nowhere, nowhere),
-                new ProcessRabbit.Ports(1, 2, 3, managementPort, 4),
-                "never-started@localhost",
-                "unused",
-                List.of(),
-                new ProcessRecorder() {
-                    @Override
-                    public void record(String name, ProcessHandle process) {}
-
-                    @Override
-                    public void recordPidFile(String name, Path pidFile) {}
-                },
-                false,
-                PrivateCa.at(nowhere),
-                "rabbitmq");
+        return NeverStartedRabbit.at(managementPort, "unused");
     }
 
     static class Plain {}

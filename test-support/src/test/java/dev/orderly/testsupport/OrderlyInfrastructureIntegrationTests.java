@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -17,6 +18,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -30,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -159,6 +163,36 @@ class OrderlyInfrastructureIntegrationTests {
                     .doesNotContain(queue);
             channel.queueDelete(queue);
         }
+    }
+
+    @Test
+    void definitionsImportedThroughTheManagementApiDeclareTheirQueue(@TempDir Path directory) throws Exception {
+        assumeTrue(this.rabbit instanceof ProcessRabbit, "./orderly up imports into a ProcessRabbit only");
+        String queue = unique("it.imported");
+        Path definitions = Files.writeString(directory.resolve("definitions.json"), """
+                {"queues": [{"name": "%s", "vhost": "orderly", "durable": true, "auto_delete": false,
+                             "arguments": {"x-queue-type": "quorum"}}]}
+                """.formatted(queue));
+
+        ((ProcessRabbit) this.rabbit).importDefinitions(definitions);
+
+        try (com.rabbitmq.client.Connection connection =
+                        this.rabbit.connectionFactory().newConnection();
+                Channel channel = connection.createChannel()) {
+            assertThat(channel.queueDeclarePassive(queue).getQueue()).isEqualTo(queue);
+            channel.queueDelete(queue);
+        }
+    }
+
+    @Test
+    void definitionsImportedWithAWrongAdministratorPasswordAreRefusedAsSuch(@TempDir Path directory) throws Exception {
+        assumeTrue(this.rabbit instanceof ProcessRabbit, "./orderly up imports into a ProcessRabbit only");
+        Path definitions = Files.writeString(directory.resolve("definitions.json"), "{\"queues\": []}");
+        ProcessRabbit wrongPassword = NeverStartedRabbit.at(this.rabbit.managementPort(), "not-the-password");
+
+        assertThatExceptionOfType(ProcessRabbit.RefusedLoginException.class)
+                .isThrownBy(() -> wrongPassword.importDefinitions(definitions))
+                .withMessageContaining("orderly-admin");
     }
 
     @Test

@@ -213,16 +213,6 @@ final class PrivateServers {
                         + " (AMQP over TLS; management on " + node.managementPort() + ")");
             }
             startAll(stopped);
-            ProcessRabbit first = nodes.getFirst();
-            try {
-                first.rabbitmqctl("authenticate_user", "orderly-admin", first.adminPassword());
-            } catch (IllegalStateException e) {
-                throw new OrderlyException(
-                        "RabbitMQ refuses orderly-admin's password from " + state.envFile()
-                                + ": did the definitions in " + state.root().resolve("rabbitmq") + " load? See "
-                                + state.logs().resolve("rabbitmq"),
-                        e);
-            }
         }
         List<ProcessRabbit> joined = new ArrayList<>();
         if (nodes.size() > 1) {
@@ -247,6 +237,12 @@ final class PrivateServers {
         Path topology = root.resolve(TOPOLOGY);
         try {
             nodes.getFirst().importDefinitions(topology);
+        } catch (ProcessRabbit.RefusedLoginException e) {
+            throw new OrderlyException(
+                    "RabbitMQ refuses orderly-admin's password from " + state.envFile()
+                            + ": did the definitions in " + state.root().resolve("rabbitmq") + " load? See "
+                            + state.logs().resolve("rabbitmq"),
+                    e);
         } catch (IllegalStateException e) {
             throw new OrderlyException("Importing the broker topology (" + topology + ") failed: " + e.getMessage(), e);
         }
