@@ -33,8 +33,8 @@ import org.awaitility.core.TerminalFailureException;
  *
  * <p>Invariant: a service gets only its own credentials (no service but the auth-server sees a client secret or the
  * key); it listens on 127.0.0.1; it runs in a session of its own
- * ({@code setsid}), so it outlives the command and the terminal's signals, and is recorded by PID with its jar as the
- * marker of its command line.
+ * ({@code setsid}), so it outlives the command and the terminal's signals, and is recorded by PID with its module's
+ * {@code target/} directory as the marker of its command line. It runs from its jar's {@link ExtractedJar extraction}.
  */
 final class ServiceLauncher {
 
@@ -82,8 +82,17 @@ final class ServiceLauncher {
         return root.resolve(name).resolve("target").resolve(name + "-" + version() + "-exec.jar");
     }
 
+    /**
+     * What a running service's command line contains: its module's {@code target/} directory, which holds the runnable
+     * jar and its {@link ExtractedJar extractions} (a service started from the jar itself by an earlier version of this
+     * command is recognised too).
+     */
+    String marker(Service service) {
+        return jar(service).getParent() + "/";
+    }
+
     boolean running(Service service) {
-        state.expect(service.serviceName(), jar(service).toString());
+        state.expect(service.serviceName(), marker(service));
         return state.alive(service.serviceName()).isPresent();
     }
 
@@ -107,7 +116,7 @@ final class ServiceLauncher {
 
     /** Starts the service in the background; {@link #awaitReady} waits for it. */
     void start(Service service) {
-        Path jar = jar(service);
+        Path jar = ExtractedJar.of(jar(service), java(), console);
         int port = state.port(service.portVariable());
         Map<String, String> variables = new LinkedHashMap<>(environment);
         variables.put("SERVER_ADDRESS", "127.0.0.1");
@@ -190,7 +199,7 @@ final class ServiceLauncher {
             builder.environment().clear();
             builder.environment().putAll(variables);
             Process process = builder.start();
-            state.record(service.serviceName(), process.pid(), jar.toString());
+            state.record(service.serviceName(), process.pid(), marker(service));
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start " + service.serviceName(), e);
         }
