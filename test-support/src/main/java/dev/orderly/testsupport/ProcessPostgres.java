@@ -60,6 +60,8 @@ public final class ProcessPostgres implements PostgresServer {
             # TYPE   DATABASE  USER  ADDRESS        METHOD
             local    all       all                  scram-sha-256
             hostssl  all       all   127.0.0.1/32   scram-sha-256
+            # A standby's WAL stream: only a role with REPLICATION (orderly_replicator) may use it.
+            hostssl  replication  all  127.0.0.1/32  scram-sha-256
             """;
 
     /** Linux limits a Unix socket path to 107 bytes; PostgreSQL appends {@code /.s.PGSQL.<port>} to the directory. */
@@ -82,12 +84,15 @@ public final class ProcessPostgres implements PostgresServer {
     private final List<String> serverOptions;
     private final ProcessRecorder recorder;
     private final PrivateCa ca;
+    private final String recordAs;
     private @Nullable Path socketDirectory;
 
     /**
      * @param binaries PostgreSQL's {@code bin} directory ({@link #binaries()})
      * @param serverOptions extra {@code postgres} options, such as {@code -c fsync=off}
      * @param ca whose {@link PrivateCa#postgres() server certificate} the server presents, and whose CA clients trust
+     * @param recordAs the name its postmaster is recorded by ({@code postgres}; {@code postgres-2} for a standby), and,
+     *     as {@link #standbyName()}, the name it streams WAL by when it is a standby
      */
     public ProcessPostgres(
             Path binaries,
@@ -96,7 +101,8 @@ public final class ProcessPostgres implements PostgresServer {
             String superuserPassword,
             List<String> serverOptions,
             ProcessRecorder recorder,
-            PrivateCa ca) {
+            PrivateCa ca,
+            String recordAs) {
         this.binaries = binaries;
         this.layout = layout;
         this.port = port;
@@ -104,6 +110,7 @@ public final class ProcessPostgres implements PostgresServer {
         this.serverOptions = List.copyOf(serverOptions);
         this.recorder = recorder;
         this.ca = ca;
+        this.recordAs = recordAs;
     }
 
     /** The tests' cluster: in the run directory, fsync off (speed) with synchronous commit on, a generated password. */
@@ -116,7 +123,8 @@ public final class ProcessPostgres implements PostgresServer {
                 Secrets.generate(),
                 List.of("-c", "fsync=off", "-c", "max_connections=200"),
                 run,
-                ca);
+                ca,
+                "postgres");
     }
 
     /** The binaries directory of the newest PostgreSQL Debian's packages installed, for example 15. */
@@ -243,7 +251,7 @@ public final class ProcessPostgres implements PostgresServer {
         } catch (IOException ex) {
             throw new UncheckedIOException("Could not prepare PostgreSQL's log, socket directory and TLS files", ex);
         }
-        this.recorder.recordPidFile("postgres", this.layout.data().resolve("postmaster.pid"));
+        this.recorder.recordPidFile(this.recordAs, this.layout.data().resolve("postmaster.pid"));
         List<String> options = new ArrayList<>(List.of(
                 "-p",
                 Integer.toString(this.port),
@@ -286,7 +294,7 @@ public final class ProcessPostgres implements PostgresServer {
         ProcessHandle started = postmaster()
                 .orElseThrow(() -> new IllegalStateException("pg_ctl reported PostgreSQL started, but no postmaster "
                         + "runs on " + this.layout.data() + "; see " + this.layout.log()));
-        this.recorder.record("postgres", started);
+        this.recorder.record(this.recordAs, started);
     }
 
     /**
@@ -360,10 +368,203 @@ public final class ProcessPostgres implements PostgresServer {
         }
     }
 
+    // ---- streaming replication
+
+    /** The role a standby streams the primary's WAL as: it may log in and replicate, nothing else. */
+    public static final String REPLICATOR = "orderly_replicator";
+
+    /**
+     * The name this server streams WAL by when it is a standby: its {@code application_name}, which
+     * {@code synchronous_standby_names} names, and its replication slot on the primary ({@code orderly_postgres_2}).
+     */
+    public String standbyName() {
+        return "orderly_" + this.recordAs.replace('-', '_');
+    }
+
+    /** Creates {@link #REPLICATOR} on this running primary, or sets its password. */
+    public void ensureReplicator(String password) {
+        requireSafe("the replicator's password", password);
+        superuserSql(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + REPLICATOR + "') THEN "
+                        + "CREATE ROLE " + REPLICATOR + " LOGIN REPLICATION; END IF; END $$",
+                "ALTER ROLE " + REPLICATOR + " WITH LOGIN REPLICATION PASSWORD '" + password + "'");
+    }
+
+    /**
+     * Makes this stopped server a streaming standby of the running {@code primary}: its data directory is replaced by
+     * a base backup of the primary ({@code pg_basebackup -X stream}) taken through a new physical replication slot of
+     * {@link #standbyName()} (so the primary keeps every WAL segment this standby has not received), with
+     * {@code standby.signal} and a {@code primary_conninfo} over TLS (the primary's certificate and host name verified)
+     * as {@link #REPLICATOR}. Whatever the directory held is lost: this is also how a failed primary rejoins as the new
+     * primary's standby.
+     */
+    public void followAsStandby(ProcessPostgres primary, String replicatorPassword) {
+        requireSafe("the replicator's password", replicatorPassword);
+        if (running()) {
+            throw new IllegalStateException("PostgreSQL runs on " + this.layout.data() + ": stop it before it is "
+                    + "replaced by a base backup of " + primary.host() + ":" + primary.port());
+        }
+        String slot = standbyName();
+        primary.superuserSql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                + "WHERE slot_name = '" + slot + "' AND NOT active");
+        Path data = this.layout.data();
+        try {
+            FileTrees.delete(data);
+            Files.createDirectories(data);
+            Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+            giveToServiceUser(data);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Could not empty " + data + " for a base backup", ex);
+        }
+        Map<String, String> environment = environment();
+        environment.put("PGPASSWORD", replicatorPassword);
+        Command.runChecked(
+                "pg_basebackup of " + primary.host() + ":" + primary.port() + " into " + data,
+                asServiceUser(
+                        "pg_basebackup",
+                        "-D",
+                        data.toString(),
+                        "-X",
+                        "stream",
+                        "-C",
+                        "-S",
+                        slot,
+                        "--no-sync",
+                        // An immediate checkpoint: a spread one (the default) makes the backup wait minutes.
+                        "--checkpoint=fast",
+                        "-d",
+                        primary.replicationConninfo(slot, primary.layout.data().resolve(AUTHORITY))),
+                environment,
+                Duration.ofMinutes(5));
+        try {
+            Path signal = Files.writeString(data.resolve("standby.signal"), "");
+            giveToServiceUser(signal);
+            Path autoConf = data.resolve("postgresql.auto.conf");
+            List<String> kept = Files.exists(autoConf)
+                    ? Files.readAllLines(autoConf).stream()
+                            .filter(line -> !line.startsWith("primary_conninfo")
+                                    && !line.startsWith("primary_slot_name")
+                                    && !line.startsWith("synchronous_standby_names"))
+                            .toList()
+                    : List.of();
+            List<String> lines = new ArrayList<>(kept);
+            lines.add("primary_conninfo = '"
+                    + primary.replicationConninfo(slot, data.resolve(AUTHORITY)) + " password=" + replicatorPassword
+                    + "'");
+            lines.add("primary_slot_name = '" + slot + "'");
+            Files.write(autoConf, lines);
+            Files.setPosixFilePermissions(autoConf, PosixFilePermissions.fromString("rw-------"));
+            giveToServiceUser(autoConf);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Could not configure the standby in " + data, ex);
+        }
+    }
+
+    /** Whether the data directory is a standby's ({@code standby.signal}): it starts following its primary. */
+    public boolean configuredAsStandby() {
+        return Files.exists(this.layout.data().resolve("standby.signal"));
+    }
+
+    /**
+     * The timeline of the data directory's latest checkpoint ({@code pg_controldata}): each promotion starts a new one,
+     * so of two servers that were primary and standby, the one on the later timeline has what the other lacks.
+     */
+    public int timeline() {
+        String control = Command.runChecked(
+                "pg_controldata " + this.layout.data(),
+                asServiceUser("pg_controldata", "-D", this.layout.data().toString()),
+                environment(),
+                Duration.ofSeconds(30));
+        java.util.regex.Matcher timeline = java.util.regex.Pattern.compile("Latest checkpoint's TimeLineID:\\s+(\\d+)")
+                .matcher(control);
+        if (!timeline.find()) {
+            throw new IllegalStateException("pg_controldata printed no timeline for " + this.layout.data());
+        }
+        return Integer.parseInt(timeline.group(1));
+    }
+
+    /** How a standby named {@code applicationName} connects to this server for WAL, trusting {@code authority}. */
+    private String replicationConninfo(String applicationName, Path authority) {
+        return "host=" + HOST + " port=" + this.port + " user=" + REPLICATOR + " application_name=" + applicationName
+                + " sslmode=verify-full sslrootcert=" + authority;
+    }
+
+    /**
+     * Makes every commit on this running primary wait until {@code standby} has the commit's WAL on disk
+     * ({@code synchronous_standby_names}, {@code ALTER SYSTEM}: it persists), so that a commit that returned (an order
+     * answered 202) survives the loss of this server once the standby is promoted; or, with none, commits wait for no
+     * standby (what a primary does right after a failover, while it has none).
+     */
+    public void requireSynchronousStandby(Optional<ProcessPostgres> standby) {
+        standby.ifPresentOrElse(
+                server -> superuserSql(
+                        "ALTER SYSTEM SET synchronous_standby_names = '" + server.standbyName() + "'",
+                        "SELECT pg_reload_conf()"),
+                () -> superuserSql("ALTER SYSTEM RESET synchronous_standby_names", "SELECT pg_reload_conf()"));
+    }
+
+    /**
+     * Promotes this running standby to a primary ({@code pg_ctl promote}, waiting until it accepts writes) that waits
+     * for no standby: it replays every WAL record it received (so every commit its old primary confirmed is there)
+     * and leaves recovery on a new timeline, which a checkpoint then writes into its control file ({@link #timeline()}).
+     */
+    public void promote() {
+        Command.runChecked(
+                "Promoting the PostgreSQL standby on " + HOST + ":" + this.port,
+                asServiceUser(
+                        "pg_ctl",
+                        "promote",
+                        "-w",
+                        "-t",
+                        "60",
+                        "-D",
+                        this.layout.data().toString()),
+                environment(),
+                Duration.ofSeconds(90));
+        requireSynchronousStandby(Optional.empty());
+        superuserSql("CHECKPOINT");
+    }
+
+    /** Whether this running server is a standby (in recovery) rather than a primary. */
+    public boolean inRecovery() {
+        try (Connection connection = maintenanceConnection();
+                Statement statement = connection.createStatement();
+                ResultSet recovery = statement.executeQuery("SELECT pg_is_in_recovery()")) {
+            recovery.next();
+            return recovery.getBoolean(1);
+        } catch (SQLException ex) {
+            throw new IllegalStateException(
+                    "Could not ask PostgreSQL on port " + this.port + " whether it is a " + "standby", ex);
+        }
+    }
+
+    /** A connection as the superuser to database {@code postgres}, which exists before {@code orderly} does. */
+    private Connection maintenanceConnection() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl("postgres"), SUPERUSER, this.superuserPassword);
+    }
+
+    /** Statements run in order as the superuser in database {@code postgres}. */
+    private void superuserSql(String... statements) {
+        try (Connection connection = maintenanceConnection();
+                Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("PostgreSQL on port " + this.port + " refused: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Generated secrets are letters and digits: anything else would need quoting in SQL and in a conninfo. */
+    private static void requireSafe(String what, String value) {
+        if (!value.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException(what + " must be letters, digits, '_' or '-'");
+        }
+    }
+
     /** Creates database {@code orderly} unless it exists. */
     public void ensureDatabase() {
-        try (Connection connection =
-                        DriverManager.getConnection(jdbcUrl("postgres"), SUPERUSER, this.superuserPassword);
+        try (Connection connection = maintenanceConnection();
                 Statement statement = connection.createStatement()) {
             try (ResultSet exists =
                     statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database() + "'")) {
