@@ -48,7 +48,9 @@ public final class Orderly {
                                running it twice is harmless
               down             stop what `up` started, by its recorded PIDs: services, then RabbitMQ, then PostgreSQL
               status           show each part, its PID and its health
-              logs SERVICE     follow one log: postgres, rabbitmq (rabbitmq-2, ... in a cluster), auth-server, order-api, order-worker, payment-worker,
+              failover         promote the PostgreSQL standby once the primary is gone (ORDERLY_POSTGRES_STANDBY=1); the
+                               next `up` makes the old primary its standby
+              logs SERVICE     follow one log: postgres (postgres-2: the standby's), rabbitmq (rabbitmq-2, ... in a cluster), auth-server, order-api, order-worker, payment-worker,
                                shipping-worker, outbox-relay (or auth, api, order, payment, shipping, relay), build
               token CLIENT     print a fresh access token from the local auth-server for CLIENT: shop, decline-demo,
                                inventory-admin, operator, monitoring (curl -H "Authorization: Bearer $(./orderly token shop)")
@@ -72,6 +74,8 @@ public final class Orderly {
               ORDERLY_RABBITMQ_DIST_PORT, ORDERLY_RABBITMQ_EPMD_PORT   the node's Erlang ports (defaults 25672, 4369)
               ORDERLY_RABBITMQ_NODES            1 (default), or 3 or 5: run RabbitMQ as a cluster of that many nodes (node N's ports
                                                 ORDERLY_RABBITMQ_<N>_PORT, _<N>_MANAGEMENT_PORT, ...); kept once chosen, never shrunk
+              ORDERLY_POSTGRES_STANDBY          1: a streaming standby beside the primary, every commit waiting for it (port
+                                                ORDERLY_POSTGRES_2_PORT, default 5433); kept once chosen
               ORDERLY_POSTGRES_OPTIONS          extra PostgreSQL server options, e.g. "-c shared_preload_libraries=pg_stat_statements"
               ORDERLY_SERVICES                  which services `up` starts (default all five, e.g. "order-api" for the intake bench);
                                                 the auth-server always starts
@@ -126,6 +130,10 @@ public final class Orderly {
             case "up" -> up();
             case "down" -> down();
             case "status" -> status();
+            case "failover" -> {
+                new PrivateServers(root, state, environment, console).failover();
+                yield 0;
+            }
             case "logs" -> logs(rest);
             case "token" -> new TokenCommand(state, console).run(rest);
             case "parking-lot" -> new ParkingLotCommand(state, environment, console).run(rest);
@@ -343,9 +351,13 @@ public final class Orderly {
         }
         PrivateServers servers = new PrivateServers(root, state, environment, console);
         ServiceLauncher launcher = new ServiceLauncher(root, state, environment, console);
-        servers.postgres(); // sets the markers by which the servers' PIDs are recognised
+        List<String> parts = new ArrayList<>();
+        for (int node = 1; node <= state.postgresNodes(); node++) {
+            servers.postgres(node); // sets the markers by which the servers' PIDs are recognised
+            parts.add(PrivateServers.databaseProcess(node));
+        }
         servers.brokers();
-        List<String> parts = new ArrayList<>(List.of("postgres", "epmd"));
+        parts.add("epmd");
         for (int node = 1; node <= state.rabbitNodes(); node++) {
             parts.add(PrivateServers.brokerProcess(node));
         }
@@ -360,10 +372,7 @@ public final class Orderly {
             if (process.isPresent()) {
                 where = "running (pid " + process.get().pid() + ")";
                 health = switch (part) {
-                    case "postgres" ->
-                        servers.databaseReady()
-                                ? "accepting connections on 127.0.0.1:" + state.port("ORDERLY_POSTGRES_PORT")
-                                : "NOT accepting connections";
+                    case String database when database.startsWith("postgres") -> databaseHealth(servers, database);
                     case "epmd" -> "port " + state.port("ORDERLY_RABBITMQ_EPMD_PORT");
                     case String broker when broker.startsWith("rabbitmq") -> brokerHealth(broker);
                     default -> {
@@ -416,12 +425,28 @@ public final class Orderly {
         }
     }
 
+    private String databaseHealth(PrivateServers servers, String name) {
+        int node = name.equals("postgres") ? 1 : Integer.parseInt(name.substring("postgres-".length()));
+        if (!servers.databaseReady(node)) {
+            return "NOT accepting connections";
+        }
+        String role = "";
+        if (state.postgresNodes() > 1) {
+            try {
+                role = servers.postgres(node).inRecovery() ? ", standby" : ", primary";
+            } catch (IllegalStateException e) {
+                role = ", role unknown (" + e.getMessage() + ")";
+            }
+        }
+        return "accepting connections on 127.0.0.1:" + state.postgresPort(node) + role;
+    }
+
     // ---- logs
 
     private int logs(List<String> args) {
         String name = args.isEmpty() ? "" : args.getFirst();
         Path file = switch (name) {
-            case "postgres" -> state.logs().resolve("postgres.log");
+            case "postgres", "postgres-2" -> state.logs().resolve(name + ".log");
             case "rabbitmq" -> rabbitLog(PrivateServers.NODE);
             case String broker
             when broker.matches("rabbitmq-[2-9]") ->

@@ -61,59 +61,197 @@ final class PrivateServers {
 
     // ---- PostgreSQL
 
+    /** Node 1 of PostgreSQL: the only one, or the first of a primary and its standby. */
     ProcessPostgres postgres() {
+        return postgres(1);
+    }
+
+    /**
+     * PostgreSQL node {@code node} (2 only with a standby, {@link StateDirectory#postgresNodes()}): node 1's data in
+     * {@code postgres/}, recorded as {@code postgres}; node 2's in {@code postgres-2/}, recorded as {@code postgres-2}.
+     * Which of them is the primary is {@link StateDirectory#postgresPrimary()}.
+     */
+    ProcessPostgres postgres(int node) {
         Path binaries = ProcessPostgres.binaries()
                 .orElseThrow(() -> new OrderlyException("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/"
                         + "initdb): apt-get install postgresql, or run ./orderly as root to have it done"));
-        state.expect("postgres", dataDirectory().toString());
-        List<String> options = Arrays.stream(environment
+        String name = databaseProcess(node);
+        state.expect(name, dataDirectory(node).toString());
+        List<String> options = new ArrayList<>();
+        if (state.postgresNodes() > 1) {
+            // A replication connection that went silent is given up after 5 s on either side (CloudNativePG's
+            // defaults; PostgreSQL's are 60 s): until then the slot counts as in use, the standby cannot reconnect, and
+            // every commit waits for it.
+            options.addAll(List.of("-c", "wal_sender_timeout=5s", "-c", "wal_receiver_timeout=5s"));
+        }
+        Arrays.stream(environment
                         .getOrDefault("ORDERLY_POSTGRES_OPTIONS", "")
                         .strip()
                         .split("\\s+"))
                 .filter(option -> !option.isEmpty())
-                .toList();
+                .forEach(options::add);
         return new ProcessPostgres(
                 binaries,
                 new ProcessPostgres.Layout(
-                        dataDirectory(),
-                        state.logs().resolve("postgres.log"),
+                        dataDirectory(node),
+                        state.logs().resolve(name + ".log"),
                         state.root().resolve("sockets")),
-                state.port("ORDERLY_POSTGRES_PORT"),
+                state.postgresPort(node),
                 state.get(StateDirectory.SUPERUSER_PASSWORD),
                 options,
                 state,
-                state.ca());
+                state.ca(),
+                name);
     }
 
-    private Path dataDirectory() {
-        return state.root().resolve("postgres");
+    /** The name PostgreSQL node {@code node}'s postmaster is recorded by: {@code postgres}, {@code postgres-2}. */
+    static String databaseProcess(int node) {
+        return node == 1 ? "postgres" : "postgres-" + node;
     }
 
-    /** Initialises (the first time), starts (unless it runs) and bootstraps the database. */
+    private Path dataDirectory(int node) {
+        return state.root().resolve(databaseProcess(node));
+    }
+
+    /**
+     * Initialises (the first time), starts (unless it runs) and bootstraps the primary; with a standby
+     * ({@value StateDirectory#POSTGRES_STANDBY}), starts it too, first making it a base backup of the primary when it
+     * is none yet or is the old primary a failover left behind, and makes every commit wait for it.
+     */
     void startDatabase() {
-        ProcessPostgres postgres = postgres();
         state.openForServiceUsers();
-        if (!postgres.initialised()) {
-            console.say("initialising PostgreSQL in " + dataDirectory());
-            postgres.initdb();
+        int primaryNode = primaryNode();
+        ProcessPostgres primary = postgres(primaryNode);
+        String primaryName = databaseProcess(primaryNode);
+        if (!primary.initialised()) {
+            if (primaryNode != 1) {
+                throw new OrderlyException(
+                        primaryName + " is recorded as the primary (" + StateDirectory.POSTGRES_PRIMARY + " in "
+                                + state.envFile() + ") but " + dataDirectory(primaryNode) + " holds no database");
+            }
+            console.say("initialising PostgreSQL in " + dataDirectory(primaryNode));
+            primary.initdb();
         }
-        if (postgres.running()) {
-            console.say("postgres already running (pid "
-                    + postgres.postmaster().orElseThrow().pid() + ")");
+        if (primary.running()) {
+            console.say(primaryName + " already running (pid "
+                    + primary.postmaster().orElseThrow().pid() + ")");
         } else {
-            console.say("starting PostgreSQL on 127.0.0.1:" + postgres.port() + " (TLS only)");
-            postgres.start();
+            console.say("starting PostgreSQL " + (state.postgresNodes() > 1 ? "primary " + primaryName + " " : "")
+                    + "on 127.0.0.1:" + primary.port() + " (TLS only)");
+            primary.start();
         }
-        postgres.ensureDatabase();
+        if (state.postgresNodes() > 1) {
+            // Before any commit: the primary's commits wait for its synchronous standby.
+            startStandby(primaryNode, primary);
+        }
+        primary.ensureDatabase();
         Map<Service, String> passwords = new EnumMap<>(Service.class);
         for (Service service : Service.values()) {
             service.databasePasswordKey().ifPresent(key -> passwords.put(service, state.get(key)));
         }
         try {
-            postgres.bootstrap(Files.readAllBytes(root.resolve(BOOTSTRAP)), passwords);
+            primary.bootstrap(Files.readAllBytes(root.resolve(BOOTSTRAP)), passwords);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not read " + root.resolve(BOOTSTRAP), e);
         }
+    }
+
+    private void startStandby(int primaryNode, ProcessPostgres primary) {
+        int standbyNode = 3 - primaryNode;
+        ProcessPostgres standby = postgres(standbyNode);
+        String name = databaseProcess(standbyNode);
+        String password = state.get(StateDirectory.REPLICATOR_PASSWORD);
+        if (standby.running()) {
+            console.say(name + " (standby) already running (pid "
+                    + standby.postmaster().orElseThrow().pid() + ")");
+            primary.ensureReplicator(password);
+        } else {
+            // Until the standby streams again, a commit would wait for it for ever (up's own included).
+            primary.requireSynchronousStandby(Optional.empty());
+            primary.ensureReplicator(password);
+            if (!standby.initialised() || !standby.configuredAsStandby()) {
+                if (standby.initialised() && standby.timeline() > primary.timeline()) {
+                    throw new OrderlyException(name + " is on a later timeline (" + standby.timeline() + ") than "
+                            + databaseProcess(primaryNode) + ", the recorded primary (" + primary.timeline()
+                            + "): it was promoted after it, and making it a standby would lose what it has. If "
+                            + name + " is the primary, set " + StateDirectory.POSTGRES_PRIMARY + "=" + standbyNode
+                            + " in " + state.envFile());
+                }
+                console.say("making " + name + " a standby of " + databaseProcess(primaryNode)
+                        + " (pg_basebackup; what " + dataDirectory(standbyNode) + " held is replaced)");
+                standby.followAsStandby(primary, password);
+            }
+            console.say("starting PostgreSQL standby " + name + " on 127.0.0.1:" + standby.port() + " (streaming from "
+                    + databaseProcess(primaryNode) + ", synchronously)");
+            standby.start();
+        }
+        primary.requireSynchronousStandby(Optional.of(standby));
+    }
+
+    /**
+     * Which node is the primary: the one that runs and accepts writes, recorded as such if the record said otherwise;
+     * the recorded one when none runs.
+     *
+     * @throws OrderlyException if both run and accept writes (split brain: the operator decides which one's writes to
+     *     keep)
+     */
+    private int primaryNode() {
+        int recorded = state.postgresPrimary();
+        if (state.postgresNodes() == 1) {
+            return 1;
+        }
+        List<Integer> writable = new ArrayList<>();
+        for (int node = 1; node <= 2; node++) {
+            ProcessPostgres server = postgres(node);
+            if (server.running() && !server.inRecovery()) {
+                writable.add(node);
+            }
+        }
+        if (writable.size() == 2) {
+            throw new OrderlyException("Both PostgreSQL nodes run and accept writes (postgres on "
+                    + state.postgresPort(1) + ", postgres-2 on " + state.postgresPort(2) + "): split brain. Stop the "
+                    + "one whose writes are to be dropped (docs/running.md, PostgreSQL failover), then ./orderly up "
+                    + "makes it a standby of the other");
+        }
+        if (writable.size() == 1 && writable.getFirst() != recorded) {
+            console.say(
+                    databaseProcess(writable.getFirst()) + " runs as the primary: recorded so in " + state.envFile());
+            state.postgresPrimary(writable.getFirst());
+            return writable.getFirst();
+        }
+        return recorded;
+    }
+
+    /**
+     * {@code ./orderly failover}: promotes the standby once the primary is down, and records it as the primary. The
+     * services' JDBC URL names both nodes ({@code targetServerType=primary}), so their next connections find it; the
+     * next {@code up} makes the old primary its standby.
+     *
+     * @throws OrderlyException without a standby, while the primary still runs, or if the standby does not run
+     */
+    void failover() {
+        if (state.postgresNodes() == 1) {
+            throw new OrderlyException("No PostgreSQL standby to fail over to: run ./orderly up with "
+                    + StateDirectory.POSTGRES_STANDBY + "=1 first");
+        }
+        int primaryNode = state.postgresPrimary();
+        int standbyNode = 3 - primaryNode;
+        ProcessPostgres primary = postgres(primaryNode);
+        ProcessPostgres standby = postgres(standbyNode);
+        if (primary.running()) {
+            throw new OrderlyException(databaseProcess(primaryNode) + ", the primary, still runs (pid "
+                    + primary.postmaster().orElseThrow().pid() + "): promoting the standby now would leave two "
+                    + "primaries. Stop it first (or let it fail); a failover is for a primary that is gone");
+        }
+        if (!standby.running()) {
+            throw new OrderlyException(
+                    databaseProcess(standbyNode) + ", the standby, does not run: nothing to promote");
+        }
+        console.say("promoting " + databaseProcess(standbyNode) + " (it waits for no standby until ./orderly up makes "
+                + databaseProcess(primaryNode) + " one)");
+        standby.promote();
+        state.postgresPrimary(standbyNode);
+        console.say(databaseProcess(standbyNode) + " is the primary on 127.0.0.1:" + standby.port());
     }
 
     // ---- RabbitMQ
@@ -365,20 +503,32 @@ final class PrivateServers {
         Processes.stop(state, console, List.of("epmd"), Duration.ofSeconds(5));
     }
 
-    /** Stops PostgreSQL (pg_ctl stop -m fast, then by PID). */
+    /**
+     * Stops PostgreSQL (pg_ctl stop -m fast, then by PID): the primary first, which sends its standby all the WAL it
+     * has before it stops, then the standby.
+     */
     void stopDatabase(Duration within) {
-        if (state.alive("postgres").isPresent() || Files.exists(dataDirectory().resolve("postmaster.pid"))) {
-            ProcessPostgres postgres = postgres();
-            postgres.postmaster().ifPresent(postmaster -> {
-                console.say("stopping postgres (pid " + postmaster.pid() + ")");
-                postgres.stop();
-            });
+        int primaryNode = state.postgresPrimary();
+        List<Integer> order = new ArrayList<>(List.of(primaryNode));
+        if (state.postgresNodes() > 1) {
+            order.add(3 - primaryNode);
         }
-        Processes.stop(state, console, List.of("postgres"), within);
+        for (int node : order) {
+            String name = databaseProcess(node);
+            if (state.alive(name).isPresent()
+                    || Files.exists(dataDirectory(node).resolve("postmaster.pid"))) {
+                ProcessPostgres postgres = postgres(node);
+                postgres.postmaster().ifPresent(postmaster -> {
+                    console.say("stopping " + name + " (pid " + postmaster.pid() + ")");
+                    postgres.stop();
+                });
+            }
+            Processes.stop(state, console, List.of(name), within);
+        }
     }
 
-    /** Whether PostgreSQL answers on its port ({@code pg_isready}). */
-    boolean databaseReady() {
+    /** Whether PostgreSQL node {@code node} answers on its port ({@code pg_isready}). */
+    boolean databaseReady(int node) {
         return ProcessPostgres.binaries()
                 .map(binaries -> Command.run(
                                         List.of(
@@ -387,7 +537,7 @@ final class PrivateServers {
                                                 "-h",
                                                 "127.0.0.1",
                                                 "-p",
-                                                Integer.toString(state.port("ORDERLY_POSTGRES_PORT"))),
+                                                Integer.toString(state.postgresPort(node))),
                                         Command.inheritedEnvironment(name -> name.startsWith("PG")),
                                         Duration.ofSeconds(10))
                                 .exitCode()

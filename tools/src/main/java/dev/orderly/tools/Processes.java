@@ -25,7 +25,7 @@ final class Processes {
         for (String name : names) {
             Optional<ProcessHandle> process = state.alive(name);
             if (process.isPresent()) {
-                if (!name.equals("rabbitmq") && !name.equals("postgres")) {
+                if (!name.startsWith("rabbitmq") && !name.startsWith("postgres")) {
                     console.say("stopping " + name + " (pid " + process.get().pid() + ")");
                 }
                 process.get().destroy();

@@ -129,9 +129,10 @@ final class ServiceLauncher {
             // TLS, with the server's certificate and host name verified against the private CA.
             variables.put(
                     "SPRING_DATASOURCE_URL",
-                    "jdbc:postgresql://127.0.0.1:" + state.port("ORDERLY_POSTGRES_PORT")
-                            + "/orderly?sslmode=verify-full&sslrootcert="
-                            + state.ca().authority());
+                    "jdbc:postgresql://" + state.postgresHosts() + "/orderly?sslmode=verify-full&sslrootcert="
+                            + state.ca().authority()
+                            // With a standby: whichever node is the primary, found again within 2 s of a failover.
+                            + (state.postgresNodes() > 1 ? "&targetServerType=primary&hostRecheckSeconds=2" : ""));
             variables.put("SPRING_DATASOURCE_USERNAME", role);
             variables.put(
                     "SPRING_DATASOURCE_PASSWORD",

@@ -65,6 +65,21 @@ final class StateDirectory implements ProcessRecorder {
     private static final Set<Integer> ALLOWED_RABBITMQ_NODES = Set.of(1, 3, 5);
 
     /**
+     * Whether {@code up} runs a streaming standby of PostgreSQL beside its primary ({@code 1}), synchronously
+     * replicated: recorded in {@code env} once asked for; {@code up} never drops it.
+     */
+    static final String POSTGRES_STANDBY = "ORDERLY_POSTGRES_STANDBY";
+
+    /** Which PostgreSQL node is the primary, 1 or 2 (with a standby); {@code ./orderly failover} changes it. */
+    static final String POSTGRES_PRIMARY = "ORDERLY_POSTGRES_PRIMARY";
+
+    /** The password the standby streams WAL with ({@code orderly_replicator}). */
+    static final String REPLICATOR_PASSWORD = "ORDERLY_POSTGRES_REPLICATOR_PASSWORD";
+
+    /** PostgreSQL node 2's port (the standby's, until a failover makes it the primary). */
+    static final String POSTGRES_2_PORT = "ORDERLY_POSTGRES_2_PORT";
+
+    /**
      * What every setting of the message-signing keys starts with ({@code orderly.messaging.signing.*} as environment
      * variables): each is given to every service that signs or checks messages.
      */
@@ -150,6 +165,37 @@ final class StateDirectory implements ProcessRecorder {
         return String.join(",", addresses);
     }
 
+    /** How many PostgreSQL nodes the pipeline runs: 2 with a standby ({@value #POSTGRES_STANDBY}), else 1. */
+    int postgresNodes() {
+        return find(POSTGRES_STANDBY).filter("1"::equals).isPresent() ? 2 : 1;
+    }
+
+    /** PostgreSQL node {@code node}'s port: {@code ORDERLY_POSTGRES_PORT} for node 1, {@value #POSTGRES_2_PORT}. */
+    int postgresPort(int node) {
+        return port(node == 1 ? "ORDERLY_POSTGRES_PORT" : POSTGRES_2_PORT);
+    }
+
+    /** The node recorded as PostgreSQL's primary ({@value #POSTGRES_PRIMARY}; 1 until a failover). */
+    int postgresPrimary() {
+        return find(POSTGRES_PRIMARY).map(Integer::parseInt).orElse(1);
+    }
+
+    void postgresPrimary(int node) {
+        set(POSTGRES_PRIMARY, Integer.toString(node));
+    }
+
+    /**
+     * Every PostgreSQL node's {@code host:port}, node 1 first, for a JDBC URL that names them all and takes the one
+     * that is the primary ({@code targetServerType=primary}).
+     */
+    String postgresHosts() {
+        List<String> hosts = new ArrayList<>();
+        for (int node = 1; node <= postgresNodes(); node++) {
+            hosts.add("127.0.0.1:" + postgresPort(node));
+        }
+        return String.join(",", hosts);
+    }
+
     /** The management API of every node ({@code http://127.0.0.1:PORT,...}), node 1 first. */
     String managementUrls() {
         List<String> urls = new ArrayList<>();
@@ -220,6 +266,10 @@ final class StateDirectory implements ProcessRecorder {
         for (int node = 2; node <= nodes; node++) {
             wanted.putAll(rabbitNodePorts(node));
         }
+        if (ensurePostgresStandby(environment.get(POSTGRES_STANDBY))) {
+            wanted.put(POSTGRES_2_PORT, 5433);
+            add(REPLICATOR_PASSWORD, null);
+        }
         Set<Integer> taken = new HashSet<>();
         wanted.keySet().stream().filter(settings::containsKey).forEach(key -> taken.add(port(key)));
         List<String> keys = new ArrayList<>(wanted.keySet());
@@ -287,6 +337,33 @@ final class StateDirectory implements ProcessRecorder {
             set(RABBITMQ_NODES, Integer.toString(nodes));
         }
         return nodes;
+    }
+
+    /**
+     * Records whether to run a PostgreSQL standby: asked for ({@code asked}, the environment's {@value
+     * #POSTGRES_STANDBY}, is 1) or recorded before.
+     *
+     * @throws OrderlyException if {@code asked} is neither 0 nor 1, or is 0 while a standby runs
+     */
+    private boolean ensurePostgresStandby(String asked) {
+        boolean recorded = postgresNodes() == 2;
+        if (asked == null || asked.isBlank()) {
+            return recorded;
+        }
+        String wanted = asked.strip();
+        if (!wanted.equals("0") && !wanted.equals("1")) {
+            throw new OrderlyException(
+                    POSTGRES_STANDBY + " is 1 (a synchronous standby beside the primary) or 0, not '" + wanted + "'");
+        }
+        if (wanted.equals("0") && recorded) {
+            throw new OrderlyException(POSTGRES_STANDBY + "=0, but the pipeline in " + root + " runs a PostgreSQL "
+                    + "standby: up never removes it (every commit waits for it). ./orderly down and delete " + root
+                    + " to start afresh");
+        }
+        if (wanted.equals("1") && !recorded) {
+            set(POSTGRES_STANDBY, "1");
+        }
+        return wanted.equals("1") || recorded;
     }
 
     /** Every message-signing setting of the file ({@value #MESSAGE_SIGNING_PREFIX}...), in file order. */

@@ -84,6 +84,45 @@ class StateDirectoryTests {
     }
 
     @Test
+    void aStandbyAskedForGetsItsPortAndTheReplicatorsPasswordIsKeptAndIsNeverDropped(@TempDir Path root)
+            throws IOException {
+        StateDirectory state = new StateDirectory(root);
+        state.ensureSettings(Map.of("ORDERLY_PORTS", "free"));
+        assertThat(state.postgresNodes()).isEqualTo(1);
+        assertThat(state.postgresHosts()).isEqualTo("127.0.0.1:" + state.port("ORDERLY_POSTGRES_PORT"));
+        assertThat(state.find(StateDirectory.REPLICATOR_PASSWORD)).isEmpty();
+
+        StateDirectory withStandby = new StateDirectory(root);
+        withStandby.ensureSettings(Map.of("ORDERLY_PORTS", "free", StateDirectory.POSTGRES_STANDBY, "1"));
+
+        assertThat(withStandby.postgresNodes()).isEqualTo(2);
+        assertThat(withStandby.postgresPort(1)).isEqualTo(state.port("ORDERLY_POSTGRES_PORT"));
+        assertThat(withStandby.postgresPort(2)).isNotEqualTo(withStandby.postgresPort(1));
+        assertThat(withStandby.postgresHosts())
+                .isEqualTo("127.0.0.1:" + withStandby.postgresPort(1) + ",127.0.0.1:" + withStandby.postgresPort(2));
+        assertThat(withStandby.get(StateDirectory.REPLICATOR_PASSWORD)).matches("[A-Za-z0-9]{24}");
+        assertThat(withStandby.postgresPrimary()).isEqualTo(1);
+        withStandby.postgresPrimary(2);
+
+        StateDirectory later = new StateDirectory(root);
+        later.ensureSettings(Map.of("ORDERLY_PORTS", "free"));
+        assertThat(later.postgresNodes()).as("kept without the variable").isEqualTo(2);
+        assertThat(later.postgresPrimary()).as("a failover's record kept").isEqualTo(2);
+        assertThat(later.get(StateDirectory.REPLICATOR_PASSWORD))
+                .isEqualTo(withStandby.get(StateDirectory.REPLICATOR_PASSWORD));
+        assertThat(Files.readString(later.envFile())).containsOnlyOnce(StateDirectory.POSTGRES_STANDBY + "=1");
+
+        assertThatThrownBy(() -> new StateDirectory(root)
+                        .ensureSettings(Map.of("ORDERLY_PORTS", "free", StateDirectory.POSTGRES_STANDBY, "0")))
+                .isInstanceOf(OrderlyException.class)
+                .hasMessageContaining("never removes it");
+        assertThatThrownBy(() -> new StateDirectory(root)
+                        .ensureSettings(Map.of("ORDERLY_PORTS", "free", StateDirectory.POSTGRES_STANDBY, "yes")))
+                .isInstanceOf(OrderlyException.class)
+                .hasMessageContaining("is 1");
+    }
+
+    @Test
     void theFirstRunWritesAMessageSigningKeyThatLaterRunsKeepAndARotatedOneIsLeftAlone(@TempDir Path root)
             throws IOException {
         StateDirectory state = new StateDirectory(root);
