@@ -69,6 +69,27 @@ class AdvisoryLeaseIntegrationTests {
         }
     }
 
+    @Test
+    void theLeaseSessionsTimeoutsForAVanishedClientAreTheRelayRolesToSet() throws SQLException {
+        try (Connection session = connections("instance-g").open("lease probe");
+                java.sql.Statement statement = session.createStatement()) {
+            statement.execute(AdvisoryLease.TIGHT_KEEPALIVES);
+
+            assertThat(setting(statement, "tcp_keepalives_idle")).isEqualTo("5 s");
+            assertThat(setting(statement, "tcp_keepalives_count")).isEqualTo("3 ");
+            assertThat(setting(statement, "tcp_user_timeout")).isEqualTo("11000 ms");
+        }
+    }
+
+    /** The session's value of {@code name} in its base unit, and the unit: {@code "5 s"}. */
+    private static String setting(java.sql.Statement statement, String name) throws SQLException {
+        try (ResultSet value = statement.executeQuery(
+                "SELECT setting || ' ' || coalesce(unit, '') FROM pg_settings WHERE name = '" + name + "'")) {
+            value.next();
+            return value.getString(1);
+        }
+    }
+
     static AdvisoryLease lease(String instance) {
         return new AdvisoryLease(TABLE, connections(instance), Duration.ofSeconds(2));
     }
