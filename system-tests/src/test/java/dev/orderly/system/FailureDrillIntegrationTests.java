@@ -3,6 +3,7 @@ package dev.orderly.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -270,12 +271,61 @@ class FailureDrillIntegrationTests {
                     notes.append("; every service ready again ")
                             .append(Duration.between(lifted, Instant.now()).toSeconds())
                             .append(" s later, without a restart");
+                    // The relay's old sessions died with the network; the server must end them too (its TCP
+                    // keepalives), or their advisory locks keep every lease from the relay's new sessions for as long
+                    // as the kernel's retransmissions take to reach it: once over a minute.
+                    Faults.RelayRoles relay = faults.relayRoles(faults.base("outbox-relay"));
+                    await("the relay active on every outbox table again, its old sessions' leases released")
+                            .atMost(Duration.ofSeconds(30))
+                            .pollInterval(Duration.ofMillis(250))
+                            .until(relay::activeOnEveryTable);
+                    notes.append("; the relay active on every table ")
+                            .append(Duration.between(lifted, Instant.now()).toSeconds())
+                            .append(" s after packets flowed");
                     Faults.SERVICES
                             .keySet()
                             .forEach(service -> assertThat(faults.pid(service))
                                     .as("%s was not restarted", service)
                                     .isEqualTo(pids.get(service)));
                 });
+    }
+
+    /**
+     * PostgreSQL as production runs it, a primary with a synchronous standby: {@code kill -9} of the primary's
+     * postmaster, as when its machine dies, then {@code ./orderly failover} promotes the standby, which has every commit
+     * the primary confirmed. The services' URL names both nodes ({@code targetServerType=primary}): their next
+     * connections land on the promoted one, the relay's lease and LISTEN session included; {@code ./orderly up} makes
+     * the old primary the new one's standby. Last of the drills: the primary is node 2 from here on.
+     */
+    @Test
+    @Order(10)
+    void databasePrimaryKilledMidStreamAndTheStandbyPromoted() throws SQLException {
+        Assumptions.assumeTrue(
+                pipeline.databaseNodes() == 2, "needs the PostgreSQL standby (-Dorderly.postgres.standby=1)");
+        String primary = faults.databasePrimary();
+        drill("kill -9 the PostgreSQL primary, standby promoted", "pgfailover", ORDERS, PER_SECOND, (stream, notes) -> {
+            int at = stream.accepted();
+            Instant killed = Instant.now();
+            long pid = faults.kill9(primary);
+            pipeline.orderly("failover");
+            notes.append(primary)
+                    .append(" (PID ")
+                    .append(pid)
+                    .append(") killed at ")
+                    .append(at)
+                    .append(" accepted; ./orderly failover promoted the standby ")
+                    .append(Duration.between(killed, Instant.now()).toMillis())
+                    .append(" ms later");
+            stream.awaitAccepted(stream.accepted() + UNDER_FAULT, PROGRESS_DEADLINE);
+            mend(notes, "pgfailover");
+        });
+        assertThat(faults.databasePrimary())
+                .as("the promoted standby is the primary")
+                .isNotEqualTo(primary);
+        await("the relay's lease on every outbox table held on the new primary")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> faults.relayAdvisoryLocksOnThePrimary() >= 3);
     }
 
     private void killWorker(String worker, String tag) {

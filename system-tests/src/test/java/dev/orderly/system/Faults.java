@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -94,6 +95,28 @@ final class Faults {
     /** {@code kill -9} of a service (or the broker or database), then waits until the process is gone. */
     long kill9(String name) {
         return signal(name, "KILL", Duration.ofSeconds(15));
+    }
+
+    /** The PostgreSQL node that accepts writes now, as {@code up} records it: {@code postgres} or {@code postgres-2}. */
+    String databasePrimary() throws SQLException {
+        try (java.sql.Connection db = pipeline.databaseSuperuser();
+                java.sql.Statement statement = db.createStatement();
+                java.sql.ResultSet port = statement.executeQuery("SELECT inet_server_port()")) {
+            port.next();
+            return port.getInt(1) == pipeline.port("ORDERLY_POSTGRES_PORT") ? "postgres" : "postgres-2";
+        }
+    }
+
+    /** How many advisory locks (the relay's leases, one per outbox table) the relay's sessions hold on the primary. */
+    int relayAdvisoryLocksOnThePrimary() throws SQLException {
+        try (java.sql.Connection db = pipeline.databaseSuperuser();
+                java.sql.Statement statement = db.createStatement();
+                java.sql.ResultSet locks = statement.executeQuery("SELECT count(*) FROM pg_locks l JOIN "
+                        + "pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                        + "AND a.usename = 'orderly_relay'")) {
+            locks.next();
+            return locks.getInt(1);
+        }
     }
 
     /**

@@ -109,6 +109,9 @@ final class Pipeline implements AutoCloseable {
         // runs it, with the drills that take one node away (docs/running.md#the-system-tests: on 2 cores the cluster
         // adds minutes that CI's 30 cannot spare yet).
         environment.put("ORDERLY_RABBITMQ_NODES", System.getProperty("orderly.rabbitmq.nodes", "1"));
+        // PostgreSQL with its synchronous standby, as production runs it (-Dorderly.postgres.standby=0 for one
+        // database): every drill's commits then wait for the standby, and the failover drill kills the primary.
+        environment.put("ORDERLY_POSTGRES_STANDBY", System.getProperty("orderly.postgres.standby", "1"));
         environment.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         // Every port a free one, so a pipeline someone else runs on this machine is never disturbed.
         environment.put("ORDERLY_PORTS", "free");
@@ -268,6 +271,11 @@ final class Pipeline implements AutoCloseable {
         return Integer.parseInt(setting(name));
     }
 
+    /** How many PostgreSQL nodes the pipeline runs: 2 with a standby. */
+    int databaseNodes() {
+        return "1".equals(settings.get("ORDERLY_POSTGRES_STANDBY")) ? 2 : 1;
+    }
+
     /** How many RabbitMQ nodes the pipeline runs (a cluster when more than one). */
     int brokerNodes() {
         return Integer.parseInt(settings.getOrDefault("ORDERLY_RABBITMQ_NODES", "1"));
@@ -349,13 +357,23 @@ final class Pipeline implements AutoCloseable {
         return amqp("orderly-admin", setting("ORDERLY_RABBITMQ_ADMIN_PASSWORD"));
     }
 
-    /** A JDBC connection to database {@code orderly} as {@code role}, over TLS with the server verified. */
+    /**
+     * A JDBC connection to database {@code orderly} as {@code role}, over TLS with the server verified: to the primary,
+     * whichever node it is, as the services connect.
+     */
     java.sql.Connection database(String role, String password) throws SQLException {
+        String hosts = "127.0.0.1:" + port("ORDERLY_POSTGRES_PORT")
+                + (databaseNodes() > 1 ? ",127.0.0.1:" + port("ORDERLY_POSTGRES_2_PORT") : "");
         return DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + port("ORDERLY_POSTGRES_PORT")
-                        + "/orderly?sslmode=verify-full&sslrootcert=" + ca().authority(),
+                "jdbc:postgresql://" + hosts + "/orderly?sslmode=verify-full&sslrootcert=" + ca().authority()
+                        + "&targetServerType=primary",
                 role,
                 password);
+    }
+
+    /** A JDBC connection to the primary as the superuser, to look at what no service's role may see. */
+    java.sql.Connection databaseSuperuser() throws SQLException {
+        return database("postgres", setting("ORDERLY_POSTGRES_PASSWORD"));
     }
 
     Path state() {
