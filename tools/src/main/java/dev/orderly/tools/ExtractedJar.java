@@ -5,8 +5,6 @@ import dev.orderly.testsupport.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -73,13 +71,11 @@ final class ExtractedJar {
             }
             try {
                 Files.move(temporary, directory, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                // Another up extracted the same jar first (a directory that is not empty cannot be replaced): use its.
-                deleteRecursively(temporary);
             } catch (IOException e) {
                 if (!Files.isRegularFile(runnable)) {
                     throw e;
                 }
+                // Another up extracted the same jar first (a directory that is not empty cannot be replaced): use its.
                 deleteRecursively(temporary);
             }
         } catch (IOException e) {
