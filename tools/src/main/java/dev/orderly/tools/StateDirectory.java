@@ -26,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The pipeline's state on this machine ({@code .orderly/} in the checkout, or {@code ORDERLY_STATE_DIR}): the settings
@@ -158,11 +161,7 @@ final class StateDirectory implements ProcessRecorder {
      * time, moving to another when its node goes.
      */
     String amqpAddresses() {
-        List<String> addresses = new ArrayList<>();
-        for (int node = 1; node <= rabbitNodes(); node++) {
-            addresses.add("127.0.0.1:" + port(rabbitNodePort(node, "PORT")));
-        }
-        return String.join(",", addresses);
+        return everyNode(rabbitNodes(), node -> "127.0.0.1:" + port(rabbitNodePort(node, "PORT")));
     }
 
     /** How many PostgreSQL nodes the pipeline runs: 2 with a standby ({@value #POSTGRES_STANDBY}), else 1. */
@@ -189,20 +188,17 @@ final class StateDirectory implements ProcessRecorder {
      * that is the primary ({@code targetServerType=primary}).
      */
     String postgresHosts() {
-        List<String> hosts = new ArrayList<>();
-        for (int node = 1; node <= postgresNodes(); node++) {
-            hosts.add("127.0.0.1:" + postgresPort(node));
-        }
-        return String.join(",", hosts);
+        return everyNode(postgresNodes(), node -> "127.0.0.1:" + postgresPort(node));
     }
 
     /** The management API of every node ({@code http://127.0.0.1:PORT,...}), node 1 first. */
     String managementUrls() {
-        List<String> urls = new ArrayList<>();
-        for (int node = 1; node <= rabbitNodes(); node++) {
-            urls.add("http://127.0.0.1:" + port(rabbitNodePort(node, "MANAGEMENT_PORT")));
-        }
-        return String.join(",", urls);
+        return everyNode(rabbitNodes(), node -> "http://127.0.0.1:" + port(rabbitNodePort(node, "MANAGEMENT_PORT")));
+    }
+
+    /** {@code each} of nodes 1 to {@code nodes}, in that order, separated by commas. */
+    private static String everyNode(int nodes, IntFunction<String> each) {
+        return IntStream.rangeClosed(1, nodes).mapToObj(each).collect(Collectors.joining(","));
     }
 
     Path root() {
