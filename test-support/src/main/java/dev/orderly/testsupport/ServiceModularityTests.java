@@ -16,6 +16,7 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The structure every service keeps, checked on its compiled classes by its {@code ModularityTests}, which extends this: one package
@@ -26,7 +27,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>One set of rules for the five services, so that they cannot drift apart; what differs between them (the root
  * package, the types public for the outside) is each subclass's to say.
+ *
+ * <p>One instance for all the rules ({@code PER_CLASS}): the constructor imports the service's classes twice, and an
+ * import scans the whole test classpath, a second or more each; once per rule, that was ten imports per service.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ServiceModularityTests {
 
     /** The root package of each service. */
