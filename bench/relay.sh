@@ -6,6 +6,7 @@
 #   bench/relay.sh                          # 30 s per latency step after 15 s of warm-up, 200,000 rows drained
 #   DURATION=60 RATES="250 1000 2000" bench/relay.sh
 #   SMOKE=1 bench/relay.sh                  # the whole path in about a minute; figures meaningless
+#   ORDERLY_RELAY_PARTITIONS=4 bench/relay.sh   # the table divided into four partitions, drained side by side
 #
 # It starts its own private PostgreSQL and RabbitMQ (./orderly up with a throwaway state directory and
 # ORDERLY_SERVICES=order-api, which starts an idle order-api and no relay or worker of its own), builds and starts the
@@ -92,7 +93,7 @@ PERFTEST_RATE=$(sed -n 's/.*sending rate avg: \([0-9]*\) msg\/s.*/\1/p' "$STATE/
 [[ -n $PERFTEST_RATE ]] || { cat "$STATE/perftest.txt" >&2; echo "PerfTest printed no rate" >&2; exit 1; }
 
 echo
-echo "## starting the relay ($(basename "$RELAY_JAR"), -XX:+UseSerialGC -XX:MaxRAM=512m, as ./orderly starts services)"
+echo "## starting the relay ($(basename "$RELAY_JAR"), -XX:+UseSerialGC -XX:MaxRAM=512m, as ./orderly starts services; ${ORDERLY_RELAY_PARTITIONS:-1} partition(s) per table)"
 # The relay's port ./orderly chose but left unused (it started order-api only).
 RELAY_PORT=$ORDERLY_OUTBOX_RELAY_PORT
 SERVER_PORT=$RELAY_PORT \

@@ -4,6 +4,7 @@ import dev.orderly.contracts.Topology;
 import dev.orderly.messaging.outbox.OutboxTable;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Positive;
@@ -24,11 +25,16 @@ import org.springframework.validation.annotation.Validated;
  * by {@link #outboxTables()} at start-up, so a typo stops the relay instead of silently draining nothing).
  *
  * @param tables the outbox tables to drain, schema-qualified ({@code orders.outbox}, {@code payments.outbox}, ...)
+ * @param partitions into how many partitions each table is divided, by a hash of the aggregate id, each with a lease
+ *     of its own: that many instances publish a table side by side, each aggregate's events in order. Every instance
+ *     of a table must say the same (one that differs publishes nothing while the others run); 1, the default, is one
+ *     active instance per table
  * @param exchange where rows are published; {@code orders.events} (the default) comes with the deployment's topology
  *     (the relay declares it, with its alternate exchange, only where {@code orderly.messaging.topology.declare=true});
  *     any other name must already exist (tests use this to provoke returns and channel errors)
  * @param instanceId names this instance in logs, in {@code pg_stat_activity.application_name} of its lease and
- *     listen connections, and in health details; empty means host name and process id
+ *     listen connections, and in health details; empty means host name and process id. Instances sharing a table's
+ *     partitions tell each other apart by it, so each needs its own
  * @param publish batches, the bound on unconfirmed messages, and how long a confirm may take
  * @param wakeup how new rows are noticed: notifications and the fallback poll
  * @param lease how the one active instance per table is chosen and kept
@@ -41,6 +47,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record RelayProperties(
         @DefaultValue("orders.outbox") @NotEmpty List<@NotBlank String> tables,
+        @DefaultValue("1") @Min(1) @Max(MAX_PARTITIONS) int partitions,
         @DefaultValue(Topology.EVENTS_EXCHANGE) @NotBlank String exchange,
         @DefaultValue("") String instanceId,
         @DefaultValue @Valid Publish publish,
@@ -50,6 +57,9 @@ public record RelayProperties(
         @DefaultValue @Valid Retention retention,
         @DefaultValue @Valid Metrics metrics,
         @DefaultValue @Valid Routes routes) {
+
+    /** The most partitions {@link #partitions()} may divide a table into. */
+    public static final int MAX_PARTITIONS = 64;
 
     /**
      * @param batchSize the most rows read and published per round; one round is one read, one channel and one update

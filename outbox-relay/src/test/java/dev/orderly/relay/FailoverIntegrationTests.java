@@ -7,6 +7,7 @@ import dev.orderly.contracts.Json;
 import dev.orderly.messaging.outbox.OutboxTable;
 import dev.orderly.relay.EventsProbe.Received;
 import dev.orderly.relay.lease.LeaseKey;
+import dev.orderly.relay.outbox.OutboxPartition;
 import dev.orderly.testsupport.OrderlyInfrastructure;
 import dev.orderly.testsupport.PostgresServer;
 import dev.orderly.testsupport.RabbitBroker;
@@ -42,10 +43,11 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Two real relay processes (the built {@code -exec} jar) on one table: one active, one standing by. The active one is
- * killed with {@code kill -9} in the middle of a stream; the standby takes over within seconds, and in the end every
- * row has reached a consumer at least once and each aggregate's events arrived in order (duplicates allowed, gaps
- * and reordering not).
+ * Two real relay processes (the built {@code -exec} jar) sharing one table divided into four partitions: each publishes
+ * two. One is killed with {@code kill -9} in the middle of a stream; the other takes its two partitions over within
+ * seconds, and in the end every row has reached a consumer at least once and each aggregate's events arrived in order
+ * (duplicates allowed, gaps and reordering not). The table not divided, one instance active and one standing by, is
+ * the system tests' drill ({@code activeRelayKilledMidStreamWhileAStandbyRuns}).
  */
 class FailoverIntegrationTests {
 
@@ -58,6 +60,8 @@ class FailoverIntegrationTests {
     static final int ROWS = 4_000;
 
     static final int ROWS_PER_TICK = 100;
+
+    static final int PARTITIONS = 4;
 
     static final Map<String, RelayProcess> relays = new HashMap<>();
 
@@ -77,10 +81,18 @@ class FailoverIntegrationTests {
     }
 
     @Test
-    void theStandbyTakesOverAfterKillMinus9AndEveryAggregatesEventsArriveInOrder() throws InterruptedException {
-        String active =
-                await().atMost(Duration.ofSeconds(20)).until(FailoverIntegrationTests::leaseHolder, h -> h != null);
-        String standby = active.equals("relay-a") ? "relay-b" : "relay-a";
+    void twoRelaysShareFourPartitionsAndTheSurvivorTakesTheKilledOnesOverWithEveryAggregateInOrder()
+            throws InterruptedException {
+        // Whichever started first took every partition; once both run, each holds two.
+        Map<String, Long> shares = await("two partitions held by each relay")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .until(
+                        FailoverIntegrationTests::partitionsHeld,
+                        held -> held.equals(Map.of("relay-a", 2L, "relay-b", 2L)));
+        System.out.printf("partitions held: %s%n", shares);
+        String victim = "relay-a";
+        String survivor = "relay-b";
 
         try (EventsProbe consumer = EventsProbe.onEvents(EVENT_TYPE)) {
             AtomicInteger written = new AtomicInteger();
@@ -100,13 +112,16 @@ class FailoverIntegrationTests {
                         TimeUnit.MILLISECONDS);
                 await().atMost(Duration.ofSeconds(30)).until(() -> OrdersSchema.publishedCount(TABLE) >= 1_000);
 
-                relays.get(active).kill();
+                relays.get(victim).kill();
                 long killed = System.nanoTime();
 
-                await().atMost(Duration.ofSeconds(15)).until(() -> standby.equals(leaseHolder()));
+                await().atMost(Duration.ofSeconds(15))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> partitionsHeld().equals(Map.of(survivor, (long) PARTITIONS)));
                 Duration takeover = Duration.ofNanos(System.nanoTime() - killed);
                 System.out.printf(
-                        "failover: %s killed, %s took over after %d ms%n", active, standby, takeover.toMillis());
+                        "failover: %s killed, %s holds all %d partitions after %d ms%n",
+                        victim, survivor, PARTITIONS, takeover.toMillis());
                 assertThat(takeover).isLessThan(Duration.ofSeconds(10));
 
                 await().atMost(Duration.ofSeconds(30)).until(() -> written.get() >= ROWS);
@@ -156,19 +171,28 @@ class FailoverIntegrationTests {
         return ids;
     }
 
-    /** The instance whose lease session holds the table's advisory lock, as an operator finds it. */
-    static String leaseHolder() throws SQLException {
+    /** Instance → how many of the partitions' leases its sessions hold, as an operator finds them. */
+    static Map<String, Long> partitionsHeld() throws SQLException {
+        Long[] keys = new Long[PARTITIONS];
+        for (int index = 0; index < PARTITIONS; index++) {
+            keys[index] = LeaseKey.of(new OutboxPartition(TABLE, index, PARTITIONS));
+        }
         try (Connection connection = OrderlyInfrastructure.postgres().connectAsSuperuser();
                 PreparedStatement statement = connection.prepareStatement("""
-                        SELECT split_part(a.application_name, '/', 2)
+                        SELECT split_part(a.application_name, '/', 2), count(*)
                         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-                          AND ((l.classid::bigint << 32) | l.objid::bigint) = ?
+                          AND ((l.classid::bigint << 32) | l.objid::bigint) = ANY(?)
+                        GROUP BY 1
                         """)) {
-            statement.setLong(1, LeaseKey.of(TABLE));
+            statement.setArray(1, connection.createArrayOf("bigint", keys));
+            Map<String, Long> held = new HashMap<>();
             try (ResultSet result = statement.executeQuery()) {
-                return result.next() ? result.getString(1) : null;
+                while (result.next()) {
+                    held.put(result.getString(1), result.getLong(2));
+                }
             }
+            return held;
         }
     }
 
@@ -209,6 +233,7 @@ class FailoverIntegrationTests {
                             "--logging.structured.format.console=",
                             "--orderly.relay.instance-id=" + instance,
                             "--orderly.relay.tables=" + TABLE.qualifiedName(),
+                            "--orderly.relay.partitions=" + PARTITIONS,
                             "--orderly.relay.lease.retry-interval=500ms",
                             // A bare test broker with no work queues: the relay declares orders.events itself,
                             // and the test's own event types have no routes to check.

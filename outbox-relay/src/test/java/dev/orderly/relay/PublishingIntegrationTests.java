@@ -182,8 +182,10 @@ class PublishingIntegrationTests {
                     .contains("orderly_outbox_publish_failures_total{application=\"outbox-relay\",reason=\"returned\","
                             + "source=\"orders.outbox\"} 0.0")
                     .contains("orderly_outbox_blocked{application=\"outbox-relay\"} 0.0")
-                    .contains("orderly_outbox_failing{application=\"outbox-relay\",source=\"orders.outbox\"} 0.0")
-                    .contains("orderly_outbox_lease{application=\"outbox-relay\",source=\"orders.outbox\"} 1.0");
+                    .contains(
+                            "orderly_outbox_failing{application=\"outbox-relay\",partition=\"0\",source=\"orders.outbox\"} 0.0")
+                    .contains(
+                            "orderly_outbox_lease{application=\"outbox-relay\",partition=\"0\",source=\"orders.outbox\"} 1.0");
         });
     }
 

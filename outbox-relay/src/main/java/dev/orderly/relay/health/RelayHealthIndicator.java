@@ -1,20 +1,24 @@
 package dev.orderly.relay.health;
 
+import dev.orderly.messaging.outbox.OutboxTable;
 import dev.orderly.relay.metrics.BacklogGauges;
 import dev.orderly.relay.outbox.OutboxRows.Backlog;
 import dev.orderly.relay.publishing.Relay;
 import dev.orderly.relay.publishing.TableStatus;
 import dev.orderly.relay.publishing.TableStatus.FailingRow;
 import dev.orderly.relay.wakeup.OutboxNotifications;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * Health contributor {@code outboxRelay}, in both the liveness and the readiness group: per table, whether this
- * instance is active or standing by, what its drainer is doing, the backlog, and the row that holds the table back
- * after repeated failures, if any.
+ * instance is active or standing by (for a divided table, which partitions it holds, and each one's details), what its
+ * drainer is doing, the backlog, and the row that holds the table back after repeated failures, if any.
  *
  * <p>It reports DOWN only when a drainer thread has died while the relay runs: a restart is then the cure, which is
  * what a failing liveness probe brings. A repeatedly failing row is a detail, not DOWN: restarting or un-readying the
@@ -40,11 +44,13 @@ public final class RelayHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         boolean dead = false;
-        Map<String, Object> tables = new LinkedHashMap<>();
+        Map<OutboxTable, List<TableStatus>> byTable = new LinkedHashMap<>();
         for (TableStatus status : relay.statuses()) {
             dead |= relay.isRunning() && !status.alive() && status.state() != TableStatus.State.STARTING;
-            tables.put(status.table().qualifiedName(), details(status));
+            byTable.computeIfAbsent(status.table(), table -> new ArrayList<>()).add(status);
         }
+        Map<String, Object> tables = new LinkedHashMap<>();
+        byTable.forEach((table, partitions) -> tables.put(table.qualifiedName(), details(table, partitions)));
         Health.Builder health = dead ? Health.down() : Health.up();
         return health.withDetail("instance", instanceId)
                 .withDetail("listening", notifications.listening())
@@ -52,16 +58,46 @@ public final class RelayHealthIndicator implements HealthIndicator {
                 .build();
     }
 
+    /**
+     * A table's details: its drainer's, if it is not divided; otherwise which partitions this instance holds, and
+     * each partition's drainer under {@code partition}. Either way, the table's backlog.
+     */
+    private Map<String, Object> details(OutboxTable table, List<TableStatus> partitions) {
+        Map<String, Object> details;
+        if (partitions.size() == 1) {
+            details = details(partitions.getFirst());
+        } else {
+            details = new LinkedHashMap<>();
+            List<Integer> held = partitions.stream()
+                    .filter(TableStatus::active)
+                    .map(status -> status.partition().index())
+                    .toList();
+            details.put("role", held.isEmpty() ? "standby" : "active");
+            details.put("partitions", partitions.size());
+            details.put("active", held);
+            Map<String, Object> each = new LinkedHashMap<>();
+            partitions.forEach(
+                    status -> each.put(Integer.toString(status.partition().index()), details(status)));
+            details.put("partition", each);
+        }
+        partitions.stream()
+                .map(TableStatus::disagreement)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .ifPresent(disagreement -> details.put("disagreement", disagreement));
+        Backlog measured = backlog.latest(table);
+        if (measured.rows() >= 0) {
+            details.put("backlog", measured.rows());
+            details.put("oldestAgeSeconds", Math.round(measured.oldestAgeSeconds() * 10) / 10.0);
+        }
+        return details;
+    }
+
     private Map<String, Object> details(TableStatus status) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("role", status.active() ? "active" : "standby");
         details.put("state", status.state().name());
         details.put("alive", status.alive());
-        Backlog measured = backlog.latest(status.table());
-        if (measured.rows() >= 0) {
-            details.put("backlog", measured.rows());
-            details.put("oldestAgeSeconds", Math.round(measured.oldestAgeSeconds() * 10) / 10.0);
-        }
         details.put("consecutiveFailures", status.consecutiveFailures());
         FailingRow failing = status.failing();
         if (failing != null) {

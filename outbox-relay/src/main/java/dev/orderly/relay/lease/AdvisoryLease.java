@@ -2,6 +2,7 @@ package dev.orderly.relay.lease;
 
 import dev.orderly.messaging.outbox.OutboxTable;
 import dev.orderly.relay.DedicatedConnections;
+import dev.orderly.relay.outbox.OutboxPartition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,21 +14,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lease on one outbox table: whoever holds it is the only relay instance publishing that table's rows, so the
- * rows go out in id order from one place.
+ * The lease on one partition of an outbox table (the whole table unless it is divided): whoever holds it is the only
+ * relay instance publishing that partition's rows, so each aggregate's rows go out in id order from one place.
  *
  * <p>The lease is a session-level advisory lock ({@code pg_try_advisory_lock} on {@link LeaseKey#of}) held on a
  * connection of its own. PostgreSQL releases it when that session ends for any reason: a clean release, the process
  * dying (even by {@code kill -9}: the kernel closes the socket and the backend sees it at once), or the network
  * dropping (the backend notices through TCP keepalives, which this class tightens to about 11 s on the lease session).
- * A standby instance calls {@link #tryAcquire()} periodically and wins as soon as the lock is free.
+ * A standby instance calls {@link #tryAcquire()} periodically and wins as soon as the lock is free. Each session first
+ * joins the table's {@link Partitioning}: it takes a partition only within this instance's share, and none while
+ * another instance divides the table otherwise.
  *
  * <p>Invariant: {@link #verify()} answers true only if, a moment ago, this very session still held the lock; the
  * relay calls it before every batch, so an instance that lost its session stops publishing before its next batch. What
  * it may still publish is the one batch that was already under way (the "zombie window": duplicates, never a gap or a
  * reordering, since the new holder starts again from the oldest unpublished row).
  *
- * <p>Not thread-safe by design beyond {@link #isHeld()}: one table's drainer thread owns its lease.
+ * <p>Not thread-safe by design beyond {@link #isHeld()}: one partition's drainer thread owns its lease.
  */
 public final class AdvisoryLease implements AutoCloseable {
 
@@ -56,24 +59,34 @@ public final class AdvisoryLease implements AutoCloseable {
     static final String TIGHT_KEEPALIVES = "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
             + "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 11000";
 
-    private final OutboxTable table;
+    private final OutboxPartition partition;
+    private final Partitioning partitioning;
     private final long key;
     private final DedicatedConnections connections;
     private final Duration checkTimeout;
 
     private @Nullable Connection connection;
+    private boolean joined;
     private volatile boolean held;
 
+    /** The lease on the whole of {@code table}, the only partition. */
     public AdvisoryLease(OutboxTable table, DedicatedConnections connections, Duration checkTimeout) {
-        this.table = table;
-        this.key = LeaseKey.of(table);
+        this(0, new Partitioning(table, 1, connections.instanceId(), checkTimeout), connections, checkTimeout);
+    }
+
+    /** The lease on partition {@code index} of {@code partitioning}'s table. */
+    public AdvisoryLease(
+            int index, Partitioning partitioning, DedicatedConnections connections, Duration checkTimeout) {
+        this.partition = partitioning.partition(index);
+        this.partitioning = partitioning;
+        this.key = LeaseKey.of(partition);
         this.connections = connections;
         this.checkTimeout = checkTimeout;
     }
 
-    /** The table this lease is for. */
-    public OutboxTable table() {
-        return table;
+    /** The partition this lease is for. */
+    public OutboxPartition partition() {
+        return partition;
     }
 
     /** The advisory-lock key, for operators: {@code SELECT ... FROM pg_locks WHERE ...} (see the relay's canvas). */
@@ -87,9 +100,12 @@ public final class AdvisoryLease implements AutoCloseable {
     }
 
     /**
-     * Tries once, without waiting, to take the lease.
+     * Tries once, without waiting, to take the lease, if this instance holds less than its share of the table's
+     * partitions.
      *
-     * @return true if this instance holds the lease now (also when it already did)
+     * @return true if this instance holds the lease now (also when it already did); false if another instance holds
+     *     it, or this one already holds its share
+     * @throws Partitioning.PartitionsDisagree if another instance divides the table otherwise; the lease is not held
      * @throws SQLException if the database cannot be reached; the lease is then not held
      */
     public boolean tryAcquire() throws SQLException {
@@ -97,16 +113,51 @@ public final class AdvisoryLease implements AutoCloseable {
             return true;
         }
         Connection session = session();
-        try (PreparedStatement statement = session.prepareStatement(TRY_LOCK)) {
-            statement.setLong(1, key);
-            try (ResultSet result = statement.executeQuery()) {
-                held = result.next() && result.getBoolean(1);
+        try {
+            if (!joined) {
+                partitioning.join(session);
+                joined = true;
             }
+            // One partition of this instance at a time takes a lease, so that two cannot both take the last place.
+            synchronized (partitioning) {
+                if (!partitioning.mayTakeMore(session)) {
+                    return false;
+                }
+                try (PreparedStatement statement = session.prepareStatement(TRY_LOCK)) {
+                    statement.setLong(1, key);
+                    try (ResultSet result = statement.executeQuery()) {
+                        held = result.next() && result.getBoolean(1);
+                    }
+                }
+                if (held) {
+                    partitioning.acquired(partition.index());
+                }
+            }
+        } catch (Partitioning.PartitionsDisagree e) {
+            throw e;
         } catch (SQLException e) {
             discardSession();
             throw e;
         }
         return held;
+    }
+
+    /**
+     * Whether this instance should give this partition up to let another instance take its share (one joined since
+     * the partitions were taken); read at most once per retry interval, between batches.
+     */
+    public boolean shouldHandOver() {
+        Connection session = connection;
+        if (!held || session == null || partitioning.count() == 1) {
+            return false;
+        }
+        try {
+            return partitioning.shouldHandOver(partition.index(), session);
+        } catch (SQLException e) {
+            // The next check of the lease finds out whether the session is still good.
+            log.debug("Counting the instances that share {} failed", partition.table(), e);
+            return false;
+        }
     }
 
     /**
@@ -127,11 +178,11 @@ public final class AdvisoryLease implements AutoCloseable {
                     return true;
                 }
             }
-            log.warn("The lease session of {} is alive but no longer holds advisory lock {}", table, key);
+            log.warn("The lease session of {} is alive but no longer holds advisory lock {}", partition, key);
         } catch (SQLException e) {
-            log.debug("Checking the lease of {} failed", table, e);
+            log.debug("Checking the lease of {} failed", partition, e);
         }
-        held = false;
+        lost();
         discardSession();
         return false;
     }
@@ -144,10 +195,10 @@ public final class AdvisoryLease implements AutoCloseable {
                 statement.setLong(1, key);
                 statement.execute();
             } catch (SQLException e) {
-                log.debug("Unlocking the lease of {} failed; closing its session releases it anyway", table, e);
+                log.debug("Unlocking the lease of {} failed; closing its session releases it anyway", partition, e);
             }
         }
-        held = false;
+        lost();
         discardSession();
     }
 
@@ -156,12 +207,20 @@ public final class AdvisoryLease implements AutoCloseable {
         release();
     }
 
+    private void lost() {
+        if (held) {
+            partitioning.released(partition.index());
+        }
+        held = false;
+    }
+
     private Connection session() throws SQLException {
         Connection current = connection;
         if (current != null && !current.isClosed()) {
             return current;
         }
-        Connection opened = connections.open("lease " + table.qualifiedName());
+        joined = false;
+        Connection opened = connections.open("lease " + partition);
         try (Statement statement = opened.createStatement()) {
             statement.execute(TIGHT_KEEPALIVES);
             opened.setNetworkTimeout(Runnable::run, Math.toIntExact(checkTimeout.toMillis()));
@@ -176,11 +235,12 @@ public final class AdvisoryLease implements AutoCloseable {
     private void discardSession() {
         Connection current = connection;
         connection = null;
+        joined = false;
         if (current != null) {
             try {
                 current.close();
             } catch (SQLException e) {
-                log.debug("Closing the lease session of {} failed", table, e);
+                log.debug("Closing the lease session of {} failed", partition, e);
             }
         }
     }

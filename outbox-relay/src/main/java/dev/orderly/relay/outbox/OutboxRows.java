@@ -15,14 +15,16 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * <p>Invariants: rows are read unpublished and in id order ({@code outbox_unpublished}); a row is marked published at
  * most once, and never un-marked; a failure is recorded only on a row that is still unpublished; and retention deletes
  * only rows that were published, longer ago than the retention ({@code outbox_published_at}). Every name is
- * schema-qualified, because the relay's role runs with an empty {@code search_path}.
+ * schema-qualified, because the relay's role runs with an empty {@code search_path}. The reads of unpublished rows
+ * are those of one {@link OutboxPartition partition} (the whole table unless the table is divided); the updates go by
+ * id, and the backlog and the retention are the whole table's.
  */
 public final class OutboxRows {
 
     /** {@code last_error} is free text for operators; a broker's reply can be long, the column need not be. */
     private static final int MAX_ERROR_LENGTH = 2_000;
 
-    private final OutboxTable table;
+    private final OutboxPartition partition;
     private final JdbcClient jdbc;
     private final String selectUnpublished;
     private final String selectUnpublishedAfter;
@@ -31,20 +33,27 @@ public final class OutboxRows {
     private final String deleteExpired;
     private final String sampleBacklog;
 
+    /** The statements on the whole of {@code table}. */
     public OutboxRows(OutboxTable table, JdbcClient jdbc) {
-        this.table = table;
+        this(OutboxPartition.whole(table), jdbc);
+    }
+
+    /** The statements on {@code partition}: its unpublished rows are the ones read. */
+    public OutboxRows(OutboxPartition partition, JdbcClient jdbc) {
+        this.partition = partition;
         this.jdbc = jdbc;
-        String name = table.qualifiedName();
+        String name = partition.table().qualifiedName();
+        String inPartition = partition.condition();
         this.selectUnpublished = """
                 SELECT id, event_id, event_type, routing_key, aggregate_id, payload::text AS payload,
                        headers::text AS headers, created_at, attempts
-                FROM %s WHERE published_at IS NULL ORDER BY id LIMIT ?
-                """.formatted(name);
+                FROM %s WHERE published_at IS NULL%s ORDER BY id LIMIT ?
+                """.formatted(name, inPartition);
         this.selectUnpublishedAfter = """
                 SELECT id, event_id, event_type, routing_key, aggregate_id, payload::text AS payload,
                        headers::text AS headers, created_at, attempts
-                FROM %s WHERE published_at IS NULL AND id > ? ORDER BY id LIMIT ?
-                """.formatted(name);
+                FROM %s WHERE published_at IS NULL AND id > ?%s ORDER BY id LIMIT ?
+                """.formatted(name, inPartition);
         // "AND published_at IS NULL": a row another instance (or an earlier attempt) already marked keeps its time.
         this.markPublished = "UPDATE %s SET published_at = clock_timestamp() WHERE id = ANY(?) AND published_at IS NULL"
                 .formatted(name);
@@ -71,17 +80,22 @@ public final class OutboxRows {
 
     /** The table these statements run on. */
     public OutboxTable table() {
-        return table;
+        return partition.table();
     }
 
-    /** Up to {@code limit} unpublished rows, lowest id first. */
+    /** The partition whose unpublished rows {@link #unpublished} and {@link #unpublishedAfter} read. */
+    public OutboxPartition partition() {
+        return partition;
+    }
+
+    /** Up to {@code limit} unpublished rows of the partition, lowest id first. */
     public List<OutboxRow> unpublished(int limit) {
         return jdbc.sql(selectUnpublished).param(limit).query(OutboxRows::row).list();
     }
 
     /**
-     * Up to {@code limit} unpublished rows after row {@code afterId}, lowest id first: the continuation of a batch
-     * whose rows are still awaiting their confirms (and so are still unpublished).
+     * Up to {@code limit} unpublished rows of the partition after row {@code afterId}, lowest id first: the
+     * continuation of a batch whose rows are still awaiting their confirms (and so are still unpublished).
      */
     public List<OutboxRow> unpublishedAfter(long afterId, int limit) {
         return jdbc.sql(selectUnpublishedAfter)
@@ -128,7 +142,10 @@ public final class OutboxRows {
         return jdbc.sql(deleteExpired).param(seconds).param(batch).update();
     }
 
-    /** Unpublished rows (counted up to {@code countLimit}) and the age of the oldest, in seconds (0 if none). */
+    /**
+     * Unpublished rows of the whole table (counted up to {@code countLimit}) and the age of the oldest, in seconds (0
+     * if none).
+     */
     public Backlog backlog(int countLimit) {
         return jdbc.sql(sampleBacklog)
                 .param(countLimit)

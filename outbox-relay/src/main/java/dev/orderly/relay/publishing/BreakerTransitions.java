@@ -23,20 +23,32 @@ final class BreakerTransitions implements EventConsumer<CircuitBreakerOnStateTra
     private final CircuitBreaker breaker;
     private final OutboxTable table;
     private final Wakeup wakeup;
+    private final boolean reports;
 
-    private BreakerTransitions(CircuitBreaker breaker, OutboxTable table, Wakeup wakeup) {
+    private BreakerTransitions(CircuitBreaker breaker, OutboxTable table, Wakeup wakeup, boolean reports) {
         this.breaker = breaker;
         this.table = table;
         this.wakeup = wakeup;
+        this.reports = reports;
     }
 
-    /** Listens to {@code breaker}, the breaker of {@code table}, whose drainer waits on {@code wakeup}. */
-    static void listen(CircuitBreaker breaker, OutboxTable table, Wakeup wakeup) {
-        breaker.getEventPublisher().onStateTransition(new BreakerTransitions(breaker, table, wakeup));
+    /**
+     * Listens to {@code breaker}, the breaker of {@code table}, for a drainer that waits on {@code wakeup}. The
+     * partitions of a table share its breaker: only one of their listeners ({@code reports}) logs the transitions.
+     */
+    static void listen(CircuitBreaker breaker, OutboxTable table, Wakeup wakeup, boolean reports) {
+        breaker.getEventPublisher().onStateTransition(new BreakerTransitions(breaker, table, wakeup, reports));
     }
 
     @Override
     public void consumeEvent(CircuitBreakerOnStateTransitionEvent event) {
+        if (!reports) {
+            switch (event.getStateTransition().getToState()) {
+                case HALF_OPEN, CLOSED -> wakeup.resume();
+                default -> {}
+            }
+            return;
+        }
         switch (event.getStateTransition().getToState()) {
             case OPEN -> {
                 if (event.getStateTransition().getFromState() == CircuitBreaker.State.HALF_OPEN) {

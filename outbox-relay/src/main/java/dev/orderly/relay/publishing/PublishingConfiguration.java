@@ -5,8 +5,10 @@ import dev.orderly.relay.DedicatedConnections;
 import dev.orderly.relay.RelayProperties;
 import dev.orderly.relay.broker.BrokerGate;
 import dev.orderly.relay.lease.AdvisoryLease;
+import dev.orderly.relay.lease.Partitioning;
 import dev.orderly.relay.outbox.OutboxRows;
 import dev.orderly.relay.routes.RouteGuard;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -17,7 +19,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** Wires one drainer per configured outbox table into the {@link Relay}. */
+/** Wires one drainer per partition of each configured outbox table into the {@link Relay}. */
 @Configuration(proxyBeanMethods = false)
 class PublishingConfiguration {
 
@@ -47,14 +49,28 @@ class PublishingConfiguration {
                 properties.failures().flagAfterAttempts());
         List<TableDrainer> drainers = new ArrayList<>();
         for (OutboxTable table : properties.outboxTables()) {
-            drainers.add(new TableDrainer(
-                    new OutboxRows(table, jdbc),
-                    new AdvisoryLease(table, connections, properties.lease().checkTimeout()),
-                    publisher,
-                    gate,
-                    circuitBreakers.circuitBreaker(circuitBreakerName(table)),
-                    new TableMetrics(meters, table),
-                    settings));
+            // The partitions of a table share its breaker and its meters; each has its drainer, lease and session.
+            Partitioning partitioning = new Partitioning(
+                    table,
+                    properties.partitions(),
+                    connections.instanceId(),
+                    properties.lease().retryInterval());
+            CircuitBreaker breaker = circuitBreakers.circuitBreaker(circuitBreakerName(table));
+            TableMetrics metrics = new TableMetrics(meters, table);
+            for (int index = 0; index < partitioning.count(); index++) {
+                drainers.add(new TableDrainer(
+                        new OutboxRows(partitioning.partition(index), jdbc),
+                        new AdvisoryLease(
+                                index,
+                                partitioning,
+                                connections,
+                                properties.lease().checkTimeout()),
+                        publisher,
+                        gate,
+                        breaker,
+                        metrics,
+                        settings));
+            }
         }
         Relay relay = new Relay(drainers, publish.confirmTimeout().plus(STOP_MARGIN), meters);
         gate.onReopen(relay::resumeAll);

@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records and reports the failed publishes of one table's rows, and knows which row, if any, keeps failing.
+ * Records and reports the failed publishes of one table's (or partition's) rows, and knows which row, if any, keeps
+ * failing.
  *
  * <p>A failure of a row that was put to the broker is recorded on the row ({@code attempts}, {@code last_error},
  * {@code last_attempt_at}) and logged as a WARN; from {@code flag-after-attempts} failed attempts on, as an ERROR that
@@ -71,7 +72,7 @@ final class RowFailures {
             log.info(
                     "Outbox row {} of {} (event {}) is published after {} failed attempts; the table flows again",
                     current.id(),
-                    table(),
+                    rows.partition(),
                     current.eventId(),
                     current.attempts());
             flagged = null;
@@ -89,7 +90,7 @@ final class RowFailures {
         if (!failure.rowAttempted()) {
             log.warn(
                     "Could not publish {} (from row {} on): {}. Nothing was marked published; retrying in {}.",
-                    table(),
+                    rows.partition(),
                     row.id(),
                     failure.detail(),
                     retryIn);
@@ -110,14 +111,14 @@ final class RowFailures {
                                     + "it goes out by itself on the next try, in {}; to give up on it instead, "
                                     + "mark it published by hand: UPDATE {} SET published_at = now() WHERE id = {}",
                             row.id(),
-                            table(),
+                            rows.partition(),
                             row.eventId(),
                             row.eventType(),
                             row.aggregateId(),
                             attempts,
                             exchange,
                             error,
-                            table(),
+                            rows.partition(),
                             retryIn,
                             table(),
                             row.id());
@@ -126,7 +127,7 @@ final class RowFailures {
                     "Publishing outbox row {} of {} (event {}) failed, attempt {}: {}. It stays unpublished with "
                             + "every later row; retrying in {}.",
                     row.id(),
-                    table(),
+                    rows.partition(),
                     row.eventId(),
                     attempts,
                     error,

@@ -3,6 +3,8 @@ package dev.orderly.relay.publishing;
 import dev.orderly.messaging.outbox.OutboxTable;
 import dev.orderly.relay.broker.BrokerGate;
 import dev.orderly.relay.lease.AdvisoryLease;
+import dev.orderly.relay.lease.Partitioning;
+import dev.orderly.relay.outbox.OutboxPartition;
 import dev.orderly.relay.outbox.OutboxRow;
 import dev.orderly.relay.outbox.OutboxRows;
 import dev.orderly.relay.publishing.ConfirmedPublisher.RunResult;
@@ -17,9 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drains one outbox table: while this instance holds the table's lease, reads the oldest unpublished rows, publishes
- * them with confirms (batch after batch on one channel while there are more) and marks the confirmed prefix
- * published; otherwise stands by and tries to take the lease over.
+ * Drains one partition of an outbox table (the whole table unless it is divided): while this instance holds the
+ * partition's lease, reads its oldest unpublished rows, publishes them with confirms (batch after batch on one channel
+ * while there are more) and marks the confirmed prefix published; otherwise stands by and tries to take the lease
+ * over, within this instance's share of the table's partitions, handing a partition over when another instance needs
+ * its share.
  *
  * <p>Invariants:
  *
@@ -27,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *   <li>a row is marked published only after the broker acked it without returning it ({@link ConfirmedPublisher});
  *   <li>rows go out in id order: a run starts from the oldest unpublished row, and after a failure everything from
  *       the failed row on is read and sent again (duplicates are possible, gaps are not);
- *   <li>nothing is published without the lease, checked before every batch is read;
+ *   <li>nothing is published without the partition's lease, checked before every batch is read;
  *   <li>a failing row is never skipped: it blocks its table until it goes out ({@link RowFailures} records its
  *       attempts and reports it);
  *   <li>the loop survives every exception (database or broker down) and only ends on shutdown, after which the lease
@@ -57,6 +61,7 @@ final class TableDrainer implements Runnable {
     private volatile State state = State.STARTING;
     private volatile int consecutiveFailures;
     private volatile boolean alive;
+    private volatile @Nullable String disagreement;
     private boolean standbyLogged;
 
     /**
@@ -89,11 +94,15 @@ final class TableDrainer implements Runnable {
         this.metrics = metrics;
         this.settings = settings;
         this.rowFailures = new RowFailures(rows, publisher.exchange(), settings.flagAfterAttempts());
-        BreakerTransitions.listen(breaker, table(), wakeup);
+        BreakerTransitions.listen(breaker, table(), wakeup, partition().index() == 0);
     }
 
     OutboxTable table() {
         return rows.table();
+    }
+
+    OutboxPartition partition() {
+        return rows.partition();
     }
 
     /** New rows may be there (a notification, or notifications may have been missed): look now. */
@@ -112,7 +121,8 @@ final class TableDrainer implements Runnable {
     }
 
     TableStatus status() {
-        return new TableStatus(table(), lease.isHeld(), state, rowFailures.flagged(), consecutiveFailures, alive);
+        return new TableStatus(
+                partition(), lease.isHeld(), state, rowFailures.flagged(), consecutiveFailures, alive, disagreement);
     }
 
     @Override
@@ -129,7 +139,7 @@ final class TableDrainer implements Runnable {
                     log.warn(
                             "Draining {} failed ({}); retrying in {}. The relay keeps trying; check that PostgreSQL "
                                     + "is reachable and the relay's role may read and update the table.",
-                            table(),
+                            partition(),
                             e.toString(),
                             delay);
                     wakeup.pause(delay, Wakeup.Until.TIMEOUT);
@@ -139,7 +149,7 @@ final class TableDrainer implements Runnable {
             lease.release();
             state = State.STOPPED;
             alive = false;
-            log.info("Stopped draining {}; its lease is released", table());
+            log.info("Stopped draining {}; its lease is released", partition());
         }
     }
 
@@ -238,6 +248,10 @@ final class TableDrainer implements Runnable {
                 leaseLost();
                 return List.of();
             }
+            if (lease.shouldHandOver()) {
+                // Ends the run with everything it sent confirmed and marked; drainOnce() then hands the lease over.
+                return List.of();
+            }
             wakeup.clear();
             List<OutboxRow> next = rows.unpublishedAfter(lastId, settings.batchSize());
             caughtUp = next.size() < settings.batchSize();
@@ -273,38 +287,55 @@ final class TableDrainer implements Runnable {
 
     private boolean holdLease() {
         if (lease.isHeld()) {
-            if (verifyLease()) {
+            if (!verifyLease()) {
+                leaseLost();
+                return false;
+            }
+            if (!lease.shouldHandOver()) {
                 return true;
             }
-            leaseLost();
+            handOver();
             return false;
         }
         boolean acquired;
         try {
             acquired = lease.tryAcquire();
+        } catch (Partitioning.PartitionsDisagree e) {
+            state = State.STANDBY;
+            if (disagreement == null) {
+                log.error("Not publishing {}: {}", partition(), e.getMessage());
+            }
+            disagreement = e.getMessage();
+            wakeup.pause(settings.leaseRetryInterval(), Wakeup.Until.TIMEOUT);
+            return false;
         } catch (SQLException e) {
             state = State.STANDBY;
             log.warn(
                     "Could not try to take the lease on {}: {}. Retrying in {}; check that PostgreSQL is reachable.",
-                    table(),
+                    partition(),
                     e.getMessage(),
                     settings.leaseRetryInterval());
             wakeup.pause(settings.leaseRetryInterval(), Wakeup.Until.TIMEOUT);
             return false;
         }
+        if (disagreement != null) {
+            log.info("{}: no relay instance divides the table otherwise any more", partition());
+            disagreement = null;
+        }
         if (acquired) {
             log.info(
                     "This instance is now the active relay for {} (advisory lock {}); publishing from its oldest "
                             + "unpublished row",
-                    table(),
+                    partition(),
                     lease.key());
             standbyLogged = false;
             return true;
         }
         if (!standbyLogged) {
             log.info(
-                    "Standing by for {}: another instance holds its lease (advisory lock {}); trying every {}",
-                    table(),
+                    "Standing by for {}: another instance holds its lease (advisory lock {}), or this one already "
+                            + "publishes its share of the table's partitions; trying every {}",
+                    partition(),
                     lease.key(),
                     settings.leaseRetryInterval());
             standbyLogged = true;
@@ -323,10 +354,25 @@ final class TableDrainer implements Runnable {
         log.warn(
                 "Lost the lease on {} (its database session broke or timed out): stopped publishing it; another "
                         + "instance may take over. Trying to take it back every {}.",
-                table(),
+                partition(),
                 settings.leaseRetryInterval());
         state = State.STANDBY;
         standbyLogged = true;
+    }
+
+    /**
+     * Gives the partition up between two runs, everything sent confirmed and marked, so that an instance that joined
+     * takes it: this one holds more than its share now.
+     */
+    private void handOver() {
+        lease.release();
+        log.info(
+                "Handed {} over: another relay instance shares the table now, and this one publishes its share of "
+                        + "the partitions without it",
+                partition());
+        state = State.STANDBY;
+        standbyLogged = true;
+        wakeup.pause(settings.leaseRetryInterval(), Wakeup.Until.TIMEOUT);
     }
 
     private void markPublished(List<OutboxRow> confirmed) {

@@ -1,32 +1,42 @@
 package dev.orderly.relay.publishing;
 
 import dev.orderly.messaging.outbox.OutboxTable;
+import dev.orderly.relay.outbox.OutboxPartition;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A snapshot of one table's drainer, for health details and logs.
+ * A snapshot of the drainer of one table's partition (the whole table unless it is divided), for health details and
+ * logs.
  *
- * @param table the outbox table
- * @param active whether this instance holds the table's lease (the others stand by)
+ * @param partition the outbox table's partition
+ * @param active whether this instance holds the partition's lease (the others stand by)
  * @param state what the drainer is doing
  * @param failing the row that blocks the table after repeated failed attempts, if any
  * @param consecutiveFailures failed batches since the last success
  * @param alive whether the drainer's thread is running (false only after shutdown, or if it died of an error)
+ * @param disagreement why this instance may not publish the table at all (another instance divides it into another
+ *     number of partitions), or null
  */
 public record TableStatus(
-        OutboxTable table,
+        OutboxPartition partition,
         boolean active,
         State state,
         @Nullable FailingRow failing,
         int consecutiveFailures,
-        boolean alive) {
+        boolean alive,
+        @Nullable String disagreement) {
+
+    /** The outbox table. */
+    public OutboxTable table() {
+        return partition.table();
+    }
 
     /** What a drainer is doing. */
     public enum State {
         /** Not yet running. */
         STARTING,
-        /** Another instance holds the lease; this one retries periodically. */
+        /** Another instance holds the lease (or this one holds its share of the partitions); it retries periodically. */
         STANDBY,
         /** Active, nothing to publish: waiting for a notification or the next poll. */
         IDLE,

@@ -38,9 +38,11 @@ class RetentionConfiguration {
                 registrar.addFixedDelayTask(purge::run, properties.retention().interval());
     }
 
+    /** Whether this instance holds the lease of the table's first partition (the whole table unless it is divided). */
     private static boolean isActive(Relay relay, OutboxTable table) {
         return relay.statuses().stream()
-                .filter(status -> status.table().equals(table))
+                .filter(status ->
+                        status.table().equals(table) && status.partition().index() == 0)
                 .anyMatch(TableStatus::active);
     }
 }

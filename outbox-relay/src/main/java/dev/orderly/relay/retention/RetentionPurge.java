@@ -14,7 +14,8 @@ import org.springframework.dao.DataAccessException;
  *
  * <p>Invariants: only published rows are ever deleted (the statement requires {@code published_at}, and reads the
  * {@code outbox_published_at} partial index, never the unpublished rows' one); and only the instance that holds a
- * table's lease purges it, so two instances never delete the same rows side by side. A run stops after {@code
+ * table's lease (of its first partition, if it is divided) purges it, so two instances never delete the same rows side
+ * by side. A run stops after {@code
  * maxBatchesPerRun} batches so a huge first purge cannot hold the scheduler; the next run continues.
  */
 final class RetentionPurge {
