@@ -146,8 +146,8 @@ for rate in $RATES; do
   after=$(cpu_seconds)
   eval "$(echo "$LINE" | sed 's/^RESULT //')"
   P99[$rate]=$p99_ms
-  printf '  achieved %s rows/s, %s measured, %s missing: p50 %s ms, p95 %s ms, p99 %s ms, p99.9 %s ms, max %s ms; relay CPU %s%% of one core\n' \
-    "$achieved" "$measured" "$missing" "$p50_ms" "$p95_ms" "$p99_ms" "$p999_ms" "$max_ms" \
+  printf '  achieved %s rows/s (%s due but not written: the writer fell behind), %s measured, %s missing: p50 %s ms, p95 %s ms, p99 %s ms, p99.9 %s ms, max %s ms; relay CPU %s%% of one core\n' \
+    "$achieved" "$unwritten" "$measured" "$missing" "$p50_ms" "$p95_ms" "$p99_ms" "$p999_ms" "$max_ms" \
     "$(awk -v a="$after" -v b="$before" -v d="$((DURATION + WARMUP))" 'BEGIN { printf "%.0f", 100 * (a - b) / d }')"
 done
 

@@ -118,21 +118,20 @@ public final class AdvisoryLease implements AutoCloseable {
                 partitioning.join(session);
                 joined = true;
             }
-            // One partition of this instance at a time takes a lease, so that two cannot both take the last place.
-            synchronized (partitioning) {
-                if (!partitioning.mayTakeMore(session)) {
-                    return false;
-                }
-                try (PreparedStatement statement = session.prepareStatement(TRY_LOCK)) {
-                    statement.setLong(1, key);
-                    try (ResultSet result = statement.executeQuery()) {
-                        held = result.next() && result.getBoolean(1);
-                    }
-                }
-                if (held) {
-                    partitioning.acquired(partition.index());
-                }
+            // A reservation first, so that two partitions of this instance cannot both take its last place.
+            if (!partitioning.reserve(session)) {
+                return false;
             }
+            boolean acquired = false;
+            try (PreparedStatement statement = session.prepareStatement(TRY_LOCK)) {
+                statement.setLong(1, key);
+                try (ResultSet result = statement.executeQuery()) {
+                    acquired = result.next() && result.getBoolean(1);
+                }
+            } finally {
+                partitioning.settle(partition.index(), acquired);
+            }
+            held = acquired;
         } catch (Partitioning.PartitionsDisagree e) {
             throw e;
         } catch (SQLException e) {

@@ -23,8 +23,10 @@ import java.util.TreeSet;
  * instances of the table are the distinct second halves among the holders of the first half; an instance that divides
  * the table otherwise holds another first half, which every joining session looks for first. The look and the join
  * happen in one transaction under {@link LeaseKey#joining}(table), so two instances with different counts cannot both
- * join. The count of instances is read at most once per {@code refresh} (the lease retry interval), on the asking lease
- * session.
+ * join. A session of a divided table also holds the whole table's lease key in shared mode, which keeps out, by the
+ * lock manager itself, any relay that takes that lease exclusively: one that does not divide the table, including a
+ * relay from before partitions, which knows none of these keys. The count of instances is read at most once per {@code
+ * refresh} (the lease retry interval), on the asking lease session.
  *
  * <p>Invariants: with one partition nothing is ever handed over and no instance is counted (the share is always one);
  * the shares of all instances add up to at least the partition count, so no partition is left without a taker; and a
@@ -43,9 +45,6 @@ public final class Partitioning {
     private static final String OTHER_COUNTS = "SELECT classid::bigint FROM pg_catalog.pg_locks WHERE "
             + IN_THIS_DATABASE + " AND objsubid = 2 AND classid::bigint = ANY(?) LIMIT 1";
 
-    private static final String WHOLE_TABLE_LEASE = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE "
-            + IN_THIS_DATABASE + " AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = ?)";
-
     private static final String INSTANCES = "SELECT count(DISTINCT objid), coalesce(bool_or(objid::bigint = ?), false)"
             + " FROM pg_catalog.pg_locks WHERE " + IN_THIS_DATABASE + " AND objsubid = 2 AND classid::bigint = ?";
 
@@ -55,6 +54,7 @@ public final class Partitioning {
     private final Duration refresh;
     private final Map<Long, Integer> otherCounts = new TreeMap<>();
     private final TreeSet<Integer> held = new TreeSet<>();
+    private int reserved;
     private int instances = 1;
     private long countedAt;
     private boolean counted;
@@ -100,7 +100,6 @@ public final class Partitioning {
     void join(Connection session) throws SQLException {
         boolean autoCommit = session.getAutoCommit();
         session.setAutoCommit(false);
-        boolean joined = false;
         try {
             try (PreparedStatement statement = session.prepareStatement("SELECT pg_catalog.pg_advisory_xact_lock(?)")) {
                 statement.setLong(1, LeaseKey.joining(table));
@@ -110,6 +109,15 @@ public final class Partitioning {
             if (conflict != null) {
                 throw new PartitionsDisagree(conflict);
             }
+            // The lock manager keeps relays that do not divide the table out, those from before partitions included,
+            // which never look for the keys above: they take the whole table's lease exclusively, and this session
+            // holds it shared from now on. Taken last but one, so that a refusal leaves the session holding nothing.
+            if (count > 1
+                    && !tryLock(session, "SELECT pg_catalog.pg_try_advisory_lock_shared(?)", LeaseKey.of(table))) {
+                throw new PartitionsDisagree(("a relay instance that does not divide %s into partitions holds its "
+                                + "lease; this one divides it into %d")
+                        .formatted(table, count));
+            }
             try (PreparedStatement statement =
                     session.prepareStatement("SELECT pg_catalog.pg_advisory_lock_shared(?, ?)")) {
                 statement.setInt(1, LeaseKey.partitions(table, count));
@@ -117,12 +125,25 @@ public final class Partitioning {
                 statement.execute();
             }
             session.commit();
-            joined = true;
-        } finally {
-            if (!joined) {
+        } catch (SQLException e) {
+            // The session may be broken: the exception that says why matters, not the rollback's.
+            try {
                 session.rollback();
+                session.setAutoCommit(autoCommit);
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
             }
-            session.setAutoCommit(autoCommit);
+            throw e;
+        }
+        session.setAutoCommit(autoCommit);
+    }
+
+    private static boolean tryLock(Connection session, String sql, long key) throws SQLException {
+        try (PreparedStatement statement = session.prepareStatement(sql)) {
+            statement.setLong(1, key);
+            try (ResultSet result = statement.executeQuery()) {
+                return result.next() && result.getBoolean(1);
+            }
         }
     }
 
@@ -140,44 +161,47 @@ public final class Partitioning {
                 }
             }
         }
-        if (count > 1) {
-            try (PreparedStatement statement = session.prepareStatement(WHOLE_TABLE_LEASE)) {
-                statement.setLong(1, LeaseKey.of(table));
-                try (ResultSet result = statement.executeQuery()) {
-                    if (result.next() && result.getBoolean(1)) {
-                        return "a relay instance that does not divide %s into partitions holds its lease; this one "
-                                        .formatted(table)
-                                + "divides it into " + count;
-                    }
-                }
-            }
-        }
         return null;
     }
 
     /**
-     * Whether this instance may take one more partition: it holds fewer than its share. Always true with one
-     * partition and none held.
+     * Reserves a place for one more partition if this instance holds (and is taking) fewer than its share; always with
+     * one partition and none held. A reservation ends with {@link #settle}. The count of instances is read, when due,
+     * outside this object's lock, so a slow session never holds up the other partitions' drainers.
      */
-    synchronized boolean mayTakeMore(Connection session) throws SQLException {
-        return held.size() < share(session);
+    boolean reserve(Connection session) throws SQLException {
+        int share = share(session);
+        synchronized (this) {
+            if (held.size() + reserved >= share) {
+                return false;
+            }
+            reserved++;
+            return true;
+        }
+    }
+
+    /** Ends a reservation: partition {@code index} was taken, or not. */
+    synchronized void settle(int index, boolean acquired) {
+        reserved--;
+        if (acquired) {
+            held.add(index);
+        }
     }
 
     /**
      * Whether this instance should hand partition {@code index} over to another instance: it holds more than its
      * share, and {@code index} is among the highest-numbered partitions it holds beyond it.
      */
-    synchronized boolean shouldHandOver(int index, Connection session) throws SQLException {
-        int excess = held.size() - share(session);
-        if (excess <= 0 || !held.contains(index)) {
-            return false;
+    boolean shouldHandOver(int index, Connection session) throws SQLException {
+        int share = share(session);
+        synchronized (this) {
+            int excess = held.size() - share;
+            if (excess <= 0 || !held.contains(index)) {
+                return false;
+            }
+            List<Integer> highest = new ArrayList<>(held.descendingSet());
+            return highest.subList(0, excess).contains(index);
         }
-        List<Integer> highest = new ArrayList<>(held.descendingSet());
-        return highest.subList(0, excess).contains(index);
-    }
-
-    synchronized void acquired(int index) {
-        held.add(index);
     }
 
     synchronized void released(int index) {
@@ -194,25 +218,33 @@ public final class Partitioning {
         return instances;
     }
 
+    /** This instance's share, {@code ceil(count / instances)}, with the instances counted again when due. */
     private int share(Connection session) throws SQLException {
         if (count == 1) {
             return 1;
         }
         long now = System.nanoTime();
-        if (!counted || now - countedAt >= refresh.toNanos()) {
-            try (PreparedStatement statement = session.prepareStatement(INSTANCES)) {
-                statement.setLong(1, Integer.toUnsignedLong(member));
-                statement.setLong(2, Integer.toUnsignedLong(LeaseKey.partitions(table, count)));
-                try (ResultSet result = statement.executeQuery()) {
-                    result.next();
-                    // This instance counts even while none of its sessions has joined yet.
-                    instances = Math.max(1, result.getInt(1) + (result.getBoolean(2) ? 0 : 1));
-                }
+        synchronized (this) {
+            if (counted && now - countedAt < refresh.toNanos()) {
+                return (count + instances - 1) / instances;
             }
+        }
+        int found;
+        try (PreparedStatement statement = session.prepareStatement(INSTANCES)) {
+            statement.setLong(1, Integer.toUnsignedLong(member));
+            statement.setLong(2, Integer.toUnsignedLong(LeaseKey.partitions(table, count)));
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                // This instance counts even while none of its sessions has joined yet.
+                found = Math.max(1, result.getInt(1) + (result.getBoolean(2) ? 0 : 1));
+            }
+        }
+        synchronized (this) {
+            instances = found;
             countedAt = now;
             counted = true;
+            return (count + found - 1) / found;
         }
-        return (count + instances - 1) / instances;
     }
 
     /** Relay instances divide one table into different numbers of partitions: none of them may publish alongside. */

@@ -9,6 +9,9 @@ import dev.orderly.relay.OrdersSchema;
 import dev.orderly.relay.outbox.OutboxPartition;
 import dev.orderly.relay.outbox.OutboxRow;
 import dev.orderly.relay.outbox.OutboxRows;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,6 +164,39 @@ class PartitioningIntegrationTests {
         } finally {
             whole.close();
             divided.close();
+        }
+    }
+
+    @Test
+    void aRelayFromBeforePartitionsAndADividingOneKeepEachOtherOut() throws SQLException {
+        OutboxTable table = OutboxTable.parse("orders.outbox_partition_old");
+        AdvisoryLease divided = new AdvisoryLease(
+                2, new Partitioning(table, 4, "instance-h", COUNT_AT_ONCE), connections("instance-h"), CHECK_TIMEOUT);
+        // A relay from before partitions knew nothing but the whole table's lease, taken exclusively.
+        try (Connection old = connections("old-relay").open("lease " + table)) {
+            try {
+                assertThat(divided.tryAcquire()).isTrue();
+                assertThat(tryLock(old, LeaseKey.of(table))).isFalse();
+
+                divided.release();
+                assertThat(tryLock(old, LeaseKey.of(table))).isTrue();
+                assertThatThrownBy(divided::tryAcquire)
+                        .isInstanceOf(Partitioning.PartitionsDisagree.class)
+                        .hasMessageContaining(
+                                "a relay instance that does not divide orders.outbox_partition_old into partitions"
+                                        + " holds its lease");
+            } finally {
+                divided.close();
+            }
+        }
+    }
+
+    private static boolean tryLock(Connection session, long key) throws SQLException {
+        try (PreparedStatement statement = session.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            statement.setLong(1, key);
+            try (ResultSet result = statement.executeQuery()) {
+                return result.next() && result.getBoolean(1);
+            }
         }
     }
 
