@@ -20,12 +20,13 @@ ensure_jdk
 ensure_packages
 ensure_commands curl
 if [[ -n ${SMOKE:-} ]]; then
-  : "${DURATION:=2}" "${WARMUP:=1}" "${RATES:=250}" "${DRAIN_ROWS:=2000}" "${PERFTEST_SECONDS:=2}"
+  : "${DURATION:=2}" "${WARMUP:=1}" "${RATES:=250}" "${DRAIN_ROWS:=2000}" "${WARMUP_ROWS:=1000}" "${PERFTEST_SECONDS:=2}"
 fi
 DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-15}
 RATES=${RATES:-"250 1000"}
 DRAIN_ROWS=${DRAIN_ROWS:-200000}
+WARMUP_ROWS=${WARMUP_ROWS:-20000}
 PERFTEST_SECONDS=${PERFTEST_SECONDS:-30}
 # ORDERLY_BENCH_STATE_DIR: the state directory of a pipeline to run on (order-api only, backpressure off), which is left
 # running (bench/smoke.sh runs bench/intake.sh and this script on one); ./orderly up starts it there if it does not run.
@@ -71,13 +72,19 @@ echo "## building the relay and the benchmark client"
 # The reactor build packages every module the relay's tests depend on, order-api's runnable jar among them, which
 # order-api runs from right now. When the checkout's runnable jars were just built (ORDERLY_BUILD=never: ./orderly test,
 # after ./mvnw verify) they are not packaged again, so no jar is rewritten under a service of this or another run.
-BUILD=(-q -B -DskipTests -Dspotless.check.skip=true package dependency:build-classpath
-  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test -pl outbox-relay -am)
-if [[ ${ORDERLY_BUILD:-auto} == never ]] && ls "$ROOT"/outbox-relay/target/outbox-relay-*-exec.jar >/dev/null 2>&1; then
-  BUILD+=(-Dspring-boot.repackage.skip=true)
+BUILD=(-q -B -DskipTests -Dspotless.check.skip=true package -pl outbox-relay -am)
+# Every build writes the client's classpath (target/bench.classpath, outbox-relay's pom): when the checkout was just
+# built, the jar, the classes and that file are all there and no build is needed.
+if [[ ${ORDERLY_BUILD:-auto} == never ]] && ls "$ROOT"/outbox-relay/target/outbox-relay-*-exec.jar >/dev/null 2>&1 &&
+  [[ -s $ROOT/outbox-relay/target/bench.classpath && -d $ROOT/outbox-relay/target/test-classes ]]; then
+  echo "  (the checkout's build: $ROOT/outbox-relay/target)"
+else
+  if [[ ${ORDERLY_BUILD:-auto} == never ]] && ls "$ROOT"/outbox-relay/target/outbox-relay-*-exec.jar >/dev/null 2>&1; then
+    BUILD+=(-Dspring-boot.repackage.skip=true)
+  fi
+  (cd "$ROOT" && ./mvnw -o "${BUILD[@]}" 2>/dev/null || ./mvnw "${BUILD[@]}") >"$STATE/build.log" 2>&1 ||
+    { tail -n 40 "$STATE/build.log" >&2; echo "build failed" >&2; exit 1; }
 fi
-(cd "$ROOT" && ./mvnw -o "${BUILD[@]}" 2>/dev/null || ./mvnw "${BUILD[@]}") >"$STATE/build.log" 2>&1 ||
-  { tail -n 40 "$STATE/build.log" >&2; echo "build failed" >&2; exit 1; }
 RELAY_JAR=$(ls "$ROOT"/outbox-relay/target/outbox-relay-*-exec.jar | head -n 1)
 CLIENT_CP="$ROOT/outbox-relay/target/test-classes:$ROOT/outbox-relay/target/classes:$(cat "$ROOT/outbox-relay/target/bench.classpath")"
 client() { "$JAVA" -XX:+UseSerialGC -cp "$CLIENT_CP" dev.orderly.relay.bench.RelayBenchmark "$@" 2>"$STATE/client.err"; }
@@ -119,8 +126,8 @@ done
 cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$RELAY_PID/stat"; }
 
 echo
-echo "## warm-up: ${WARMUP}s at 1,000 rows/s and a 20,000-row drain (not measured)"
-client drain 20000 >/dev/null
+echo "## warm-up: ${WARMUP}s at 1,000 rows/s and a ${WARMUP_ROWS}-row drain (not measured)"
+client drain "$WARMUP_ROWS" >/dev/null
 client latency 1000 "$WARMUP" 0 >/dev/null
 
 echo

@@ -9,16 +9,18 @@
 #
 # Each script starts its own private servers on free ports in its own state directory, except intake and relay, which
 # run one after the other on one pipeline (both start the same one: order-api alone), started by the first and stopped
-# after the second. The jobs (e2e; intake then relay; workers) run two at a time (ORDERLY_SMOKE_JOBS) when the
+# after the second. The jobs (e2e; intake then relay; workers) all run at once (ORDERLY_SMOKE_JOBS, 3) when the
 # checkout's jars were just built (ORDERLY_BUILD=never, as in ./orderly test): a script spends much of its time waiting
-# -- for a server to stop, a step to end -- so two together take less than one after the other. Then no script rewrites
-# a jar another one runs from (bench/relay.sh and bench/workers.sh package no runnable jar). Otherwise (the jars may be
-# built on the way) one job at a time.
+# -- for a server to start or stop, a step to end -- so together they take little more than the longest alone (on the
+# 2-core machine: 253 s for the three at once, bench/relay.sh reusing the build's classpath, where two at a time, and
+# bench/relay.sh building, took 431 s in the same hour's CI run). Then no script rewrites a jar another one runs from
+# (bench/relay.sh and bench/workers.sh package no runnable jar). Otherwise (the jars may be built on the way) one job at
+# a time.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCRIPTS=("$@")
 (( ${#SCRIPTS[@]} )) || SCRIPTS=(e2e intake relay workers)
-if [[ ${ORDERLY_BUILD:-auto} == never ]]; then JOBS=${ORDERLY_SMOKE_JOBS:-2}; else JOBS=${ORDERLY_SMOKE_JOBS:-1}; fi
+if [[ ${ORDERLY_BUILD:-auto} == never ]]; then JOBS=${ORDERLY_SMOKE_JOBS:-3}; else JOBS=${ORDERLY_SMOKE_JOBS:-1}; fi
 # The commands the scripts install when they are missing, once before they start: two apt-gets at once would collide.
 # shellcheck source=../tools/machine.sh
 . "$ROOT/tools/machine.sh"
