@@ -200,12 +200,73 @@ class FailureDrillIntegrationTests {
     }
 
     /**
+     * One RabbitMQ node of three cut off from the other two, its clients still reaching it: every packet of its
+     * distribution connections dropped (its distribution port and the address its own connections come from), the
+     * node that leads the work queues, as when a switch port dies. The two others elect new leaders; the cut-off node
+     * finds itself in a minority once Erlang's tick times out ({@code net_ticktime}, 60 s by default) and pauses
+     * ({@code cluster_partition_handling = pause_minority}), closing its clients' connections, which move to the
+     * majority; when the network is back it resumes and rejoins by itself, with no {@code ./orderly up}. Nothing
+     * accepted is lost or doubled; the stall of the orders whose connections were on it is reported.
+     */
+    @Test
+    @Order(7)
+    void brokerNodeCutOffFromTheOtherTwoMidStream() {
+        Assumptions.assumeTrue(pipeline.brokerNodes() >= 3, "needs the RabbitMQ cluster (-Dorderly.rabbitmq.nodes=3)");
+        Assumptions.assumeTrue(
+                PacketDrop.available(), "needs root and iptables (./orderly test installs iptables; run it as root)");
+        drill("one RabbitMQ node cut off from the other two", "mqcut", ORDERS, CLUSTER_PER_SECOND, (stream, notes) -> {
+            int at = stream.accepted();
+            String cutOff = faults.leaderOf("order.work");
+            int node = faults.brokerNode(cutOff);
+            int majority = node == 1 ? 2 : 1;
+            Instant cut = Instant.now();
+            try (PacketDrop drop = PacketDrop.isolating(
+                    pipeline.port(Pipeline.brokerPort(node, "DIST_PORT")),
+                    dev.orderly.testsupport.ProcessRabbit.clusterNodeAddress(node))) {
+                // Within seconds if quorum queues' own failure detection sees the leader gone, at the latest once
+                // Erlang's tick does (net_ticktime 60 s: 45 to 75 s).
+                await("order.work led by one of the other two nodes")
+                        .atMost(Duration.ofSeconds(120))
+                        .pollInterval(Duration.ofMillis(250))
+                        .until(() -> {
+                            String leader = faults.queueOn(majority, "order.work")
+                                    .path("leader")
+                                    .asString("");
+                            return !leader.isEmpty() && !leader.equals(cutOff);
+                        });
+                Duration elected = Duration.between(cut, Instant.now());
+                await(cutOff + " paused in its minority (its AMQP listener closed)")
+                        .atMost(Duration.ofSeconds(150))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> !faults.brokerNodeServing(node));
+                notes.append(cutOff)
+                        .append(" cut off at ")
+                        .append(at)
+                        .append(" accepted; order.work led by another node ")
+                        .append(elected.toMillis())
+                        .append(" ms later; the cut-off node paused ")
+                        .append(Duration.between(cut, Instant.now()).toSeconds())
+                        .append(" s after the cut");
+            }
+            Instant healed = Instant.now();
+            await(cutOff + " serving again, back in its cluster by itself")
+                    .atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> faults.brokerNodeServing(node));
+            faults.awaitClusterWhole();
+            notes.append("; serving again and the cluster whole ")
+                    .append(Duration.between(healed, Instant.now()).toSeconds())
+                    .append(" s after the network came back");
+        });
+    }
+
+    /**
      * Every RabbitMQ node stopped politely and started again, one at a time, each once the cluster is whole again, as
      * an upgrade does it; a single node is stopped and started once. For a cluster the stream is slower and longer, so
      * that orders arrive while each node is away.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void everyBrokerNodeRestartedInTurnMidStream() {
         int nodes = pipeline.brokerNodes();
         // A cluster's restart takes a minute or two: a slower, longer stream keeps orders arriving through all of it.
@@ -234,7 +295,7 @@ class FailureDrillIntegrationTests {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void databaseRestartedMidStream() {
         drill("PostgreSQL restart", "pgrestart", ORDERS, PER_SECOND, (stream, notes) -> {
             int at = stream.accepted();
@@ -252,7 +313,7 @@ class FailureDrillIntegrationTests {
      * packets flow again, with no restart and nothing lost.
      */
     @Test
-    @Order(9)
+    @Order(10)
     void databasePacketsSilentlyDroppedForLongerThanTheSocketTimeout() {
         Assumptions.assumeTrue(
                 PacketDrop.available(), "needs root and iptables (./orderly test installs iptables; run it as root)");
@@ -312,7 +373,7 @@ class FailureDrillIntegrationTests {
      * the old primary the new one's standby. Last of the drills: the primary is node 2 from here on.
      */
     @Test
-    @Order(10)
+    @Order(11)
     void databasePrimaryKilledMidStreamAndTheStandbyPromoted() throws SQLException {
         Assumptions.assumeTrue(
                 pipeline.databaseNodes() == 2, "needs the PostgreSQL standby (-Dorderly.postgres.standby=1)");

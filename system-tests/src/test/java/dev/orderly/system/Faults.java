@@ -217,40 +217,66 @@ final class Faults {
      * until one answers (a node of a cluster may be down); a missing node if none answers.
      */
     JsonNode queue(String name) {
-        String auth = Base64.getEncoder()
-                .encodeToString(("orderly-admin:" + pipeline.setting("ORDERLY_RABBITMQ_ADMIN_PASSWORD"))
-                        .getBytes(StandardCharsets.UTF_8));
         for (int node = 1; node <= pipeline.brokerNodes(); node++) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                            + pipeline.port(Pipeline.brokerPort(node, "MANAGEMENT_PORT")) + "/api/queues/orderly/"
-                            + name))
-                    .timeout(Duration.ofSeconds(5))
-                    .header("Authorization", "Basic " + auth)
-                    .GET()
-                    .build();
-            try {
-                HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return Http.JSON.readTree(response.body());
-                }
-            } catch (IOException e) {
-                // this node does not answer: ask the next
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Http.JSON.missingNode();
+            JsonNode queue = queueOn(node, name);
+            if (!queue.isMissingNode()) {
+                return queue;
             }
         }
         return Http.JSON.missingNode();
     }
 
-    /** The name {@code up} records broker node {@code nodeName}'s start script by: {@code rabbitmq}, {@code rabbitmq-2}. */
-    String brokerProcess(String nodeName) {
+    /** A queue as broker node {@code node}'s management API describes it; a missing node if that node does not answer. */
+    JsonNode queueOn(int node, String name) {
+        String auth = Base64.getEncoder()
+                .encodeToString(("orderly-admin:" + pipeline.setting("ORDERLY_RABBITMQ_ADMIN_PASSWORD"))
+                        .getBytes(StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + pipeline.port(Pipeline.brokerPort(node, "MANAGEMENT_PORT")) + "/api/queues/orderly/" + name))
+                .timeout(Duration.ofSeconds(5))
+                .header("Authorization", "Basic " + auth)
+                .GET()
+                .build();
+        try {
+            HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? Http.JSON.readTree(response.body()) : Http.JSON.missingNode();
+        } catch (IOException e) {
+            return Http.JSON.missingNode(); // this node does not answer
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Http.JSON.missingNode();
+        }
+    }
+
+    /** Broker node {@code nodeName}'s number: 1 for {@code orderly@localhost}, 2 for {@code orderly-2@localhost}, ... */
+    int brokerNode(String nodeName) {
         for (int node = 1; node <= pipeline.brokerNodes(); node++) {
             if (Pipeline.brokerNodeName(node).equals(nodeName)) {
-                return node == 1 ? "rabbitmq" : "rabbitmq-" + node;
+                return node;
             }
         }
         throw new IllegalArgumentException("No broker node " + nodeName + " in " + pipeline);
+    }
+
+    /**
+     * Whether broker node {@code node} takes AMQP connections: a node paused in a minority ({@code pause_minority})
+     * closes its listener until it sees the majority again.
+     */
+    boolean brokerNodeServing(int node) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(
+                    new java.net.InetSocketAddress("127.0.0.1", pipeline.port(Pipeline.brokerPort(node, "PORT"))),
+                    1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The name {@code up} records broker node {@code nodeName}'s start script by: {@code rabbitmq}, {@code rabbitmq-2}. */
+    String brokerProcess(String nodeName) {
+        int node = brokerNode(nodeName);
+        return node == 1 ? "rabbitmq" : "rabbitmq-" + node;
     }
 
     /** The node that leads quorum queue {@code queue} now, according to the broker. */

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A silent network loss between the pipeline and one of its servers: every TCP packet to and from one loopback port
- * is dropped (iptables, {@code INPUT} on {@code lo}), so connections neither fail nor answer, as when a network path
- * dies without a reset. Only the pipeline's own port is named, each rule carries a comment naming it, and the rules
+ * A silent network loss between the pipeline and one of its servers, or between a RabbitMQ node and the rest of its
+ * cluster: every TCP packet to and from one loopback port (and, for a node, its own source address) is dropped
+ * (iptables, {@code INPUT} on {@code lo}), so connections neither fail nor answer, as when a network path dies without
+ * a reset. Only the pipeline's own port (and address) is named, each rule carries a comment naming it, and the rules
  * are removed on {@link #close()}, or by a JVM shutdown hook if the test run is killed first.
  *
  * <p>Invariant: at most the rules this object added are removed, each exactly once.
@@ -21,29 +22,40 @@ final class PacketDrop implements AutoCloseable {
     private final Thread cleanup = new Thread(this::removeRules, "orderly-packet-drop-cleanup");
     private boolean removed;
 
-    private PacketDrop(int port) {
+    private PacketDrop(int port, List<List<String>> matches) {
         String comment = "orderly-system-test-drop-" + port;
-        for (String direction : List.of("--dport", "--sport")) {
-            rules.add(List.of(
-                    "INPUT",
-                    "-i",
-                    "lo",
-                    "-p",
-                    "tcp",
-                    direction,
-                    Integer.toString(port),
-                    "-m",
-                    "comment",
-                    "--comment",
-                    comment,
-                    "-j",
-                    "DROP"));
+        for (List<String> match : matches) {
+            List<String> rule = new ArrayList<>(List.of("INPUT", "-i", "lo", "-p", "tcp"));
+            rule.addAll(match);
+            rule.addAll(List.of("-m", "comment", "--comment", comment, "-j", "DROP"));
+            rules.add(List.copyOf(rule));
         }
     }
 
     /** Starts dropping every packet to and from {@code port} on loopback. */
     static PacketDrop on(int port) {
-        PacketDrop drop = new PacketDrop(port);
+        return start(new PacketDrop(
+                port, List.of(List.of("--dport", Integer.toString(port)), List.of("--sport", Integer.toString(port)))));
+    }
+
+    /**
+     * Starts dropping every packet of a RabbitMQ node's distribution connections, and nothing else of it: to and from
+     * its distribution port (the connections the other nodes opened to it), and to and from {@code address}, which its
+     * own connections to them come from (test-support's {@code ProcessRabbit.clusterNodeAddress}). Its clients'
+     * connections, to its AMQP port, are left alone: the node is cut off from the rest of its cluster, not from them.
+     */
+    static PacketDrop isolating(int distributionPort, String address) {
+        String port = Integer.toString(distributionPort);
+        return start(new PacketDrop(
+                distributionPort,
+                List.of(
+                        List.of("--dport", port),
+                        List.of("--sport", port),
+                        List.of("-s", address),
+                        List.of("-d", address))));
+    }
+
+    private static PacketDrop start(PacketDrop drop) {
         Runtime.getRuntime().addShutdownHook(drop.cleanup);
         for (List<String> rule : drop.rules) {
             List<String> command = new ArrayList<>(List.of("iptables", "-w", "5", "-I"));

@@ -91,6 +91,8 @@ public final class ProcessRabbit implements RabbitBroker {
 
     private final String recordAs;
 
+    private @Nullable String distributionSource;
+
     private @Nullable Process epmd;
 
     private @Nullable Process server;
@@ -128,6 +130,29 @@ public final class ProcessRabbit implements RabbitBroker {
         this.recorder = recorder;
         this.detached = detached;
         this.ca = ca;
+    }
+
+    /**
+     * The loopback address a node of a cluster opens its distribution connections to the other nodes from:
+     * {@code 127.0.0.11} for node 1, {@code 127.0.0.12} for node 2, and so on. Every node listens on 127.0.0.1, so
+     * without its own source address the connections a node opens could not be told from the others' by a packet
+     * filter, and no node could be cut off from the rest alone (a drill does it: iptables on its distribution port and
+     * its source address).
+     */
+    public static String clusterNodeAddress(int node) {
+        if (node < 1 || node > 200) {
+            throw new IllegalArgumentException("no cluster node " + node);
+        }
+        return "127.0.0." + (10 + node);
+    }
+
+    /**
+     * Has this node open its distribution connections from {@code address} ({@link #clusterNodeAddress}), through the
+     * kernel's {@code inet_dist_connect_options} in advanced.config, from its next start on.
+     */
+    public ProcessRabbit connectingFrom(String address) {
+        this.distributionSource = address;
+        return this;
     }
 
     /** The tests' node: in the run directory, with the administrator and virtual host as rabbitmq.conf defaults. */
@@ -479,6 +504,17 @@ public final class ProcessRabbit implements RabbitBroker {
             Files.writeString(
                     this.layout.configuration().resolve("enabled_plugins"),
                     "[rabbitmq_management,rabbitmq_prometheus].\n");
+            Path advanced = this.layout.configuration().resolve("advanced.config");
+            String source = this.distributionSource;
+            if (source == null) {
+                Files.deleteIfExists(advanced);
+            } else {
+                // An Erlang term, not an argument on the VM's command line: the list's brackets would be a glob there.
+                Files.writeString(
+                        advanced,
+                        "[{kernel, [{inet_dist_connect_options, [{ip, {%s}}]}]}].\n"
+                                .formatted(source.replace('.', ',')));
+            }
         } catch (IOException ex) {
             throw new UncheckedIOException(
                     "Could not write RabbitMQ's configuration in " + this.layout.configuration(), ex);

@@ -267,7 +267,8 @@ final class PrivateServers {
      * their own node name ({@code orderly@localhost}, {@code orderly-2@localhost}, ...), ports and configuration
      * directory ({@code rabbitmq/}, {@code rabbitmq/node-2/}, ...). A cluster's nodes pause when they are in a minority
      * ({@code cluster_partition_handling = pause_minority}): a node cut off from the others stops serving rather than
-     * accept what the majority will never see.
+     * accept what the majority will never see. Each node of a cluster opens its distribution connections from a
+     * loopback address of its own ({@link ProcessRabbit#clusterNodeAddress}).
      */
     List<ProcessRabbit> brokers() {
         Path epmd = OrderlyInfrastructure.epmd()
@@ -309,6 +310,10 @@ final class PrivateServers {
                     true,
                     state.ca(),
                     name);
+            if (count > 1) {
+                // Each node's distribution connections from an address of its own, so one can be cut off alone.
+                broker.connectingFrom(ProcessRabbit.clusterNodeAddress(node));
+            }
             state.expect(name + "-vm", broker.vmMarker());
             nodes.add(broker);
         }
