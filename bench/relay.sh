@@ -7,6 +7,9 @@
 #   DURATION=60 RATES="250 1000 2000" bench/relay.sh
 #   SMOKE=1 bench/relay.sh                  # the whole path in about a minute; figures meaningless
 #   ORDERLY_RELAY_PARTITIONS=4 bench/relay.sh   # the table divided into four partitions, drained side by side
+#   PEER=debezium bench/relay.sh            # then Debezium Server (bench/debezium.sh) at its default 500 ms poll and at
+#                                           # 20 ms, through the same table, writer, consumer and measurement, side by
+#                                           # side in one table; rates 250 1000 2000, a 100,000-row drain
 #
 # It starts its own private PostgreSQL and RabbitMQ (./orderly up with a throwaway state directory and
 # ORDERLY_SERVICES=order-api, which starts an idle order-api and no relay or worker of its own), builds and starts the
@@ -19,6 +22,14 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ensure_jdk
 ensure_packages
 ensure_commands curl
+PEER=${PEER:-}
+[[ -z $PEER || $PEER == debezium ]] || { echo "PEER=$PEER: the one peer measured is debezium" >&2; exit 2; }
+if [[ -n $PEER ]]; then
+  : "${RATES:=250 1000 2000}" "${DRAIN_ROWS:=100000}"
+  # Debezium reads the table's changes from the WAL: the pipeline's PostgreSQL runs with wal_level=logical, for the
+  # relay's steps too, so that both are measured against the same server.
+  export ORDERLY_POSTGRES_OPTIONS="${ORDERLY_POSTGRES_OPTIONS:-} -c wal_level=logical"
+fi
 if [[ -n ${SMOKE:-} ]]; then
   : "${DURATION:=2}" "${WARMUP:=1}" "${RATES:=250}" "${DRAIN_ROWS:=2000}" "${WARMUP_ROWS:=1000}" "${PERFTEST_SECONDS:=2}"
 fi
@@ -34,6 +45,15 @@ STATE=${ORDERLY_BENCH_STATE_DIR:-$(mktemp -d /tmp/orderly-relay-bench.XXXXXX)}
 export ORDERLY_STATE_DIR=$STATE LOGGING_STRUCTURED_FORMAT_CONSOLE= ORDERLY_API_BACKPRESSURE_ENABLED=false ORDERLY_SERVICES=order-api
 RELAY_PID=
 
+stop_relay() {
+  if [[ -n $RELAY_PID ]] && kill -0 "$RELAY_PID" 2>/dev/null; then
+    kill "$RELAY_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$RELAY_PID" 2>/dev/null || true
+  fi
+  RELAY_PID=
+}
+
 cleanup() {
   local status=$?
   if (( status != 0 )); then
@@ -41,11 +61,8 @@ cleanup() {
       [[ -s $STATE/$log ]] && { echo "--- last lines of $log" >&2; tail -n 30 "$STATE/$log" >&2; }
     done
   fi
-  if [[ -n $RELAY_PID ]] && kill -0 "$RELAY_PID" 2>/dev/null; then
-    kill "$RELAY_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$RELAY_PID" 2>/dev/null || true
-  fi
+  stop_relay
+  [[ -z $PEER ]] || debezium_stop
   if [[ -z ${ORDERLY_BENCH_STATE_DIR:-} ]]; then
     "$ROOT/orderly" down >/dev/null 2>&1 || true
     rm -rf "$STATE"
@@ -91,6 +108,32 @@ client() { "$JAVA" -XX:+UseSerialGC -cp "$CLIENT_CP" dev.orderly.relay.bench.Rel
 
 # shellcheck source=perftest.sh
 . "$ROOT/bench/perftest.sh"
+if [[ -n $PEER ]]; then
+  # shellcheck source=debezium.sh
+  . "$ROOT/bench/debezium.sh"
+  debezium_home >/dev/null || exit 1
+  debezium_prepare || exit 1
+fi
+
+# CPU seconds so far: of one process; of PostgreSQL (the postmaster, the backends it has reaped and the ones that run);
+# of RabbitMQ's Erlang VM.
+TICKS=$(getconf CLK_TCK)
+cpu_of() { awk -v t="$TICKS" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+postgres_cpu() {
+  local postmaster
+  postmaster=$(head -n 1 "$STATE/postgres/postmaster.pid")
+  { awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat"
+    for child in $(cat "/proc/$postmaster/task/$postmaster/children" 2>/dev/null); do
+      awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null
+    done; } | awk -v t="$TICKS" '{s += $1} END {printf "%.2f", s / t}'
+}
+rabbit_cpu() { cpu_of "$(cat "$STATE/run/rabbitmq-vm.pid")"; }
+# Each process's share of one core between two readings ("publisher postgres rabbitmq" seconds) over SECONDS.
+cpu_shares() { # BEFORE AFTER SECONDS
+  awk -v b="$1" -v a="$2" -v d="$3" 'BEGIN { n = split(b, x, " "); split(a, y, " ")
+    for (i = 1; i <= n; i++) printf "%s%.0f", (i > 1 ? " " : ""), 100 * (y[i] - x[i]) / d }'
+}
+cpu_now() { echo "$(cpu_of "$1") $(postgres_cpu) $(rabbit_cpu)"; }
 
 echo
 echo "## (a) PerfTest: 1 producer, 1 consumer, quorum queue, 1 KiB persistent, confirms (500 outstanding), ${PERFTEST_SECONDS}s"
@@ -99,64 +142,96 @@ grep -E "sending rate avg|receiving rate avg|consumer latency min/median/75th/95
 PERFTEST_RATE=$(sed -n 's/.*sending rate avg: \([0-9]*\) msg\/s.*/\1/p' "$STATE/perftest.txt" | tail -n 1)
 [[ -n $PERFTEST_RATE ]] || { cat "$STATE/perftest.txt" >&2; echo "PerfTest printed no rate" >&2; exit 1; }
 
-echo
-echo "## starting the relay ($(basename "$RELAY_JAR"), -XX:+UseSerialGC -XX:MaxRAM=512m, as ./orderly starts services; ${ORDERLY_RELAY_PARTITIONS:-1} partition(s) per table)"
-# The relay's port ./orderly chose but left unused (it started order-api only).
-RELAY_PORT=$ORDERLY_OUTBOX_RELAY_PORT
-SERVER_PORT=$RELAY_PORT \
-SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$ORDERLY_POSTGRES_PORT/orderly?sslmode=verify-full&sslrootcert=$STATE/tls/ca.crt" \
-SPRING_DATASOURCE_PASSWORD=$ORDERLY_POSTGRES_RELAY_PASSWORD \
-SPRING_RABBITMQ_PORT=$ORDERLY_RABBITMQ_PORT \
-SPRING_RABBITMQ_SSL_ENABLED=true SPRING_RABBITMQ_SSL_BUNDLE=rabbitmq \
-SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_CERTIFICATE=file:$STATE/tls/client.crt \
-SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_PRIVATE_KEY=file:$STATE/tls/client.key \
-SPRING_SSL_BUNDLE_PEM_RABBITMQ_TRUSTSTORE_CERTIFICATE=file:$STATE/tls/ca.crt \
-SPRING_RABBITMQ_USERNAME=orderly-admin SPRING_RABBITMQ_PASSWORD=$ORDERLY_RABBITMQ_ADMIN_PASSWORD \
-ORDERLY_RELAY_ROUTES_MANAGEMENT_URL=http://127.0.0.1:$ORDERLY_RABBITMQ_MANAGEMENT_PORT \
-SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI=http://127.0.0.1:$ORDERLY_AUTH_SERVER_PORT/oauth2/jwks \
-  setsid "$JAVA" -XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m ${SMOKE:+-XX:TieredStopAtLevel=1} -jar "$RELAY_JAR" \
-  --orderly.relay.instance-id=bench \
-  >"$STATE/relay.log" 2>&1 </dev/null &
-RELAY_PID=$!
-for _ in $(seq 1 240); do
-  curl -fsS "http://127.0.0.1:$RELAY_PORT/actuator/health/readiness" >/dev/null 2>&1 && break
-  kill -0 "$RELAY_PID" 2>/dev/null || { tail -n 40 "$STATE/relay.log" >&2; exit 1; }
-  sleep 0.5
-done
-cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$RELAY_PID/stat"; }
-
-echo
-echo "## warm-up: ${WARMUP}s at 1,000 rows/s and a ${WARMUP_ROWS}-row drain (not measured)"
-client drain "$WARMUP_ROWS" >/dev/null
-client latency 1000 "$WARMUP" 0 >/dev/null
-
-echo
-echo "## (b) the relay drains a backlog of $DRAIN_ROWS rows (about 1 KiB each) into a quorum queue with one consumer"
-before=$(cpu_seconds)
-# Its output goes to stderr through a file: tee /dev/stderr would reopen, and so truncate, a log stderr is sent to.
-client drain "$DRAIN_ROWS" >"$STATE/drain.txt"
-cat "$STATE/drain.txt" >&2
-DRAIN=$(grep '^RESULT' "$STATE/drain.txt")
-after=$(cpu_seconds)
-eval "$(echo "$DRAIN" | sed 's/^RESULT //')"
-DRAIN_RATE=$published_rate
-printf '  published (confirmed and marked): %s rows/s in %s s; consumed: %s rows/s; relay CPU %s%% of one core\n' \
-  "$published_rate" "$published_s" "$consumed_rate" \
-  "$(awk -v a="$after" -v b="$before" -v d="$published_s" 'BEGIN { printf "%.0f", 100 * (a - b) / d }')"
-
-declare -A P99
-for rate in $RATES; do
+start_relay() {
   echo
-  echo "## (c) latency from commit to consumer at $rate rows/s: ${WARMUP}s warm-up, ${DURATION}s measured"
-  before=$(cpu_seconds)
-  LINE=$(client latency "$rate" "$DURATION" "$WARMUP" | grep '^RESULT')
-  after=$(cpu_seconds)
-  eval "$(echo "$LINE" | sed 's/^RESULT //')"
-  P99[$rate]=$p99_ms
-  printf '  achieved %s rows/s (%s due but not written: the writer fell behind), %s measured, %s missing: p50 %s ms, p95 %s ms, p99 %s ms, p99.9 %s ms, max %s ms; relay CPU %s%% of one core\n' \
-    "$achieved" "$unwritten" "$measured" "$missing" "$p50_ms" "$p95_ms" "$p99_ms" "$p999_ms" "$max_ms" \
-    "$(awk -v a="$after" -v b="$before" -v d="$((DURATION + WARMUP))" 'BEGIN { printf "%.0f", 100 * (a - b) / d }')"
-done
+  echo "## starting the relay ($(basename "$RELAY_JAR"), -XX:+UseSerialGC -XX:MaxRAM=512m, as ./orderly starts services; ${ORDERLY_RELAY_PARTITIONS:-1} partition(s) per table)"
+  # The relay's port ./orderly chose but left unused (it started order-api only).
+  RELAY_PORT=$ORDERLY_OUTBOX_RELAY_PORT
+  SERVER_PORT=$RELAY_PORT \
+  SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$ORDERLY_POSTGRES_PORT/orderly?sslmode=verify-full&sslrootcert=$STATE/tls/ca.crt" \
+  SPRING_DATASOURCE_PASSWORD=$ORDERLY_POSTGRES_RELAY_PASSWORD \
+  SPRING_RABBITMQ_PORT=$ORDERLY_RABBITMQ_PORT \
+  SPRING_RABBITMQ_SSL_ENABLED=true SPRING_RABBITMQ_SSL_BUNDLE=rabbitmq \
+  SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_CERTIFICATE=file:$STATE/tls/client.crt \
+  SPRING_SSL_BUNDLE_PEM_RABBITMQ_KEYSTORE_PRIVATE_KEY=file:$STATE/tls/client.key \
+  SPRING_SSL_BUNDLE_PEM_RABBITMQ_TRUSTSTORE_CERTIFICATE=file:$STATE/tls/ca.crt \
+  SPRING_RABBITMQ_USERNAME=orderly-admin SPRING_RABBITMQ_PASSWORD=$ORDERLY_RABBITMQ_ADMIN_PASSWORD \
+  ORDERLY_RELAY_ROUTES_MANAGEMENT_URL=http://127.0.0.1:$ORDERLY_RABBITMQ_MANAGEMENT_PORT \
+  SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI=http://127.0.0.1:$ORDERLY_AUTH_SERVER_PORT/oauth2/jwks \
+    setsid "$JAVA" -XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m ${SMOKE:+-XX:TieredStopAtLevel=1} -jar "$RELAY_JAR" \
+    --orderly.relay.instance-id=bench \
+    >"$STATE/relay.log" 2>&1 </dev/null &
+  RELAY_PID=$!
+  for _ in $(seq 1 240); do
+    curl -fsS "http://127.0.0.1:$RELAY_PORT/actuator/health/readiness" >/dev/null 2>&1 && return 0
+    kill -0 "$RELAY_PID" 2>/dev/null || { tail -n 40 "$STATE/relay.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "the relay was not ready within 120 s" >&2
+  exit 1
+}
+
+# measure NAME PID DRAIN_MODE: a publisher's warm-up, drain and latency steps (bench/relay.sh's (b) and (c)); its
+# figures in DRAINED[NAME], CONSUMED[NAME], LAT[NAME,RATE] ("p50 p99 max") and CPU[NAME,STEP] ("publisher postgres
+# rabbitmq", % of one core). DRAIN_MODE "consumed" waits for the consumer alone, for a publisher that marks nothing.
+declare -A DRAINED CONSUMED LAT CPU
+measure() {
+  local name=$1 pid=$2 mode=${3:-} before after rate line
+  echo
+  echo "## $name: warm-up, ${WARMUP}s at 1,000 rows/s and a ${WARMUP_ROWS}-row drain (not measured)"
+  client drain "$WARMUP_ROWS" $mode >/dev/null
+  client latency 1000 "$WARMUP" 0 >/dev/null
+
+  echo
+  echo "## (b) $name drains a backlog of $DRAIN_ROWS rows (about 1 KiB each, one transaction) into a quorum queue with one consumer"
+  before=$(cpu_now "$pid")
+  # Its output goes to stderr through a file: tee /dev/stderr would reopen, and so truncate, a log stderr is sent to.
+  client drain "$DRAIN_ROWS" $mode >"$STATE/drain-$name.txt"
+  cat "$STATE/drain-$name.txt" >&2
+  DRAIN=$(grep '^RESULT' "$STATE/drain-$name.txt")
+  after=$(cpu_now "$pid")
+  eval "$(echo "$DRAIN" | sed 's/^RESULT //')"
+  DRAINED[$name]=$published_rate CONSUMED[$name]=$consumed_rate
+  CPU[$name,drain]=$(cpu_shares "$before" "$after" "$published_s")
+  if [[ $mode == consumed ]]; then
+    printf '  consumed: %s rows/s in %s s (nothing marks the rows); CPU %% of one core (publisher, PostgreSQL, RabbitMQ): %s\n' \
+      "$consumed_rate" "$consumed_s" "${CPU[$name,drain]}"
+  else
+    printf '  published (confirmed and marked): %s rows/s in %s s; consumed: %s rows/s; CPU %% of one core (publisher, PostgreSQL, RabbitMQ): %s\n' \
+      "$published_rate" "$published_s" "$consumed_rate" "${CPU[$name,drain]}"
+  fi
+
+  for rate in $RATES; do
+    echo
+    echo "## (c) $name: latency from commit to consumer at $rate rows/s: ${WARMUP}s warm-up, ${DURATION}s measured"
+    before=$(cpu_now "$pid")
+    line=$(client latency "$rate" "$DURATION" "$WARMUP" | grep '^RESULT')
+    after=$(cpu_now "$pid")
+    eval "$(echo "$line" | sed 's/^RESULT //')"
+    LAT[$name,$rate]="$p50_ms $p99_ms $max_ms"
+    CPU[$name,$rate]=$(cpu_shares "$before" "$after" "$((DURATION + WARMUP))")
+    printf '  achieved %s rows/s (%s given up unwritten, not begun within 1 s of when due: the writer fell behind), %s measured, %s missing: p50 %s ms, p95 %s ms, p99 %s ms, p99.9 %s ms, max %s ms; CPU %% of one core (publisher, PostgreSQL, RabbitMQ): %s\n' \
+      "$achieved" "$unwritten" "$measured" "$missing" "$p50_ms" "$p95_ms" "$p99_ms" "$p999_ms" "$max_ms" "${CPU[$name,$rate]}"
+  done
+}
+
+start_relay
+measure relay "$RELAY_PID"
+DRAIN_RATE=${DRAINED[relay]}
+declare -A P99
+for rate in $RATES; do P99[$rate]=$(echo "${LAT[relay,$rate]}" | awk '{print $2}'); done
+PUBLISHERS=(relay)
+if [[ -n $PEER ]]; then
+  stop_relay
+  for poll in 500 20; do
+    echo
+    echo "## starting Debezium Server $DEBEZIUM_VERSION, poll.interval.ms=$poll (-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m, the relay's flags)"
+    debezium_start "debezium-$poll" "$poll" || exit 1
+    measure "debezium-$poll" "$DEBEZIUM_PID" consumed
+    PUBLISHERS+=("debezium-$poll")
+    debezium_stop
+  done
+fi
 
 echo
 echo "## summary"
@@ -166,3 +241,30 @@ if [[ -n ${P99[250]:-} ]]; then
   awk -v p="${P99[250]}" 'BEGIN { printf "  p99 commit-to-consumer at 250 rows/s: %.1f ms (target <= 50 ms)\n", p }'
 fi
 echo "  relay log: $(grep -c ' WARN \| ERROR ' "$STATE/relay.log" || true) WARN/ERROR lines"
+if [[ -n $PEER ]]; then
+  echo
+  echo "## side by side (this run; PerfTest $PERFTEST_RATE msg/s; CPU % of one core: publisher / PostgreSQL / RabbitMQ)"
+  echo
+  header="| step |" rule="|---|"
+  for name in "${PUBLISHERS[@]}"; do header+=" $name |"; rule+="---|"; done
+  echo "$header"; echo "$rule"
+  row="| drain of $DRAIN_ROWS rows (one transaction): consumed rows/s, % of PerfTest |"
+  for name in "${PUBLISHERS[@]}"; do
+    row+=$(awk -v c="${CONSUMED[$name]}" -v p="$PERFTEST_RATE" 'BEGIN { printf " %.0f (%.0f%%) |", c, 100 * c / p }')
+  done
+  echo "$row"
+  row="| drain: CPU |"
+  for name in "${PUBLISHERS[@]}"; do row+=" ${CPU[$name,drain]// / \/ } |"; done
+  echo "$row"
+  for rate in $RATES; do
+    row="| $rate rows/s: p50 / p99 / max ms |"
+    for name in "${PUBLISHERS[@]}"; do row+=" ${LAT[$name,$rate]// / \/ } |"; done
+    echo "$row"
+    row="| $rate rows/s: CPU |"
+    for name in "${PUBLISHERS[@]}"; do row+=" ${CPU[$name,$rate]// / \/ } |"; done
+    echo "$row"
+  done
+  for name in "${PUBLISHERS[@]:1}"; do
+    echo "  $name log: $(grep -c ' WARN \| ERROR ' "$STATE/$name/debezium.log" || true) WARN/ERROR lines"
+  done
+fi

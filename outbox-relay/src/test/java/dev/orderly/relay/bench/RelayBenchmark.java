@@ -20,6 +20,7 @@ import dev.orderly.messaging.signing.MessageSigner;
 import dev.orderly.messaging.topology.EventsExchange;
 import dev.orderly.testsupport.TestMessageKeys;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +32,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Exchange;
@@ -46,8 +49,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The relay benchmark's client side (bench/relay.sh runs it against a running relay): not a test, prints figures.
  *
  * <ul>
- *   <li>{@code drain ROWS}: commits ROWS outbox rows of about 1 KiB in one transaction and times how long the relay
- *       takes to publish (confirmed and marked) and a consumer to receive them all, through a quorum queue.
+ *   <li>{@code drain ROWS [consumed]}: commits ROWS outbox rows of about 1 KiB in one transaction and times how long
+ *       the relay takes to publish (confirmed and marked) and a consumer to receive them all, through a quorum queue.
+ *       With {@code consumed}, for a publisher that marks nothing (a change-data-capture peer such as Debezium Server),
+ *       it waits for the consumer alone.
  *   <li>{@code latency RATE SECONDS WARMUP}: writes rows at a fixed RATE per second, each in its own transaction
  *       through order-api's own {@link OutboxWriter} and {@link OutboxNotifier}, and records, per row, the time from
  *       its commit to a consumer receiving it (quorum queue, manual acks) in an HdrHistogram. The first WARMUP seconds
@@ -60,21 +65,24 @@ public final class RelayBenchmark {
 
     private static final OutboxTable OUTBOX = OutboxTable.parse("orders.outbox");
 
+    /** How late a latency run's row may begin before it is given up (counted as unwritten). */
+    private static final long MAX_LATENESS_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private RelayBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "";
         switch (mode) {
-            case "drain" -> drain(Integer.parseInt(args[1]));
+            case "drain" -> drain(Integer.parseInt(args[1]), args.length > 2 && args[2].equals("consumed"));
             case "latency" -> latency(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             default -> {
-                System.err.println("usage: RelayBenchmark drain ROWS | latency RATE SECONDS WARMUP");
+                System.err.println("usage: RelayBenchmark drain ROWS [consumed] | latency RATE SECONDS WARMUP");
                 System.exit(2);
             }
         }
     }
 
-    static void drain(int rows) throws Exception {
+    static void drain(int rows, boolean consumedOnly) throws Exception {
         String routingKey = "bench.drain";
         try (HikariDataSource database = database(2);
                 Connection broker = broker().newConnection("relay-bench-drain")) {
@@ -104,7 +112,7 @@ public final class RelayBenchmark {
                     rows,
                     seconds(committed - inserting));
             long published = 0;
-            while (true) {
+            while (!consumedOnly) {
                 long left = jdbc.sql("SELECT count(*) FROM orders.outbox WHERE published_at IS NULL")
                         .query(Long.class)
                         .single();
@@ -117,9 +125,13 @@ public final class RelayBenchmark {
                 }
                 TimeUnit.MILLISECONDS.sleep(20); // polling the outcome, not synchronising threads
             }
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(consumedOnly ? 10 : 2);
             while (received.get() < rows && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(20);
+            }
+            if (consumedOnly) {
+                // Nothing marks the rows: the last one received is as near to "published" as can be seen.
+                published = lastReceived.get();
             }
             double publishSeconds = seconds(published - committed);
             double consumeSeconds = seconds(lastReceived.get() - committed);
@@ -170,9 +182,13 @@ public final class RelayBenchmark {
                         // Measured: rows due in the measured period (not warm-up rows that were merely late).
                         boolean measured = due >= measureFrom;
                         producers.execute(() -> {
-                            if (System.nanoTime() >= end) {
+                            long now = System.nanoTime();
+                            if (now >= end || now - due > MAX_LATENESS_NANOS) {
                                 // The writer fell behind: a row not begun within the run is not written at all, or
-                                // it would commit while the wait for the consumer below has already begun.
+                                // it would commit while the wait for the consumer below has already begun; nor is
+                                // one a second overdue, or a writer short of the rate would spend the whole run on
+                                // the warm-up's backlog and write no measured row at all. What it did write is
+                                // measured from its own commit, so a late row does not change its latency.
                                 unwritten.incrementAndGet();
                                 return;
                             }
@@ -245,10 +261,22 @@ public final class RelayBenchmark {
         }
     }
 
-    /** Receives what a consumer of {@code queue} gets: the message id and the time it arrived. */
+    /** Receives what a consumer of {@code queue} gets: the event's id and the time it arrived. */
     @FunctionalInterface
     interface Receiver {
-        void received(String messageId, long nanoTime);
+        void received(String eventId, long nanoTime);
+    }
+
+    /** The envelope's {@code "event_id":"<uuid>"}, found in the body rather than a property (a peer may set none). */
+    private static final Pattern EVENT_ID = Pattern.compile("\"event_id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
+
+    /**
+     * The event id in {@code body}, or null: read from the body, not the message id, so that the consumer does the
+     * same work whichever publisher sent it (Debezium Server's RabbitMQ sink sets no message id).
+     */
+    static String eventId(byte[] body) {
+        Matcher matcher = EVENT_ID.matcher(new String(body, StandardCharsets.UTF_8));
+        return matcher.find() ? matcher.group(1) : null;
     }
 
     /** A quorum queue bound to orders.events, emptied, consumed with manual acks (as PerfTest's consumer does). */
@@ -272,7 +300,9 @@ public final class RelayBenchmark {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
                     throws IOException {
-                receiver.received(properties.getMessageId(), System.nanoTime());
+                long at = System.nanoTime();
+                String eventId = eventId(body);
+                receiver.received(eventId == null ? "" : eventId, at);
                 getChannel().basicAck(envelope.getDeliveryTag(), false);
             }
         });
