@@ -73,6 +73,9 @@ debezium_start() {
   home=$(debezium_home) || return 1
   dir=$STATE/$name
   rm -rf "$dir" && mkdir -p "$dir/config"
+  # A slot an interrupted run left would replay what it had not confirmed: it goes, and Debezium makes its own.
+  psql_ -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'orderly_bench' AND NOT active" \
+    >/dev/null || return 1
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   # $${routedByValue}: the EventRouter's own placeholder, kept from Quarkus's configuration expansion.
   cat >"$dir/config/application.properties" <<PROPERTIES
@@ -130,7 +133,7 @@ PROPERTIES
     -cp "$(ls "$home"/debezium-server-dist-*-runner.jar):$home/lib/*" io.debezium.server.Main) \
     >"$dir/debezium.log" 2>&1 </dev/null &
   DEBEZIUM_PID=$!
-  # Streaming once its slot is active (it made it, or took the one a previous run left).
+  # Streaming once the slot it made is active.
   for _ in $(seq 1 240); do
     [[ $(psql_ -c "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'orderly_bench' AND active") == 1 ]] &&
       return 0

@@ -8,6 +8,7 @@ import dev.orderly.messaging.outbox.OutboxTable;
 import dev.orderly.relay.EventsProbe.Received;
 import dev.orderly.relay.publishing.Relay;
 import dev.orderly.testsupport.OrderlyInfrastructure;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -18,10 +19,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -64,19 +68,31 @@ class BrokerOutageIntegrationTests {
     }
 
     @Test
-    void everyRowArrivesAtLeastOnceAndNoneIsMarkedPublishedWhileTheBrokerIsDown() throws InterruptedException {
+    void everyRowArrivesAtLeastOnceAndNoneIsMarkedPublishedWhileTheBrokerIsDown()
+            throws InterruptedException, SQLException {
         ConcurrentLinkedQueue<String> written = new ConcurrentLinkedQueue<>();
         AtomicInteger count = new AtomicInteger();
+        AtomicReference<RuntimeException> writeFailure = new AtomicReference<>();
         ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
-        try {
+        // One connection for the writer: a fresh one per row (a TLS handshake and a SCRAM exchange each) held a busy
+        // CI machine's writer far below the rate, and the rows were not all written in time.
+        try (SingleConnectionDataSource connection =
+                new SingleConnectionDataSource(OrdersSchema.apiDataSource().getConnection(), true)) {
+            JdbcClient sql = JdbcClient.create(connection);
             // About 100 rows a second for six seconds, so the outage falls in the middle of the stream.
             writer.scheduleAtFixedRate(
                     () -> {
-                        for (int i = 0; i < 5 && count.get() < ROWS; i++) {
-                            UUID eventId = UUID.randomUUID();
-                            int seq = count.incrementAndGet();
-                            OrdersSchema.insert(TABLE, eventId, "test.outage", "aggregate-" + (seq % 7), "{}");
-                            written.add(eventId.toString());
+                        try {
+                            for (int i = 0; i < 5 && count.get() < ROWS; i++) {
+                                UUID eventId = UUID.randomUUID();
+                                int seq = count.incrementAndGet();
+                                OrdersSchema.insert(sql, TABLE, eventId, "test.outage", "aggregate-" + (seq % 7), "{}");
+                                written.add(eventId.toString());
+                            }
+                        } catch (RuntimeException e) {
+                            // A task that throws is never run again: say why, rather than time out below.
+                            writeFailure.compareAndSet(null, e);
+                            throw e;
                         }
                     },
                     0,
@@ -94,7 +110,8 @@ class BrokerOutageIntegrationTests {
             assertThat(relay.isRunning()).isTrue();
 
             OrderlyInfrastructure.rabbit().start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> count.get() >= ROWS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> count.get() >= ROWS || writeFailure.get() != null);
+            assertThat(writeFailure.get()).as("writing the rows").isNull();
             writer.shutdown();
             assertThat(writer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         } finally {
