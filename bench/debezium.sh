@@ -69,8 +69,8 @@ SQL
 # debezium_start NAME POLL_MS: a fresh slot and offsets (it streams what is committed from now on, no snapshot), the
 # relay's JVM flags, started in $STATE/NAME and awaited until it streams; its PID in DEBEZIUM_PID.
 debezium_start() {
-  local name=$1 poll=$2 home dir port
-  home=$(debezium_home) || return 1
+  local name=$1 poll=$2 dir port
+  debezium_home >/dev/null || return 1
   dir=$STATE/$name
   rm -rf "$dir" && mkdir -p "$dir/config"
   # A slot an interrupted run left would replay what it had not confirmed: it goes, and Debezium makes its own.
@@ -127,11 +127,20 @@ debezium.sink.rabbitmq.exchange=orders.events
 debezium.sink.rabbitmq.routingKey.source=topic
 debezium.sink.rabbitmq.deliveryMode=2
 PROPERTIES
+  debezium_launch "$name"
+}
+
+# debezium_launch NAME: starts Debezium Server on the configuration and offsets in $STATE/NAME and waits until its slot
+# is active (it streams); its PID in DEBEZIUM_PID.
+debezium_launch() {
+  local name=$1 home dir
+  home=$(debezium_home) || return 1
+  dir=$STATE/$name
   # exec: the PID is the JVM's own (its CPU is measured, and it is what debezium_stop signals).
   (cd "$dir" && exec setsid "$JAVA" -XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m \
     --add-opens java.base/java.lang=ALL-UNNAMED \
     -cp "$(ls "$home"/debezium-server-dist-*-runner.jar):$home/lib/*" io.debezium.server.Main) \
-    >"$dir/debezium.log" 2>&1 </dev/null &
+    >>"$dir/debezium.log" 2>&1 </dev/null &
   DEBEZIUM_PID=$!
   # Streaming once the slot it made is active.
   for _ in $(seq 1 240); do
@@ -145,10 +154,9 @@ PROPERTIES
   return 1
 }
 
-# Stops the running Debezium Server (SIGTERM, then SIGKILL after 20 s) and drops its slot, so the next run starts
-# afresh; marks the rows it delivered published, which nothing else does, so that a relay started on this pipeline
-# later (ORDERLY_BENCH_STATE_DIR) does not send them again.
-debezium_stop() {
+# Stops the running Debezium Server (SIGTERM, then SIGKILL after 20 s) and waits until its slot is inactive; the slot
+# and the offsets stay, so debezium_launch resumes where it stopped (the backlog step: rows written while it is down).
+debezium_pause() {
   [[ -n $DEBEZIUM_PID ]] || return 0
   kill "$DEBEZIUM_PID" 2>/dev/null || true
   for _ in $(seq 1 100); do kill -0 "$DEBEZIUM_PID" 2>/dev/null || break; sleep 0.2; done
@@ -158,6 +166,13 @@ debezium_stop() {
     [[ $(psql_ -c "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'orderly_bench' AND active") == 0 ]] && break
     sleep 0.2
   done
+}
+
+# Stops the running Debezium Server (debezium_pause) and drops its slot, so the next run starts
+# afresh; marks the rows it delivered published, which nothing else does, so that a relay started on this pipeline
+# later (ORDERLY_BENCH_STATE_DIR) does not send them again.
+debezium_stop() {
+  debezium_pause
   psql_ -c "SELECT pg_drop_replication_slot('orderly_bench') FROM pg_replication_slots WHERE slot_name = 'orderly_bench'" \
     >/dev/null || true
   psql_ -c "UPDATE orders.outbox SET published_at = clock_timestamp() WHERE published_at IS NULL" >/dev/null || true

@@ -7,6 +7,7 @@
 #   DURATION=60 RATES="250 1000 2000" bench/relay.sh
 #   SMOKE=1 bench/relay.sh                  # the whole path in about a minute; figures meaningless
 #   ORDERLY_RELAY_PARTITIONS=4 bench/relay.sh   # the table divided into four partitions, drained side by side
+#   BACKLOG_ROWS=50000 RESTART_SECONDS=0    # (d) a larger backlog of small transactions; (e) skipped
 #   PEER=debezium bench/relay.sh            # then Debezium Server (bench/debezium.sh) at its default 500 ms poll and at
 #                                           # 20 ms, through the same table, writer, consumer and measurement, side by
 #                                           # side in one table; rates 250 1000 2000, a 100,000-row drain
@@ -24,16 +25,26 @@ ensure_packages
 ensure_commands curl
 PEER=${PEER:-}
 [[ -z $PEER || $PEER == debezium ]] || { echo "PEER=$PEER: the one peer measured is debezium" >&2; exit 2; }
+if [[ -n ${SMOKE:-} ]]; then
+  : "${DURATION:=2}" "${WARMUP:=1}" "${RATES:=250}" "${DRAIN_ROWS:=2000}" "${WARMUP_ROWS:=1000}" "${PERFTEST_SECONDS:=2}" \
+    "${BACKLOG_ROWS:=500}" "${RESTART_SECONDS:=0}"
+fi
 if [[ -n $PEER ]]; then
   : "${RATES:=250 1000 2000}" "${DRAIN_ROWS:=100000}"
   # Debezium reads the table's changes from the WAL: the pipeline's PostgreSQL runs with wal_level=logical, for the
   # relay's steps too, so that both are measured against the same server.
   export ORDERLY_POSTGRES_OPTIONS="${ORDERLY_POSTGRES_OPTIONS:-} -c wal_level=logical"
 fi
-if [[ -n ${SMOKE:-} ]]; then
-  : "${DURATION:=2}" "${WARMUP:=1}" "${RATES:=250}" "${DRAIN_ROWS:=2000}" "${WARMUP_ROWS:=1000}" "${PERFTEST_SECONDS:=2}"
-fi
 DURATION=${DURATION:-30}
+# (d) a backlog of BACKLOG_ROWS rows in as many transactions, written while the publisher is down; (e) RESTART_RATE
+# rows/s for RESTART_SECONDS measured, the broker stopped and started again RESTART_AT seconds in. BACKLOG_ROWS=0 or
+# RESTART_SECONDS=0 skips a step.
+# A smoke run skips (e), which takes a broker's stop and start and up to a minute's wait (SMOKE=1 RESTART_SECONDS=10
+# runs it).
+BACKLOG_ROWS=${BACKLOG_ROWS:-20000}
+RESTART_SECONDS=${RESTART_SECONDS:-40}
+RESTART_RATE=${RESTART_RATE:-250}
+RESTART_AT=${RESTART_AT:-5}
 WARMUP=${WARMUP:-15}
 RATES=${RATES:-"250 1000"}
 DRAIN_ROWS=${DRAIN_ROWS:-200000}
@@ -160,7 +171,7 @@ start_relay() {
   SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI=http://127.0.0.1:$ORDERLY_AUTH_SERVER_PORT/oauth2/jwks \
     setsid "$JAVA" -XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m ${SMOKE:+-XX:TieredStopAtLevel=1} -jar "$RELAY_JAR" \
     --orderly.relay.instance-id=bench \
-    >"$STATE/relay.log" 2>&1 </dev/null &
+    >>"$STATE/relay.log" 2>&1 </dev/null &
   RELAY_PID=$!
   for _ in $(seq 1 240); do
     curl -fsS "http://127.0.0.1:$RELAY_PORT/actuator/health/readiness" >/dev/null 2>&1 && return 0
@@ -169,6 +180,24 @@ start_relay() {
   done
   echo "the relay was not ready within 120 s" >&2
   exit 1
+}
+
+# The publisher NAME (relay, or debezium-POLL) stopped, and started again where it stopped; its PID in PUB_PID.
+publisher_pause() { if [[ $1 == relay ]]; then stop_relay; else debezium_pause; fi; }
+publisher_resume() {
+  if [[ $1 == relay ]]; then start_relay >/dev/null; PUB_PID=$RELAY_PID; else debezium_launch "$1" || exit 1; PUB_PID=$DEBEZIUM_PID; fi
+}
+
+# Stops the pipeline's broker (SIGTERM to its Erlang VM: a clean stop) and starts it again with ./orderly up, which
+# starts what is not running; prints how long it was down.
+broker_restart() {
+  local vm began
+  vm=$(cat "$STATE/run/rabbitmq-vm.pid")
+  began=$(date +%s.%N)
+  kill -TERM "$vm"
+  for _ in $(seq 1 300); do kill -0 "$vm" 2>/dev/null || break; sleep 0.2; done
+  "$ROOT/orderly" up >/dev/null
+  awk -v b="$began" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", e - b }'
 }
 
 # measure NAME PID DRAIN_MODE: a publisher's warm-up, drain and latency steps (bench/relay.sh's (b) and (c)); its
@@ -213,6 +242,60 @@ measure() {
     printf '  achieved %s rows/s (%s given up unwritten, not begun within 1 s of when due: the writer fell behind), %s measured, %s missing: p50 %s ms, p95 %s ms, p99 %s ms, p99.9 %s ms, max %s ms; CPU %% of one core (publisher, PostgreSQL, RabbitMQ): %s\n' \
       "$achieved" "$unwritten" "$measured" "$missing" "$p50_ms" "$p95_ms" "$p99_ms" "$p999_ms" "$max_ms" "${CPU[$name,$rate]}"
   done
+  PUB_PID=$pid
+  (( BACKLOG_ROWS > 0 )) && measure_backlog "$name"
+  (( RESTART_SECONDS > 0 )) && measure_restart "$name"
+  return 0
+}
+
+# (d): the publisher stopped, BACKLOG_ROWS rows committed one transaction each, then a consumer started, then the
+# publisher; BACKLOG[NAME] is "consumed rows/s from the first message to the last, seconds to the first message (the
+# publisher's start included), messages consumed".
+declare -A BACKLOG RESTART
+measure_backlog() {
+  local name=$1 awaiting began before after took
+  echo
+  echo "## (d) $name: a backlog of $BACKLOG_ROWS rows written one transaction each (8 writers) while it is down, then drained"
+  publisher_pause "$name"
+  eval "$(client backlog-write "$BACKLOG_ROWS" | grep '^RESULT' | sed 's/^RESULT //')"
+  printf '  written in %s s (%s rows/s) with the publisher down\n' "$write_s" "$write_rate"
+  # The consumer first, then the publisher: the wait for the first message includes the publisher's start.
+  client backlog-await "$BACKLOG_ROWS" >"$STATE/backlog-$name.txt" &
+  awaiting=$!
+  for _ in $(seq 1 300); do grep -q '^CONSUMING' "$STATE/backlog-$name.txt" && break; sleep 0.1; done
+  began=$(date +%s.%N)
+  before="0 $(postgres_cpu) $(rabbit_cpu)"
+  publisher_resume "$name"
+  wait "$awaiting" || { echo "the backlog's consumer failed" >&2; exit 1; }
+  after=$(cpu_now "$PUB_PID")
+  took=$(awk -v b="$began" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - b }')
+  eval "$(grep '^RESULT' "$STATE/backlog-$name.txt" | sed 's/^RESULT //')"
+  BACKLOG[$name]="$flowing_rate $first_s $consumed"
+  CPU[$name,backlog]=$(cpu_shares "$before" "$after" "$took")
+  printf '  consumed %s of %s: %s rows/s from the first message to the last (%s s), the first %s s after the publisher was started; CPU %% of one core from its start (publisher, PostgreSQL, RabbitMQ): %s\n' \
+    "$consumed" "$backlog_rows" "$flowing_rate" "$flowing_s" "$first_s" "${CPU[$name,backlog]}"
+}
+
+# (e): RESTART_RATE rows/s, the broker restarted RESTART_AT s into the measured time; RESTART[NAME] is "missing p99 max
+# state" (state: whether the publisher still runs afterwards).
+measure_restart() {
+  local name=$1 restarter line state
+  echo
+  echo "## (e) $name: $RESTART_RATE rows/s for ${RESTART_SECONDS}s after ${WARMUP}s of warm-up, the broker stopped and started again ${RESTART_AT}s in; rows not received 60 s after the last was written are missing"
+  ( sleep $((WARMUP + RESTART_AT)); broker_restart ) >"$STATE/restart-$name.txt" 2>&1 &
+  restarter=$!
+  line=$(client latency "$RESTART_RATE" "$RESTART_SECONDS" "$WARMUP" 60 | grep '^RESULT')
+  wait "$restarter" || { cat "$STATE/restart-$name.txt" >&2; echo "restarting the broker failed" >&2; exit 1; }
+  eval "$(echo "$line" | sed 's/^RESULT //')"
+  if kill -0 "$PUB_PID" 2>/dev/null; then state=running; else state=exited; fi
+  if [[ $state == exited && -f $STATE/$name/debezium.log ]]; then
+    # Its log is Quarkus's JSON, one object a line: the first error's messages, its exception's among them.
+    echo "  why it exited (the first error in its log): $(grep -m 1 '"level":"ERROR"' "$STATE/$name/debezium.log" |
+      grep -o '"message":"[^"]*"' | head -n 3 | sed 's/^"message"://' | paste -sd ' ' | cut -c1-400)"
+  fi
+  RESTART[$name]="$missing $p99_ms $max_ms $state"
+  printf '  the broker was down %s s; %s measured, %s missing: p50 %s ms, p99 %s ms, max %s ms; the publisher afterwards: %s\n' \
+    "$(tail -n 1 "$STATE/restart-$name.txt")" "$measured" "$missing" "$p50_ms" "$p99_ms" "$max_ms" "$state"
 }
 
 start_relay
@@ -264,7 +347,22 @@ if [[ -n $PEER ]]; then
     for name in "${PUBLISHERS[@]}"; do row+=" ${CPU[$name,$rate]// / \/ } |"; done
     echo "$row"
   done
+  if (( BACKLOG_ROWS > 0 )); then
+    row="| backlog of $BACKLOG_ROWS rows, one transaction each, written while down: consumed rows/s (% of PerfTest), first message s after start |"
+    for name in "${PUBLISHERS[@]}"; do
+      row+=$(echo "${BACKLOG[$name]}" | awk -v p="$PERFTEST_RATE" '{ printf " %.0f (%.0f%%), %s s |", $1, 100 * $1 / p, $2 }')
+    done
+    echo "$row"
+    row="| backlog: CPU from the publisher's start |"
+    for name in "${PUBLISHERS[@]}"; do row+=" ${CPU[$name,backlog]// / \/ } |"; done
+    echo "$row"
+  fi
+  if (( RESTART_SECONDS > 0 )); then
+    row="| broker restart at $RESTART_RATE rows/s: missing / p99 / max ms / publisher afterwards |"
+    for name in "${PUBLISHERS[@]}"; do row+=" ${RESTART[$name]// / \/ } |"; done
+    echo "$row"
+  fi
   for name in "${PUBLISHERS[@]:1}"; do
-    echo "  $name log: $(grep -c ' WARN \| ERROR ' "$STATE/$name/debezium.log" || true) WARN/ERROR lines"
+    echo "  $name log: $(grep -c '"level":"WARN"\|"level":"ERROR"' "$STATE/$name/debezium.log" || true) WARN/ERROR lines"
   done
 fi

@@ -53,10 +53,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       the relay takes to publish (confirmed and marked) and a consumer to receive them all, through a quorum queue.
  *       With {@code consumed}, for a publisher that marks nothing (a change-data-capture peer such as Debezium Server),
  *       it waits for the consumer alone.
- *   <li>{@code latency RATE SECONDS WARMUP}: writes rows at a fixed RATE per second, each in its own transaction
- *       through order-api's own {@link OutboxWriter} and {@link OutboxNotifier}, and records, per row, the time from
- *       its commit to a consumer receiving it (quorum queue, manual acks) in an HdrHistogram. The first WARMUP seconds
- *       are not measured.
+ *   <li>{@code latency RATE SECONDS WARMUP [SETTLE]}: writes rows at a fixed RATE per second, each in its own
+ *       transaction through order-api's own {@link OutboxWriter} and {@link OutboxNotifier}, and records, per row, the
+ *       time from its commit to a consumer receiving it (quorum queue, manual acks) in an HdrHistogram. The first
+ *       WARMUP seconds are not measured; rows not received SETTLE seconds (default 30) after the last was written are
+ *       counted missing. The consumer's connection recovers by itself if the broker restarts meanwhile.
+ *   <li>{@code backlog-write ROWS} and {@code backlog-await ROWS}: a backlog of ROWS rows committed one transaction
+ *       each while the publisher is down, then consumed once it is back: when the first message came after the
+ *       consumer began (the publisher is started then) and the rate from the first message to the last.
  * </ul>
  *
  * Connection settings come from the environment of {@code ./orderly up} ({@code .orderly/env}).
@@ -74,9 +78,18 @@ public final class RelayBenchmark {
         String mode = args.length > 0 ? args[0] : "";
         switch (mode) {
             case "drain" -> drain(Integer.parseInt(args[1]), args.length > 2 && args[2].equals("consumed"));
-            case "latency" -> latency(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "latency" ->
+                latency(
+                        Integer.parseInt(args[1]),
+                        Integer.parseInt(args[2]),
+                        Integer.parseInt(args[3]),
+                        args.length > 4 ? Integer.parseInt(args[4]) : 30);
+            case "backlog-write" -> backlogWrite(Integer.parseInt(args[1]));
+            case "backlog-await" -> backlogAwait(Integer.parseInt(args[1]));
             default -> {
-                System.err.println("usage: RelayBenchmark drain ROWS [consumed] | latency RATE SECONDS WARMUP");
+                System.err.println(
+                        "usage: RelayBenchmark drain ROWS [consumed] | latency RATE SECONDS WARMUP [SETTLE] | "
+                                + "backlog-write ROWS | backlog-await ROWS");
                 System.exit(2);
             }
         }
@@ -149,7 +162,87 @@ public final class RelayBenchmark {
         }
     }
 
-    static void latency(int rate, int seconds, int warmupSeconds) throws Exception {
+    /** The routing key and queue of the backlog step's rows. */
+    private static final String BACKLOG_KEY = "bench.backlog";
+
+    private static final String BACKLOG_QUEUE = "bench.relay.backlog";
+
+    /**
+     * Commits {@code rows} outbox rows of about 1 KiB, each in its own transaction, from 8 connections: the backlog of
+     * many small transactions a publisher finds when it comes back (the bench stops it first). No notification: nothing
+     * listens while it is down.
+     */
+    static void backlogWrite(int rows) throws Exception {
+        int threads = 8;
+        try (HikariDataSource database = database(threads)) {
+            JdbcClient jdbc = JdbcClient.create(database);
+            AtomicLong next = new AtomicLong();
+            long began = System.nanoTime();
+            ExecutorService writers = Executors.newFixedThreadPool(threads);
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(writers.submit(() -> {
+                    for (long seq = next.getAndIncrement(); seq < rows; seq = next.getAndIncrement()) {
+                        jdbc.sql("""
+                                        INSERT INTO orders.outbox
+                                          (event_id, event_type, routing_key, aggregate_id, payload, headers)
+                                        VALUES (gen_random_uuid(), ?, ?, ?,
+                                                json_build_object('event_type', 'bench.backlog', 'seq', ?::bigint,
+                                                                  'padding', repeat('x', 960)),
+                                                '{"event_version": 1}'::jsonb)
+                                        """)
+                                .params(List.of(BACKLOG_KEY, BACKLOG_KEY, "aggregate-" + (seq % 1000), seq))
+                                .update();
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> writer : done) {
+                writer.get(10, TimeUnit.MINUTES);
+            }
+            writers.shutdown();
+            double took = seconds(System.nanoTime() - began);
+            System.out.printf(
+                    Locale.ROOT, "RESULT backlog_rows=%d write_s=%.1f write_rate=%.0f%n", rows, took, rows / took);
+        }
+    }
+
+    /**
+     * Consumes the backlog step's queue (printing {@code CONSUMING} once it does, so that the bench starts the publisher
+     * only then) until {@code rows} messages arrived or 10 minutes passed, and reports when the first came (the
+     * publisher's start and first read) and the rate from the first to the last.
+     */
+    static void backlogAwait(int rows) throws Exception {
+        try (Connection broker = broker().newConnection("relay-bench-backlog")) {
+            AtomicLong received = new AtomicLong();
+            AtomicLong firstReceived = new AtomicLong();
+            AtomicLong lastReceived = new AtomicLong();
+            Channel channel = consume(broker, BACKLOG_QUEUE, BACKLOG_KEY, (id, at) -> {
+                if (received.getAndIncrement() == 0) {
+                    firstReceived.set(at);
+                }
+                lastReceived.set(at);
+            });
+            long began = System.nanoTime();
+            System.out.println("CONSUMING");
+            System.out.flush();
+            long deadline = began + TimeUnit.MINUTES.toNanos(10);
+            while (received.get() < rows && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(20); // polling the outcome, not synchronising threads
+            }
+            double flowing = seconds(lastReceived.get() - firstReceived.get());
+            System.out.printf(
+                    Locale.ROOT,
+                    "RESULT backlog_rows=%d consumed=%d first_s=%.1f flowing_s=%.2f flowing_rate=%.0f%n",
+                    rows,
+                    received.get(),
+                    received.get() == 0 ? -1 : seconds(firstReceived.get() - began),
+                    flowing,
+                    flowing > 0 ? received.get() / flowing : 0);
+            channel.close();
+        }
+    }
+
+    static void latency(int rate, int seconds, int warmupSeconds, int settleSeconds) throws Exception {
         String queue = "bench.relay.latency";
         Map<String, Long> committedAt = new ConcurrentHashMap<>();
         Map<String, Long> receivedAt = new ConcurrentHashMap<>();
@@ -229,7 +322,7 @@ public final class RelayBenchmark {
             pacer.shutdown();
             producers.shutdown();
             producers.awaitTermination(30, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settleSeconds);
             while (!receivedAt.keySet().containsAll(committedAt.keySet()) && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(50);
             }
