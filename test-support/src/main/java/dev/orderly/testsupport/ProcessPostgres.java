@@ -224,33 +224,9 @@ public final class ProcessPostgres implements PostgresServer {
         Path pidFile = this.layout.data().resolve("postmaster.pid");
         try {
             long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
-            return ProcessHandle.of(pid).filter(ProcessPostgres::runs);
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
         } catch (IOException | RuntimeException ex) {
             return Optional.empty();
-        }
-    }
-
-    /**
-     * Whether {@code process} still runs. {@link ProcessHandle#isAlive()} is true for a zombie too: a postmaster
-     * killed with {@code kill -9} and not yet reaped by its parent (the init of a container may take its time, or never
-     * reap). Such a server serves nothing, so {@code ./orderly failover} must see it as gone, or it refuses to promote
-     * the standby while the primary "still runs" (a failure drill's CI run once did).
-     */
-    static boolean runs(ProcessHandle process) {
-        if (!process.isAlive()) {
-            return false;
-        }
-        Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
-        if (!Files.isDirectory(Path.of("/proc/self"))) {
-            return true; // no procfs to tell a zombie by: isAlive() is all there is
-        }
-        try {
-            // pid (comm) state ...: comm may hold spaces and parentheses, so the state follows the last ')'.
-            String fields = Files.readString(stat);
-            int end = fields.lastIndexOf(')');
-            return end < 0 || end + 2 >= fields.length() || fields.charAt(end + 2) != 'Z';
-        } catch (IOException gone) {
-            return false;
         }
     }
 
