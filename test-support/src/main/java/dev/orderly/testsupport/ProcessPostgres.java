@@ -1,5 +1,7 @@
 package dev.orderly.testsupport;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,6 +69,9 @@ public final class ProcessPostgres implements PostgresServer {
 
     /** Linux limits a Unix socket path to 107 bytes; PostgreSQL appends {@code /.s.PGSQL.<port>} to the directory. */
     private static final int MAX_SOCKET_DIRECTORY_LENGTH = 90;
+
+    /** How long a start waits for a killed postmaster's parent to reap it ({@link #awaitLockFilesFreed}). */
+    static final Duration REAP_TIMEOUT = Duration.ofSeconds(60);
 
     /**
      * Where one cluster keeps its files.
@@ -219,14 +225,97 @@ public final class ProcessPostgres implements PostgresServer {
         return this.ca.authority();
     }
 
-    /** The postmaster, if one runs on this data directory. */
+    /**
+     * The postmaster, if one runs on this data directory. A postmaster killed but not yet reaped by its parent (a
+     * zombie) does not: it serves nothing, and {@code ./orderly failover} must not take it for a primary that still
+     * runs (a failure drill's CI run once refused to promote the standby for it).
+     */
     public Optional<ProcessHandle> postmaster() {
-        Path pidFile = this.layout.data().resolve("postmaster.pid");
+        return lockFilePid(this.layout.data().resolve("postmaster.pid"))
+                .flatMap(ProcessHandle::of)
+                .filter(ProcessPostgres::runs);
+    }
+
+    /** The PID on the first line of one of PostgreSQL's lock files, if it can be read. */
+    private static Optional<Long> lockFilePid(Path lockFile) {
         try {
-            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            return Optional.of(
+                    Long.parseLong(Files.readAllLines(lockFile).get(0).strip()));
         } catch (IOException | RuntimeException ex) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether {@code process} runs: {@link ProcessHandle#isAlive()} is true for a zombie too, a process that has ended
+     * and waits for its parent to reap it. Where there is no procfs to tell one by, {@code isAlive()} is all there is.
+     */
+    static boolean runs(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return false;
+        }
+        if (!Files.isDirectory(Path.of("/proc/self"))) {
+            return true;
+        }
+        try {
+            // "pid (comm) state ...": comm may hold spaces and parentheses, so the state follows the last ')'.
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits until no zombie holds this server's lock files ({@code postmaster.pid} in the data directory, the Unix
+     * socket's {@code .s.PGSQL.port.lock}). PostgreSQL takes a lock file whose PID it can signal for a server that
+     * still runs and refuses to start, and a zombie can be signalled: after {@code kill -9}, a start must wait for the
+     * killed postmaster's parent (the init of a machine or container, which may take seconds) to reap it. Deleting the
+     * lock file instead would also drop PostgreSQL's check that no child of the killed postmaster is still attached to
+     * its shared memory.
+     *
+     * @throws IllegalStateException if a zombie still holds one when {@link #REAP_TIMEOUT} has passed
+     */
+    private void awaitLockFilesFreed() {
+        List<Path> lockFiles = List.of(
+                this.layout.data().resolve("postmaster.pid"),
+                this.layout.socketDirectory().resolve(".s.PGSQL." + this.port + ".lock"));
+        for (Path lockFile : lockFiles) {
+            Optional<ProcessHandle> zombie =
+                    lockFilePid(lockFile).flatMap(ProcessHandle::of).filter(process -> !runs(process));
+            if (zombie.isEmpty()) {
+                continue;
+            }
+            long pid = zombie.get().pid();
+            LOG.log(
+                    Level.INFO,
+                    "PostgreSQL''s lock file {0} names pid {1}, ended but not yet reaped; waiting",
+                    lockFile,
+                    pid);
+            try {
+                await("the ended postmaster " + pid + " of " + lockFile + " reaped by its parent")
+                        .atMost(REAP_TIMEOUT)
+                        .pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(50))
+                        .pollInSameThread()
+                        .until(() ->
+                                ProcessHandle.of(pid).map(ProcessPostgres::runs).orElse(true));
+            } catch (ConditionTimeoutException ex) {
+                throw new IllegalStateException(
+                        "PostgreSQL cannot start on " + this.layout.data() + ": its lock file "
+                                + lockFile + " names pid " + pid
+                                + ", a postmaster that has ended but was not reaped by its "
+                                + "parent (pid "
+                                + zombie.get()
+                                        .parent()
+                                        .map(ProcessHandle::pid)
+                                        .map(String::valueOf)
+                                        .orElse("?")
+                                + ") within " + REAP_TIMEOUT.toSeconds()
+                                + " s, and PostgreSQL takes it for a server that "
+                                + "still runs. A machine's or container's init must reap orphaned processes (docker run --init)");
+            }
         }
     }
 
@@ -240,6 +329,7 @@ public final class ProcessPostgres implements PostgresServer {
         if (running()) {
             return;
         }
+        awaitLockFilesFreed();
         try {
             this.socketDirectory = socketDirectory();
             Files.createDirectories(this.layout.log().getParent());
