@@ -66,11 +66,18 @@ public record RelayProperties(
      * @param maxInFlight the most messages published but not yet confirmed at any moment
      * @param confirmTimeout how long the broker may take to confirm one message before the row counts as failed (it
      *     stays unpublished and goes out again, possibly as a duplicate); also bounds how long shutdown waits
+     * @param markLinger how long rows confirmed while a run goes on may wait to be marked published together (zero:
+     *     marked as their confirms arrive); rows confirmed but not yet marked when the relay dies go out again
+     * @param skippedRowTimeout how long a run looks again for a row its reads skipped because its transaction had not
+     *     committed yet (it took its id before a row already read); after that the row goes out at the next run's
+     *     start; zero leaves every such row to the next run (tables divided into partitions always do)
      */
     public record Publish(
             @DefaultValue("500") @Positive @Max(10_000) int batchSize,
             @DefaultValue("500") @Positive @Max(10_000) int maxInFlight,
-            @DefaultValue("10s") Duration confirmTimeout) {}
+            @DefaultValue("10s") Duration confirmTimeout,
+            @DefaultValue("50ms") Duration markLinger,
+            @DefaultValue("2s") Duration skippedRowTimeout) {}
 
     /**
      * @param pollInterval how often each table is read even without a notification: the most a lost notification
@@ -84,12 +91,15 @@ public record RelayProperties(
     /**
      * @param retryInterval how often a standby instance tries to take a table over: bounds the failover time once
      *     PostgreSQL has released the dead holder's lock
-     * @param checkTimeout how long the check that the lease is still held (run before every batch) may take before the
-     *     lease counts as lost
+     * @param checkTimeout how long the check that the lease is still held may take before the lease counts as lost
+     * @param verifyInterval how long one such check stands for: the active instance checks before reading a batch only
+     *     if its last check is older, and may publish for up to this long after its session broke (the zombie
+     *     window: duplicates, never a gap); zero checks before every batch
      */
     public record Lease(
             @DefaultValue("1s") Duration retryInterval,
-            @DefaultValue("2s") Duration checkTimeout) {}
+            @DefaultValue("2s") Duration checkTimeout,
+            @DefaultValue("100ms") Duration verifyInterval) {}
 
     /**
      * @param backoffInitial the pause after a table's first failed batch; it doubles with each further failure

@@ -22,8 +22,11 @@ class RelayPropertiesTests {
         assertThat(properties.publish().batchSize()).isEqualTo(500);
         assertThat(properties.publish().maxInFlight()).isEqualTo(500);
         assertThat(properties.publish().confirmTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(properties.publish().markLinger()).isEqualTo(Duration.ofMillis(50));
+        assertThat(properties.publish().skippedRowTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(properties.wakeup().pollInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(properties.lease().retryInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(properties.lease().verifyInterval()).isEqualTo(Duration.ofMillis(100));
         assertThat(properties.failures().flagAfterAttempts()).isEqualTo(5);
         assertThat(properties.retention().keep()).isEqualTo(Duration.ofHours(24));
         assertThat(properties.effectiveInstanceId())

@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * joins the table's {@link Partitioning}: it takes a partition only within this instance's share, and none while
  * another instance divides the table otherwise.
  *
- * <p>Invariant: {@link #verify()} answers true only if, a moment ago, this very session still held the lock; the
- * relay calls it before every batch, so an instance that lost its session stops publishing before its next batch. What
- * it may still publish is the one batch that was already under way (the "zombie window": duplicates, never a gap or a
- * reordering, since the new holder starts again from the oldest unpublished row).
+ * <p>Invariant: {@link #verify()} answers true only if, a moment ago, this very session still held the lock. The
+ * relay calls it before a batch, at most once per {@code lease.verify-interval}, so an instance that lost its session
+ * stops publishing at its first batch after that interval. What it publishes until then, and what it finishes of the
+ * batch already under way, is the "zombie window": duplicates, never a gap or a reordering of a consumer's first
+ * deliveries, since the new holder starts again from the oldest unpublished row.
  *
  * <p>Not thread-safe by design beyond {@link #isHeld()}: one partition's drainer thread owns its lease.
  */

@@ -28,6 +28,7 @@ public final class OutboxRows {
     private final JdbcClient jdbc;
     private final String selectUnpublished;
     private final String selectUnpublishedAfter;
+    private final String selectUnpublishedAfterOrAmong;
     private final String markPublished;
     private final String recordFailure;
     private final String deleteExpired;
@@ -53,6 +54,11 @@ public final class OutboxRows {
                 SELECT id, event_id, event_type, routing_key, aggregate_id, payload::text AS payload,
                        headers::text AS headers, created_at, attempts
                 FROM %s WHERE published_at IS NULL AND id > ?%s ORDER BY id LIMIT ?
+                """.formatted(name, inPartition);
+        this.selectUnpublishedAfterOrAmong = """
+                SELECT id, event_id, event_type, routing_key, aggregate_id, payload::text AS payload,
+                       headers::text AS headers, created_at, attempts
+                FROM %s WHERE published_at IS NULL AND (id > ? OR id = ANY(?))%s ORDER BY id LIMIT ?
                 """.formatted(name, inPartition);
         // "AND published_at IS NULL": a row another instance (or an earlier attempt) already marked keeps its time.
         this.markPublished = "UPDATE %s SET published_at = clock_timestamp() WHERE id = ANY(?) AND published_at IS NULL"
@@ -100,6 +106,22 @@ public final class OutboxRows {
     public List<OutboxRow> unpublishedAfter(long afterId, int limit) {
         return jdbc.sql(selectUnpublishedAfter)
                 .param(afterId)
+                .param(limit)
+                .query(OutboxRows::row)
+                .list();
+    }
+
+    /**
+     * Up to {@code limit} unpublished rows of the partition after row {@code afterId} or among {@code ids}, lowest id
+     * first: the continuation of a batch, and rows an earlier read skipped because they were not committed yet.
+     */
+    public List<OutboxRow> unpublishedAfterOrAmong(long afterId, long[] ids, int limit) {
+        if (ids.length == 0) {
+            return unpublishedAfter(afterId, limit);
+        }
+        return jdbc.sql(selectUnpublishedAfterOrAmong)
+                .param(afterId)
+                .param(ids)
                 .param(limit)
                 .query(OutboxRows::row)
                 .list();

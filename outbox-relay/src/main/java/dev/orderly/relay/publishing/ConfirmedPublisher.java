@@ -30,8 +30,12 @@ import org.springframework.amqp.rabbit.core.RabbitOperations;
  * <p>A run keeps its channel while there is work: it asks its {@link RowStream} for more rows whenever a batch was
  * full or new rows were announced, also while earlier messages are still awaiting their confirms, and hands the
  * confirmed rows over to be marked as they come. So a new row does not wait for the previous ones' confirms, and the
- * database round trips overlap the broker's work instead of leaving the confirm window empty. A run ends when nothing
- * is in flight and nothing new was announced, when the stream says so, or at the first failure.
+ * database round trips overlap the broker's work instead of leaving the confirm window empty. While a run goes on, its
+ * confirmed rows are handed over together, once {@code mark-linger} has passed since the first of them was confirmed
+ * or {@code max-in-flight} of them are waiting: one mark for many confirms, instead of one UPDATE per confirm that
+ * arrives (a quorum queue confirms a steady stream a few messages at a time). A run ends when nothing is in flight and
+ * nothing new was announced, when the stream says so, or at the first failure; whatever it confirmed is handed over
+ * before it returns.
  *
  * <p>Invariant: the rows handed to {@link RowStream#confirmed} are, in order, the longest prefix of the run whose every
  * message was acked and not returned, and a run never reads past a row it did not send (a batch cut short by
@@ -44,8 +48,9 @@ final class ConfirmedPublisher {
     interface RowStream {
 
         /**
-         * The rows to publish after row {@code lastId}, read now if more may be there (the last read was a full batch,
-         * or new rows were announced since); otherwise an empty list.
+         * The rows to publish after row {@code lastId} (and any lower ones the stream's earlier reads skipped, not yet
+         * committed then), read now if more may be there (the last read was a full batch, or new rows were announced
+         * since); otherwise an empty list. Never a row already sent in this run.
          */
         List<OutboxRow> next(long lastId);
 
@@ -77,14 +82,25 @@ final class ConfirmedPublisher {
     private final String exchange;
     private final int maxInFlight;
     private final Duration confirmTimeout;
+    private final long markLingerNanos;
     private final RouteGuard routes;
 
+    /**
+     * @param markLinger how long, while a run goes on, its confirmed rows may wait to be handed over together (zero:
+     *     handed over as soon as confirmed); a crash in that time only makes them go out again
+     */
     ConfirmedPublisher(
-            RabbitOperations rabbit, String exchange, int maxInFlight, Duration confirmTimeout, RouteGuard routes) {
+            RabbitOperations rabbit,
+            String exchange,
+            int maxInFlight,
+            Duration confirmTimeout,
+            Duration markLinger,
+            RouteGuard routes) {
         this.rabbit = rabbit;
         this.exchange = exchange;
         this.maxInFlight = maxInFlight;
         this.confirmTimeout = confirmTimeout;
+        this.markLingerNanos = markLinger.toNanos();
         this.routes = routes;
     }
 
@@ -115,11 +131,14 @@ final class ConfirmedPublisher {
         private final RowStream stream;
         private final Timer confirmLatency;
         private final ArrayDeque<Sent> unsettled = new ArrayDeque<>();
+        /** Confirmed rows not yet handed over; the first was confirmed at {@link #firstConfirmedAt}. */
         private final List<OutboxRow> confirmed = new ArrayList<>();
+
+        private long firstConfirmedAt;
         private long confirmedTotal;
         /** The first message that was not cleanly confirmed: nothing after it counts, whatever its confirm says. */
         private @Nullable PublishFailure confirmFailure;
-        /** The id of the last row sent; the next read starts after it. */
+        /** The highest id sent; the next read starts after it. */
         private long lastSent = Long.MIN_VALUE;
         /**
          * Whether a batch stopped before its end because {@link RowStream#keepSending()} said no: the run ends then,
@@ -140,17 +159,21 @@ final class ConfirmedPublisher {
                 // Read more while earlier messages await their confirms; mark what is confirmed meanwhile. Always after
                 // the last row really sent: a batch cut short must not be stepped over.
                 List<OutboxRow> next = stream.next(lastSent);
-                handOver();
+                handOverDue();
                 if (!next.isEmpty()) {
                     failure = send(next);
                     continue;
                 }
                 failure = settleDue();
-                handOver();
+                handOverDue();
                 if (failure != null || unsettled.isEmpty()) {
                     break;
                 }
-                stream.awaitActivity(deadline(unsettled.getFirst()));
+                long wait = deadline(unsettled.getFirst());
+                if (!confirmed.isEmpty() && markDue() - wait < 0) {
+                    wait = markDue();
+                }
+                stream.awaitActivity(wait);
             }
             while (confirmFailure == null && !unsettled.isEmpty()) {
                 settleOldest();
@@ -194,6 +217,18 @@ final class ConfirmedPublisher {
             return sent.sentAt() + confirmTimeout.toNanos();
         }
 
+        /** When the confirmed rows waiting are to be handed over ({@link System#nanoTime()}). */
+        private long markDue() {
+            return firstConfirmedAt + markLingerNanos;
+        }
+
+        /** Hands the confirmed rows over if they have waited {@code mark-linger}, or enough of them are waiting. */
+        private void handOverDue() {
+            if (!confirmed.isEmpty() && (confirmed.size() >= maxInFlight || System.nanoTime() - markDue() >= 0)) {
+                handOver();
+            }
+        }
+
         /** Hands the rows confirmed so far to the stream, to be marked. */
         private void handOver() {
             if (!confirmed.isEmpty()) {
@@ -230,7 +265,9 @@ final class ConfirmedPublisher {
                 stream.confirmArrived();
             });
             unsettled.add(new Sent(row, correlation, sentAt));
-            lastSent = row.id();
+            // A row an earlier read skipped (committed late) goes out after later ones: the next read starts after the
+            // highest id sent.
+            lastSent = Math.max(lastSent, row.id());
             return null;
         }
 
@@ -277,6 +314,9 @@ final class ConfirmedPublisher {
             ReturnedMessage returned = sent.correlation().getReturned();
             if (returned != null) {
                 return PublishFailure.returned(sent.row(), returned);
+            }
+            if (confirmed.isEmpty()) {
+                firstConfirmedAt = System.nanoTime();
             }
             confirmed.add(sent.row());
             return null;

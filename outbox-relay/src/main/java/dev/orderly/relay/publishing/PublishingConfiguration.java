@@ -38,11 +38,18 @@ class PublishingConfiguration {
             RouteGuard routes) {
         RelayProperties.Publish publish = properties.publish();
         ConfirmedPublisher publisher = new ConfirmedPublisher(
-                rabbit, properties.exchange(), publish.maxInFlight(), publish.confirmTimeout(), routes);
+                rabbit,
+                properties.exchange(),
+                publish.maxInFlight(),
+                publish.confirmTimeout(),
+                publish.markLinger(),
+                routes);
         TableDrainer.Settings settings = new TableDrainer.Settings(
                 publish.batchSize(),
                 properties.wakeup().pollInterval(),
                 properties.lease().retryInterval(),
+                properties.lease().verifyInterval(),
+                publish.skippedRowTimeout(),
                 new Backoff(
                         properties.failures().backoffInitial(),
                         properties.failures().backoffMax()),

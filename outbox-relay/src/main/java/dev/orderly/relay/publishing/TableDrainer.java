@@ -29,9 +29,12 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>a row is marked published only after the broker acked it without returning it ({@link ConfirmedPublisher});
- *   <li>rows go out in id order: a run starts from the oldest unpublished row, and after a failure everything from
- *       the failed row on is read and sent again (duplicates are possible, gaps are not);
- *   <li>nothing is published without the partition's lease, checked before every batch is read;
+ *   <li>rows go out in id order as far as their commits allow: a run starts from the oldest unpublished row, reads
+ *       on after the last row it sent and looks again for the rows its reads skipped because they were not committed
+ *       yet ({@link SkippedIds}); after a failure everything from the failed row on is read and sent again
+ *       (duplicates are possible, gaps are not);
+ *   <li>nothing is published without the partition's lease: before a batch is read, the lease was acquired or
+ *       checked ({@link AdvisoryLease#verify()}) at most {@code lease.verify-interval} ago;
  *   <li>a failing row is never skipped: it blocks its table until it goes out ({@link RowFailures} records its
  *       attempts and reports it);
  *   <li>the loop survives every exception (database or broker down) and only ends on shutdown, after which the lease
@@ -57,17 +60,29 @@ final class TableDrainer implements Runnable {
     private final Settings settings;
     private final Wakeup wakeup = new Wakeup();
     private final RowFailures rowFailures;
+    /**
+     * The ids the reads skipped (not committed yet), across runs: a run's first read, from the oldest unpublished row,
+     * may skip one too. Only for an undivided table: a partition's reads skip the other partitions' rows, which would
+     * all look like rows not committed yet. Owned by the drainer's thread.
+     */
+    private final SkippedIds skipped;
 
     private volatile State state = State.STARTING;
     private volatile int consecutiveFailures;
     private volatile boolean alive;
     private volatile @Nullable String disagreement;
     private boolean standbyLogged;
+    /** {@link System#nanoTime()} when the lease was last acquired or checked held; meaningful while it is held. */
+    private long leaseConfirmedAt;
 
     /**
      * @param batchSize rows per batch
      * @param pollInterval the longest wait for work without a notification
      * @param leaseRetryInterval how often a standby tries to take the lease
+     * @param leaseVerifyInterval how long a check that the lease is still held (or its acquisition) stands for: the
+     *     lease is checked before a batch is read only if its last check is older (zero: before every batch)
+     * @param skippedRowTimeout how long a run looks again for a row its reads skipped (not yet committed); zero
+     *     leaves such rows to the next run
      * @param backoff pauses after failed batches
      * @param flagAfterAttempts failed attempts after which a row is reported as repeatedly failing
      */
@@ -75,6 +90,8 @@ final class TableDrainer implements Runnable {
             int batchSize,
             Duration pollInterval,
             Duration leaseRetryInterval,
+            Duration leaseVerifyInterval,
+            Duration skippedRowTimeout,
             Backoff backoff,
             int flagAfterAttempts) {}
 
@@ -94,6 +111,7 @@ final class TableDrainer implements Runnable {
         this.metrics = metrics;
         this.settings = settings;
         this.rowFailures = new RowFailures(rows, publisher.exchange(), settings.flagAfterAttempts());
+        this.skipped = new SkippedIds(partition().isWhole() ? settings.skippedRowTimeout() : Duration.ZERO);
         BreakerTransitions.listen(breaker, table(), wakeup, partition().index() == 0);
     }
 
@@ -188,7 +206,7 @@ final class TableDrainer implements Runnable {
             return;
         }
         state = State.PUBLISHING;
-        Continuation continuation = new Continuation(batch.size());
+        Continuation continuation = new Continuation(batch);
         PublishFailure failure = publish(batch, continuation);
         if (failure != null) {
             handle(failure);
@@ -235,8 +253,9 @@ final class TableDrainer implements Runnable {
         /** Whether the last read returned less than a full batch: the table is drained up to now. */
         boolean caughtUp;
 
-        Continuation(int firstBatchSize) {
-            this.caughtUp = firstBatchSize < settings.batchSize();
+        Continuation(List<OutboxRow> firstBatch) {
+            this.caughtUp = firstBatch.size() < settings.batchSize();
+            skipped.read(firstBatch, System.nanoTime());
         }
 
         @Override
@@ -253,7 +272,9 @@ final class TableDrainer implements Runnable {
                 return List.of();
             }
             wakeup.clear();
-            List<OutboxRow> next = rows.unpublishedAfter(lastId, settings.batchSize());
+            long now = System.nanoTime();
+            List<OutboxRow> next = rows.unpublishedAfterOrAmong(lastId, skipped.lookFor(now), settings.batchSize());
+            skipped.read(next, now);
             caughtUp = next.size() < settings.batchSize();
             return next;
         }
@@ -323,6 +344,7 @@ final class TableDrainer implements Runnable {
             disagreement = null;
         }
         if (acquired) {
+            leaseConfirmedAt = System.nanoTime();
             log.info(
                     "This instance is now the active relay for {} (advisory lock {}); publishing from its oldest "
                             + "unpublished row",
@@ -345,9 +367,24 @@ final class TableDrainer implements Runnable {
         return false;
     }
 
+    /**
+     * Whether the lease is still held: known without a round trip while its last check (or its acquisition) is more
+     * recent than {@code lease.verify-interval}, otherwise checked now. The interval widens the zombie window (see
+     * docs/outbox-relay.md): an instance whose session broke may go on publishing for up to that long, duplicates of
+     * what the new holder sends, never a gap.
+     */
     private boolean verifyLease() {
+        long now = System.nanoTime();
+        if (lease.isHeld()
+                && now - leaseConfirmedAt < settings.leaseVerifyInterval().toNanos()) {
+            return true;
+        }
         metrics.leaseChecked();
-        return lease.verify();
+        boolean held = lease.verify();
+        if (held) {
+            leaseConfirmedAt = now;
+        }
+        return held;
     }
 
     private void leaseLost() {
@@ -383,6 +420,8 @@ final class TableDrainer implements Runnable {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = confirmed.get(i).id();
         }
+        // A row a read had skipped goes out after later ones: sorted, the first and last are the range marked.
+        java.util.Arrays.sort(ids);
         // If this update fails, the rows stay unpublished and go out again: a duplicate, never a loss.
         rows.markPublished(ids);
         for (OutboxRow row : confirmed) {

@@ -284,6 +284,61 @@ class ConfirmedPublisherTests {
     }
 
     @Test
+    void withoutALingerEachConfirmIsHandedOverAsItArrives() {
+        ackStaggered(Duration.ofMillis(10));
+        Batches batches = new Batches(List.of(rows(4, 6), rows(7, 8)));
+
+        publisher(10, Duration.ofSeconds(1), Duration.ZERO).publish(rows(1, 3), batches, latency);
+
+        assertThat(batches.confirmed).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(batches.handOvers).hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void withALingerTheConfirmsOfARunAreHandedOverTogether() {
+        ackStaggered(Duration.ofMillis(10));
+        Batches batches = new Batches(List.of(rows(4, 6), rows(7, 8)));
+
+        ConfirmedPublisher.RunResult result =
+                publisher(10, Duration.ofSeconds(1), Duration.ofSeconds(10)).publish(rows(1, 3), batches, latency);
+
+        assertThat(result.failure()).isNull();
+        assertThat(batches.confirmed).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(batches.handOvers).as("one mark, when the run ended").containsExactly(8);
+    }
+
+    @Test
+    void withALingerMaxInFlightConfirmedRowsAreHandedOverWithoutWaitingForIt() {
+        AtomicInteger unconfirmed = new AtomicInteger();
+        ackAfter(Duration.ofMillis(5), unconfirmed, Set.of());
+        Table table = new Table(40, 4);
+
+        ConfirmedPublisher.RunResult result =
+                publisher(4, Duration.ofSeconds(1), Duration.ofSeconds(10)).publish(table.next(0), table, latency);
+
+        assertThat(result.failure()).isNull();
+        assertThat(table.confirmed).isEqualTo(ids(rows(1, 40)));
+        assertThat(table.handOvers).hasSizeGreaterThan(1);
+        assertThat(table.handOvers.subList(0, table.handOvers.size() - 1))
+                .allSatisfy(rows -> assertThat(rows).isGreaterThanOrEqualTo(4));
+    }
+
+    @Test
+    void withALingerTheRowsConfirmedBeforeAFailureAreStillHandedOver() {
+        AtomicInteger unconfirmed = new AtomicInteger();
+        ackAfter(Duration.ofMillis(30), unconfirmed, Set.of(3L));
+        Batches batches = new Batches(List.of(rows(4, 5)));
+
+        ConfirmedPublisher.RunResult result =
+                publisher(10, Duration.ofSeconds(1), Duration.ofSeconds(10)).publish(rows(1, 3), batches, latency);
+
+        assertThat(batches.confirmed).containsExactly(1L, 2L);
+        assertThat(result.confirmed()).isEqualTo(2);
+        assertThat(result.failure())
+                .satisfies(failure -> assertThat(failure.row().id()).isEqualTo(3));
+    }
+
+    @Test
     void nothingAfterAFailureCountsEvenRowsOfLaterBatchesTheBrokerAcked() {
         AtomicInteger unconfirmed = new AtomicInteger();
         ackAfter(Duration.ofMillis(30), unconfirmed, Set.of(2L));
@@ -337,8 +392,8 @@ class ConfirmedPublisherTests {
         rows.addAll(rows(4, 5));
         RouteGuard shippingMissing =
                 eventType -> eventType.equals("payment.authorized") ? "no binding routes it to [shipping.work]" : null;
-        ConfirmedPublisher publisher =
-                new ConfirmedPublisher(rabbit, "orders.events", 10, Duration.ofSeconds(1), shippingMissing);
+        ConfirmedPublisher publisher = new ConfirmedPublisher(
+                rabbit, "orders.events", 10, Duration.ofSeconds(1), Duration.ZERO, shippingMissing);
         Batches batches = new Batches(List.of());
 
         ConfirmedPublisher.RunResult result = publisher.publish(rows, batches, latency);
@@ -374,6 +429,22 @@ class ConfirmedPublisherTests {
                 .send(anyString(), anyString(), any(Message.class), any(CorrelationData.class));
     }
 
+    /** Acks row n about n steps after it was sent: the confirms of a run arrive one by one. */
+    private void ackStaggered(Duration step) {
+        doAnswer(invocation -> {
+                    CorrelationData correlation = invocation.getArgument(3);
+                    long id = Long.parseLong(correlation.getId());
+                    sent.add(id);
+                    broker.schedule(
+                            () -> correlation.getFuture().complete(new Confirm(true, null)),
+                            id * step.toMillis(),
+                            TimeUnit.MILLISECONDS);
+                    return null;
+                })
+                .when(rabbit)
+                .send(anyString(), anyString(), any(Message.class), any(CorrelationData.class));
+    }
+
     /** What a run handed over as confirmed, and how it ended. */
     record Result(List<Long> confirmed, PublishFailure failure) {}
 
@@ -382,6 +453,9 @@ class ConfirmedPublisherTests {
 
         final ArrayDeque<List<OutboxRow>> more;
         final List<Long> confirmed = new ArrayList<>();
+        /** How many rows each {@link #confirmed} call handed over. */
+        final List<Integer> handOvers = new ArrayList<>();
+
         final List<Integer> unconfirmedWhenAskedForMore = new ArrayList<>();
         IntSupplier unconfirmed = () -> 0;
         BooleanSupplier keepSending = () -> true;
@@ -419,6 +493,7 @@ class ConfirmedPublisherTests {
 
         @Override
         public void confirmed(List<OutboxRow> rows) {
+            handOvers.add(rows.size());
             rows.forEach(row -> confirmed.add(row.id()));
         }
     }
@@ -454,7 +529,12 @@ class ConfirmedPublisherTests {
     }
 
     private ConfirmedPublisher publisher(int maxInFlight, Duration confirmTimeout) {
-        return new ConfirmedPublisher(rabbit, "orders.events", maxInFlight, confirmTimeout, RouteGuard.NONE);
+        return publisher(maxInFlight, confirmTimeout, Duration.ZERO);
+    }
+
+    private ConfirmedPublisher publisher(int maxInFlight, Duration confirmTimeout, Duration markLinger) {
+        return new ConfirmedPublisher(
+                rabbit, "orders.events", maxInFlight, confirmTimeout, markLinger, RouteGuard.NONE);
     }
 
     static List<OutboxRow> rows(int count) {
