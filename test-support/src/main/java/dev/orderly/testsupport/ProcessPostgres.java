@@ -302,19 +302,13 @@ public final class ProcessPostgres implements PostgresServer {
                         .until(() ->
                                 ProcessHandle.of(pid).map(ProcessPostgres::runs).orElse(true));
             } catch (ConditionTimeoutException ex) {
-                throw new IllegalStateException(
-                        "PostgreSQL cannot start on " + this.layout.data() + ": its lock file "
-                                + lockFile + " names pid " + pid
-                                + ", a postmaster that has ended but was not reaped by its "
-                                + "parent (pid "
-                                + zombie.get()
-                                        .parent()
-                                        .map(ProcessHandle::pid)
-                                        .map(String::valueOf)
-                                        .orElse("?")
-                                + ") within " + REAP_TIMEOUT.toSeconds()
-                                + " s, and PostgreSQL takes it for a server that "
-                                + "still runs. A machine's or container's init must reap orphaned processes (docker run --init)");
+                String parent =
+                        zombie.get().parent().map(p -> Long.toString(p.pid())).orElse("?");
+                throw new IllegalStateException("PostgreSQL cannot start on " + this.layout.data() + ": its lock file "
+                        + lockFile + " names pid " + pid + ", a postmaster that has ended but was not reaped by its "
+                        + "parent (pid " + parent + ") within " + REAP_TIMEOUT.toSeconds() + " s, and PostgreSQL "
+                        + "takes it for a server that still runs. A machine's or container's init must reap orphaned "
+                        + "processes (docker run --init)");
             }
         }
     }
