@@ -22,13 +22,16 @@ import dev.orderly.testsupport.TestMessageKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -178,12 +181,9 @@ public final class RelayBenchmark {
             JdbcClient jdbc = JdbcClient.create(database);
             AtomicLong next = new AtomicLong();
             long began = System.nanoTime();
-            ExecutorService writers = Executors.newFixedThreadPool(threads);
-            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                done.add(writers.submit(() -> {
-                    for (long seq = next.getAndIncrement(); seq < rows; seq = next.getAndIncrement()) {
-                        jdbc.sql("""
+            Callable<Void> writer = () -> {
+                for (long seq = next.getAndIncrement(); seq < rows; seq = next.getAndIncrement()) {
+                    jdbc.sql("""
                                         INSERT INTO orders.outbox
                                           (event_id, event_type, routing_key, aggregate_id, payload, headers)
                                         VALUES (gen_random_uuid(), ?, ?, ?,
@@ -191,15 +191,20 @@ public final class RelayBenchmark {
                                                                   'padding', repeat('x', 960)),
                                                 '{"event_version": 1}'::jsonb)
                                         """)
-                                .params(List.of(BACKLOG_KEY, BACKLOG_KEY, "aggregate-" + (seq % 1000), seq))
-                                .update();
-                    }
-                }));
+                            .params(List.of(BACKLOG_KEY, BACKLOG_KEY, "aggregate-" + (seq % 1000), seq))
+                            .update();
+                }
+                return null;
+            };
+            ExecutorService writers = Executors.newFixedThreadPool(threads);
+            try {
+                for (Future<Void> written :
+                        writers.invokeAll(Collections.nCopies(threads, writer), 10, TimeUnit.MINUTES)) {
+                    written.get(); // a writer that failed, or was still writing after 10 minutes, ends the step
+                }
+            } finally {
+                writers.shutdownNow();
             }
-            for (java.util.concurrent.Future<?> writer : done) {
-                writer.get(10, TimeUnit.MINUTES);
-            }
-            writers.shutdown();
             double took = seconds(System.nanoTime() - began);
             System.out.printf(
                     Locale.ROOT, "RESULT backlog_rows=%d write_s=%.1f write_rate=%.0f%n", rows, took, rows / took);
