@@ -4,11 +4,11 @@
 # needs ROOT, STATE (the run's ORDERLY_STATE_DIR, whose tls/ ./orderly up made), JAVA and the env file's variables.
 # shellcheck shell=bash
 
-# perftest SECONDS OUT: 1 producer, 1 consumer, a quorum queue, 1 KiB persistent messages, confirms (500 outstanding),
-# for SECONDS; its output in OUT. Fails only when PerfTest cannot be resolved or its key stores made: a failed run
+# perftest SECONDS OUT [RATE]: 1 producer, 1 consumer, a quorum queue, 1 KiB persistent messages, confirms (500
+# outstanding), for SECONDS, as fast as it can or at RATE msg/s; its output in OUT. Fails only when PerfTest cannot be resolved or its key stores made: a failed run
 # leaves OUT without a rate, which the caller reports.
 perftest() {
-  local seconds=$1 out=$2
+  local seconds=$1 out=$2 rate=${3:-}
   if [[ ! -d $STATE/perftest-lib ]]; then
     (cd "$ROOT" && ./mvnw -q -B -f bench/relay-perftest.pom.xml dependency:copy-dependencies \
       -DoutputDirectory="$STATE/perftest-lib") >"$STATE/perftest-resolve.log" 2>&1 ||
@@ -27,5 +27,5 @@ perftest() {
     --uri "amqps://orderly-admin:$ORDERLY_RABBITMQ_ADMIN_PASSWORD@127.0.0.1:$ORDERLY_RABBITMQ_PORT/orderly" \
     --use-default-ssl-context \
     --quorum-queue --queue bench.perftest --size 1000 --flag persistent --confirm 500 \
-    --producers 1 --consumers 1 --time "$seconds" >"$out" 2>&1 || true
+    --producers 1 --consumers 1 --time "$seconds" ${rate:+--rate "$rate"} >"$out" 2>&1 || true
 }
