@@ -365,7 +365,11 @@ if [[ -n $PEER ]]; then
   for rate in $RATES; do
     row="| $rate rows/s: p50 / p99 / max ms |"
     for name in "${PUBLISHERS[@]}"; do row+=" ${LAT[$name,$rate]// / \/ } |"; done
-    echo "$row (the broker alone, PerfTest at $rate msg/s: p50 / p99 ${FLOOR[$rate]// / \/ } ms)"
+    echo "$row"
+    # The floor is one figure of the run, not of a publisher: it stands in the first publisher's column.
+    row="| $rate rows/s: the broker alone (PerfTest at $rate msg/s), p50 / p99 ms | ${FLOOR[$rate]// / \/ } |"
+    for name in "${PUBLISHERS[@]:1}"; do row+=" |"; done
+    echo "$row"
     row="| $rate rows/s: CPU |"
     for name in "${PUBLISHERS[@]}"; do row+=" ${CPU[$name,$rate]// / \/ } |"; done
     echo "$row"
