@@ -5,8 +5,8 @@
 # shellcheck shell=bash
 
 # perftest SECONDS OUT [RATE]: 1 producer, 1 consumer, a quorum queue, 1 KiB persistent messages, confirms (500
-# outstanding), for SECONDS, as fast as it can or at RATE msg/s; its output in OUT. Fails only when PerfTest cannot be resolved or its key stores made: a failed run
-# leaves OUT without a rate, which the caller reports.
+# outstanding), for SECONDS, as fast as it can or at RATE msg/s; its output in OUT. Fails only when PerfTest cannot be
+# resolved or its key stores made: a failed run leaves OUT without a rate, which the caller reports.
 perftest() {
   local seconds=$1 out=$2 rate=${3:-}
   if [[ ! -d $STATE/perftest-lib ]]; then
