@@ -160,8 +160,9 @@ grep -E "sending rate avg|receiving rate avg|consumer latency min/median/75th/95
 PERFTEST_RATE=$(sed -n 's/.*sending rate avg: \([0-9]*\) msg\/s.*/\1/p' "$STATE/perftest.txt" | tail -n 1)
 [[ -n $PERFTEST_RATE ]] || { cat "$STATE/perftest.txt" >&2; echo "PerfTest printed no rate" >&2; exit 1; }
 # The latency floor: the broker alone, from PerfTest's publish to its consumer, at each rate the publishers are measured
-# at. A publisher's commit-to-consumer latency includes this path, so its p99 is no lower than this one's, whatever the
-# publisher does (on a noisy host this floor moves from hour to hour: read a publisher's figures beside it).
+# at. A publisher's commit-to-consumer latency includes this path. The two are measured minutes apart, and on a noisy
+# host the broker's own tail moves from minute to minute (a short smoke run has shown it above the relay's): read them
+# side by side, not one taken from the other.
 declare -A FLOOR
 for rate in $RATES; do
   echo
@@ -340,9 +341,6 @@ echo
 echo "## summary"
 awk -v d="$DRAIN_RATE" -v p="$PERFTEST_RATE" 'BEGIN {
   printf "  drain %.0f rows/s vs PerfTest %.0f msg/s = %.0f%% (target >= 60%%)\n", d, p, 100 * d / p }'
-if [[ -n ${P99[250]:-} ]]; then
-  awk -v p="${P99[250]}" 'BEGIN { printf "  p99 commit-to-consumer at 250 rows/s: %.1f ms (target <= 50 ms)\n", p }'
-fi
 for rate in $RATES; do
   printf '  p99 at %s rows/s: the relay %s ms, the broker alone (PerfTest) %s ms\n' "$rate" "${P99[$rate]}" "${FLOOR[$rate]#* }"
 done
