@@ -56,8 +56,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * key the worker does not start), the retry and parking republisher, the consumer metrics, readiness contributors and the processed-events purge. The
  * parking lot is {@link ParkingLotAutoConfiguration}'s, the outbox {@link OutboxAutoConfiguration}'s.
  *
- * <p>Invariant: the work-queue container always runs with manual acks, the configured prefetch and concurrency, and
- * no container-level retry, whatever {@code spring.rabbitmq.listener.simple.*} says; every other listener setting
+ * <p>Invariant: the work-queue container always runs with manual acks, the configured prefetch, concurrency and batches
+ * ({@code orderly.messaging.listener.batch-size}, {@code batch-linger}), and no container-level retry, whatever {@code spring.rabbitmq.listener.simple.*} says; every other listener setting
  * still applies, because the container factory is built through Boot's configurer. A retry interceptor
  * ({@code spring.rabbitmq.listener.simple.retry.enabled=true}) would retry in a hot loop on the consumer thread and
  * then drop or requeue outside this runtime's control, so it fails startup.
@@ -266,6 +266,14 @@ public class ConsumerAutoConfiguration {
         container.setMessageListener(listener);
         container.setShutdownTimeout(properties.listener().shutdownTimeout().toMillis());
         container.setListenerId(Topology.workQueue(properties.domain()));
+        // Batches: the listener gets up to batch-size deliveries at once and applies them in one transaction. The
+        // receive timeout is the wait for each next delivery and the batch timeout bounds the whole gathering, so a
+        // delivery waits at most about twice the linger for company; an idle consumer wakes once per linger.
+        MessagingProperties.Listener listening = properties.listener();
+        container.setConsumerBatchEnabled(true);
+        container.setBatchSize(listening.batchSize());
+        container.setReceiveTimeout(listening.batchLinger().toMillis());
+        container.setBatchReceiveTimeout(listening.batchLinger().toMillis());
         // A work queue that is not there yet (the deployment has not imported its topology) must not stop the
         // container for good: it keeps trying, and readiness (topology, workQueueListener) says DOWN meanwhile.
         container.setMissingQueuesFatal(false);

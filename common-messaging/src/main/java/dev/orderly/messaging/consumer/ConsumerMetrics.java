@@ -2,6 +2,7 @@ package dev.orderly.messaging.consumer;
 
 import dev.orderly.messaging.signing.SignatureVerifier;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -14,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * {@code orderly.consumer.processing} and {@code orderly.event.age} (histograms; the age has a 30 s SLO bucket) and
  * {@code orderly.consumer.redelivered}; plus {@code orderly.consumer.republish.failures} for republishes the broker
  * did not confirm, and {@code orderly.consumer.signature.invalid} (consumer, failure) for messages parked because their
- * signature failed the check.
+ * signature failed the check; {@code orderly.consumer.batch.size} (deliveries per batch transaction) and
+ * {@code orderly.consumer.batch.fallbacks} (batches applied one delivery at a time after their transaction failed).
  *
  * <p>Invariant: the {@code event_type} tag is always a catalogued type or {@code unknown}, so a stream of garbage
  * cannot grow the number of time series. Every handled event type's counters (each outcome) and timers exist from
@@ -42,6 +44,8 @@ public final class ConsumerMetrics {
     private final Set<String> catalogued;
     private final Counter redelivered;
     private final Counter republishFailures;
+    private final DistributionSummary batchSize;
+    private final Counter batchFallbacks;
 
     /**
      * @param handledEventTypes the types whose series exist from start-up
@@ -74,6 +78,23 @@ public final class ConsumerMetrics {
         for (SignatureVerifier.Failure failure : SignatureVerifier.Failure.values()) {
             signatureInvalidCounter(failure);
         }
+        this.batchSize = DistributionSummary.builder("orderly.consumer.batch.size")
+                .description("Deliveries applied in one transaction (batches of two or more)")
+                .tag("consumer", consumer)
+                .serviceLevelObjectives(2, 5, 10, 20, 50, 100)
+                .register(registry);
+        this.batchFallbacks = Counter.builder("orderly.consumer.batch.fallbacks")
+                .description("Batches whose transaction failed and whose deliveries were applied one by one")
+                .tag("consumer", consumer)
+                .register(registry);
+    }
+
+    void batch(int deliveries) {
+        batchSize.record(deliveries);
+    }
+
+    void batchFellBack() {
+        batchFallbacks.increment();
     }
 
     private Counter signatureInvalidCounter(SignatureVerifier.Failure failure) {

@@ -28,9 +28,11 @@ import org.jspecify.annotations.Nullable;
 public final class EventHandlers {
 
     private final Map<Class<? extends EventData>, EventHandler<?>> handlers;
+    private final BatchPreparation beforeBatch;
 
-    private EventHandlers(Map<Class<? extends EventData>, EventHandler<?>> handlers) {
+    private EventHandlers(Map<Class<? extends EventData>, EventHandler<?>> handlers, BatchPreparation beforeBatch) {
         this.handlers = Map.copyOf(handlers);
+        this.beforeBatch = beforeBatch;
     }
 
     public static Builder builder() {
@@ -41,6 +43,11 @@ public final class EventHandlers {
     @SuppressWarnings("unchecked")
     <D extends EventData> Optional<EventHandler<D>> handlerFor(D data) {
         return Optional.ofNullable((EventHandler<D>) handlers.get(data.getClass()));
+    }
+
+    /** Runs the registered {@link BatchPreparation} (none: nothing) for a batch about to be applied. */
+    void prepareBatch(List<InboundEvent<?>> events) {
+        beforeBatch.prepare(events);
     }
 
     /** The event types (routing keys) handled, in catalogue order. */
@@ -56,8 +63,18 @@ public final class EventHandlers {
     public static final class Builder {
 
         private final Map<Class<? extends EventData>, EventHandler<?>> handlers = new LinkedHashMap<>();
+        private BatchPreparation beforeBatch = events -> {};
 
         private Builder() {}
+
+        /**
+         * Sets what runs first in a batch's transaction, before its handlers: taking the rows the handlers will lock in
+         * one global order (see {@link BatchPreparation}). Not run for a delivery applied alone.
+         */
+        public Builder beforeBatch(BatchPreparation preparation) {
+            this.beforeBatch = preparation;
+            return this;
+        }
 
         /**
          * Registers the handler of one payload type.
@@ -78,7 +95,7 @@ public final class EventHandlers {
                 throw new IllegalStateException("No event handlers registered: a consumer must handle at least one "
                         + "event type, or it would bind its work queue to nothing");
             }
-            return new EventHandlers(handlers);
+            return new EventHandlers(handlers, beforeBatch);
         }
     }
 }

@@ -86,20 +86,33 @@ public record MessagingProperties(
      * @param concurrency consumers (threads) on the work queue
      * @param shutdownTimeout how long a stopping container waits for in-flight deliveries to finish; those still
      *     running then are returned to the queue unacknowledged and redelivered (their effect is deduplicated)
-     * @param transactionTimeout how long one delivery's transaction may take, all its statements together (whole
-     *     seconds); past it the statement running is cancelled and the delivery goes to a retry tier
+     * @param transactionTimeout how long one transaction may take, all its statements together (whole seconds): a
+     *     batch's, or one delivery's when it runs alone; past it the statement running is cancelled, a batch falls back
+     *     to one transaction per delivery and a delivery alone goes to a retry tier
+     * @param batchSize deliveries applied in one transaction at most (1 = one transaction per delivery); a value above
+     *     the prefetch is taken as the prefetch, since a consumer never holds more unacknowledged deliveries than that
+     * @param batchLinger how long a consumer waits for the next delivery of a batch it is gathering, and at most for
+     *     the whole batch; the latency a delivery can gain when the queue runs dry (whole milliseconds, at least 1)
      */
     public record Listener(
             @DefaultValue("20") @Min(1) @Max(1000) int prefetch,
             @DefaultValue("2") @Min(1) @Max(64) int concurrency,
             @DefaultValue("20s") Duration shutdownTimeout,
-            @DefaultValue("30s") Duration transactionTimeout) {
+            @DefaultValue("30s") Duration transactionTimeout,
+            @DefaultValue("20") @Min(1) @Max(1000) int batchSize,
+            @DefaultValue("10ms") Duration batchLinger) {
 
         public Listener {
             if (transactionTimeout.toSeconds() < 1) {
                 throw new IllegalArgumentException(
                         "orderly.messaging.listener.transaction-timeout must be at least 1s, was "
                                 + transactionTimeout);
+            }
+            // A consumer never holds more than the prefetch unacknowledged: a larger batch could never fill.
+            batchSize = Math.min(batchSize, prefetch);
+            if (batchLinger.toMillis() < 1 || batchLinger.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException(
+                        "orderly.messaging.listener.batch-linger must be between 1ms and 1s, was " + batchLinger);
             }
         }
     }

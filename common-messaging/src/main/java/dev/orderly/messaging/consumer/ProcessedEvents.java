@@ -1,6 +1,9 @@
 package dev.orderly.messaging.consumer;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +25,7 @@ public final class ProcessedEvents {
 
     private final JdbcClient jdbc;
     private final String insertSql;
+    private final String insertAllSql;
     private final String purgeSql;
 
     public ProcessedEvents(JdbcClient jdbc, String schema) {
@@ -29,6 +33,8 @@ public final class ProcessedEvents {
         // The schema comes from validated configuration (a plain identifier), never from a message.
         this.insertSql = "INSERT INTO " + schema + ".processed_events (consumer, event_id) VALUES (?, ?) "
                 + "ON CONFLICT DO NOTHING";
+        this.insertAllSql = "INSERT INTO " + schema + ".processed_events (consumer, event_id) "
+                + "SELECT ?, unnest(CAST(? AS uuid[])) ON CONFLICT DO NOTHING RETURNING event_id";
         this.purgeSql = "DELETE FROM " + schema + ".processed_events WHERE ctid = ANY (ARRAY(SELECT ctid FROM "
                 + schema + ".processed_events WHERE processed_at < clock_timestamp() - make_interval(secs => ?) "
                 + "LIMIT ?))";
@@ -37,6 +43,16 @@ public final class ProcessedEvents {
     /** Records the event as processed by {@code consumer}; false if it already was (a duplicate). */
     public boolean recordFirst(String consumer, UUID eventId) {
         return jdbc.sql(insertSql).params(consumer, eventId).update() == 1;
+    }
+
+    /**
+     * Records a batch's events as processed by {@code consumer} in one statement; the ids that were not recorded before
+     * (an id given twice is recorded once, and returned once).
+     */
+    public Set<UUID> recordFirst(String consumer, List<UUID> eventIds) {
+        String[] ids = eventIds.stream().map(UUID::toString).toArray(String[]::new);
+        return new HashSet<>(
+                jdbc.sql(insertAllSql).params(consumer, ids).query(UUID.class).list());
     }
 
     /** Deletes one batch of ids older than {@code retention}; returns how many. */

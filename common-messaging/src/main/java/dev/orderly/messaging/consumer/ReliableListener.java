@@ -12,10 +12,13 @@ import dev.orderly.messaging.signing.SignatureVerifier;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -25,7 +28,7 @@ import org.slf4j.MDC;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
-import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
+import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -41,7 +44,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       this consumer has no handler for: parked at once, before any transaction.
  *   <li>One transaction inserts {@code (consumer, event_id)} into {@code processed_events}; if it was there the
  *       delivery is a duplicate and nothing else happens. Otherwise the handler applies the state change and writes
- *       the outbox rows of the next events. The ack follows the commit.
+ *       the outbox rows of the next events. The ack follows the commit. The deliveries the container hands over
+ *       together (a batch, {@code orderly.messaging.listener.batch-size}) share that transaction, commit and one ack;
+ *       if it fails, each of them is applied again alone, so that one failing delivery ends as it would have alone and
+ *       never takes its neighbours with it.
  *   <li>A failure classified transient ({@link FailureClassifier}) is republished, with publisher confirms, to the
  *       retry tier for its attempt with {@value MessageHeaders#ATTEMPT} = attempt + 1, then acked; a permanent one, or
  *       a transient one on the last allowed attempt, is republished to the parking lot with headers naming the
@@ -58,7 +64,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * applied comes only after the commit (if the ack is lost, the redelivery is a counted duplicate). The listener never
  * throws to the container, which in manual-ack mode would leave the delivery unacknowledged and its slot taken.
  */
-public final class ReliableListener implements ChannelAwareMessageListener {
+public final class ReliableListener implements ChannelAwareBatchMessageListener {
 
     private static final Logger log = LoggerFactory.getLogger(ReliableListener.class);
 
@@ -108,95 +114,223 @@ public final class ReliableListener implements ChannelAwareMessageListener {
         this.knownEventTypes = codec.catalog().eventTypes();
     }
 
+    /** One delivery: a batch of one. */
     @Override
     public void onMessage(Message message, Channel channel) {
+        onMessageBatch(List.of(message), channel);
+    }
+
+    /**
+     * The deliveries the container gathered (up to {@code orderly.messaging.listener.batch-size}, in delivery order):
+     * those that cannot be applied are parked one by one first; the others are applied together in one transaction,
+     * or alone when that transaction fails.
+     */
+    @Override
+    public void onMessageBatch(List<Message> messages, Channel channel) {
         long started = System.nanoTime();
+        try {
+            List<Ready<?>> ready = new ArrayList<>(messages.size());
+            for (Message message : messages) {
+                Ready<?> delivery = prepare(message, channel, started);
+                if (delivery != null) {
+                    ready.add(delivery);
+                }
+            }
+            if (ready.size() == 1) {
+                alone(ready.get(0), channel);
+            } else if (!ready.isEmpty()) {
+                together(ready, channel);
+            }
+        } finally {
+            clearMdc();
+        }
+    }
+
+    /**
+     * Checks the signature, parses and finds the handler; a delivery that fails any of these is parked (or returned to
+     * the queue if the parking lot does not confirm) and null returned.
+     */
+    private @Nullable Ready<?> prepare(Message message, Channel channel, long started) {
         MessageProperties props = message.getMessageProperties();
         String eventType = knownEventTypes.contains(props.getType()) ? props.getType() : UNKNOWN;
         int attempt = attemptOf(props);
         String traceparent = headerText(props, MessageHeaders.TRACEPARENT);
-        try {
-            if (props.isRedelivered()) {
-                metrics.redelivered();
-            }
-            putMdc(props.getMessageId(), null, traceparent);
-            Optional<SignatureVerifier.Rejection> rejection = verifier.check(props, message.getBody());
-            if (rejection.isPresent()) {
-                SignatureVerifier.Rejection rejected = rejection.get();
-                if (park(
-                        message,
-                        channel,
-                        eventType,
-                        ParkingReason.SIGNATURE_INVALID,
-                        new PermanentFailure(rejected.detail()),
-                        attempt,
-                        Map.of(
-                                MessageHeaders.SIGNATURE_FAILURE,
-                                rejected.failure().name()))) {
-                    metrics.signatureRejected(rejected.failure());
-                }
-                return;
-            }
-            Envelope<?> envelope;
-            try {
-                envelope = codec.fromJson(message.getBody());
-            } catch (InvalidEventException invalid) {
-                eventType =
-                        invalid.eventType().filter(knownEventTypes::contains).orElse(UNKNOWN);
-                park(message, channel, eventType, ParkingReason.of(invalid.problem()), invalid, attempt);
-                return;
-            }
-            eventType = envelope.eventType();
-            putMdc(envelope.eventId().toString(), envelope.correlationId(), traceparent);
-            handle(envelope, message, channel, traceparent, attempt);
-        } finally {
-            metrics.processing(eventType, System.nanoTime() - started);
-            MDC.remove(MDC_EVENT_ID);
-            MDC.remove(MDC_ORDER_ID);
-            MDC.remove(MDC_TRACE_ID);
+        clearMdc();
+        putMdc(props.getMessageId(), null, traceparent);
+        if (props.isRedelivered()) {
+            metrics.redelivered();
         }
-    }
-
-    private <D extends EventData> void handle(
-            Envelope<D> envelope, Message message, Channel channel, @Nullable String traceparent, int attempt) {
-        String eventType = envelope.eventType();
-        Optional<EventHandler<D>> handler = handlers.handlerFor(envelope.data());
-        if (handler.isEmpty()) {
-            park(
+        Optional<SignatureVerifier.Rejection> rejection = verifier.check(props, message.getBody());
+        if (rejection.isPresent()) {
+            SignatureVerifier.Rejection rejected = rejection.get();
+            if (park(
                     message,
                     channel,
                     eventType,
-                    ParkingReason.UNHANDLED_EVENT_TYPE,
-                    new PermanentFailure(consumer + " has no handler for " + eventType + " (it is not bound for it)"),
-                    attempt);
-            return;
+                    ParkingReason.SIGNATURE_INVALID,
+                    new PermanentFailure(rejected.detail()),
+                    attempt,
+                    Map.of(MessageHeaders.SIGNATURE_FAILURE, rejected.failure().name()))) {
+                metrics.signatureRejected(rejected.failure());
+            }
+            metrics.processing(eventType, System.nanoTime() - started);
+            return null;
         }
-        InboundEvent<D> event = new InboundEvent<>(envelope, traceparent, attempt);
+        Envelope<?> envelope;
+        try {
+            envelope = codec.fromJson(message.getBody());
+        } catch (InvalidEventException invalid) {
+            eventType = invalid.eventType().filter(knownEventTypes::contains).orElse(UNKNOWN);
+            park(message, channel, eventType, ParkingReason.of(invalid.problem()), invalid, attempt);
+            metrics.processing(eventType, System.nanoTime() - started);
+            return null;
+        }
+        Ready<?> ready = ready(envelope, message, traceparent, attempt, started);
+        if (ready == null) {
+            putMdc(envelope.eventId().toString(), envelope.correlationId(), traceparent);
+            park(
+                    message,
+                    channel,
+                    envelope.eventType(),
+                    ParkingReason.UNHANDLED_EVENT_TYPE,
+                    new PermanentFailure(
+                            consumer + " has no handler for " + envelope.eventType() + " (it is not bound for it)"),
+                    attempt);
+            metrics.processing(envelope.eventType(), System.nanoTime() - started);
+        }
+        return ready;
+    }
+
+    private <D extends EventData> @Nullable Ready<D> ready(
+            Envelope<D> envelope, Message message, @Nullable String traceparent, int attempt, long started) {
+        return handlers.handlerFor(envelope.data())
+                .map(handler ->
+                        new Ready<>(message, new InboundEvent<>(envelope, traceparent, attempt), handler, started))
+                .orElse(null);
+    }
+
+    /** One delivery in a transaction of its own: applied and acked, a duplicate, or retried or parked. */
+    private void alone(Ready<?> delivery, Channel channel) {
+        delivery.putMdc();
         Outcome outcome;
         try {
             outcome = transaction.execute(status -> {
-                if (!processedEvents.recordFirst(consumer, envelope.eventId())) {
+                if (!processedEvents.recordFirst(consumer, delivery.eventId())) {
                     return Outcome.DUPLICATE;
                 }
-                handler.get().handle(event);
+                delivery.apply();
                 return Outcome.PROCESSED;
             });
         } catch (RuntimeException failure) {
-            fail(message, channel, eventType, failure, attempt);
+            fail(
+                    delivery.message(),
+                    channel,
+                    delivery.eventType(),
+                    failure,
+                    delivery.event().attempt());
+            metrics.processing(delivery.eventType(), System.nanoTime() - delivery.started());
             return;
         }
-        ack(message, channel);
+        ack(delivery.message(), channel, false);
+        finished(delivery, outcome == null ? Outcome.PROCESSED : outcome);
+    }
+
+    /**
+     * Two or more deliveries in one transaction: one insert records them all as processed (a duplicate of an earlier
+     * event, or of one earlier in the batch, is acknowledged with no effect), the batch's locks are taken in one order
+     * ({@link BatchPreparation}), each handler runs in delivery order, one commit, then one ack for the whole batch.
+     * If anything in it fails, nothing of it is committed, and each delivery is applied again alone, so that each
+     * ends exactly as it would have without the others: applied, a duplicate, retried or parked.
+     */
+    private void together(List<Ready<?>> batch, Channel channel) {
+        List<Outcome> outcomes;
+        Ready<?>[] current = {batch.get(0)};
+        try {
+            outcomes = transaction.execute(status -> {
+                Set<UUID> first = processedEvents.recordFirst(
+                        consumer, batch.stream().map(Ready::eventId).toList());
+                List<Outcome> each = new ArrayList<>(batch.size());
+                List<Ready<?>> toApply = new ArrayList<>(batch.size());
+                for (Ready<?> delivery : batch) {
+                    // remove: an id that is twice in the batch is applied the first time only.
+                    boolean applies = first.remove(delivery.eventId());
+                    each.add(applies ? Outcome.PROCESSED : Outcome.DUPLICATE);
+                    if (applies) {
+                        toApply.add(delivery);
+                    }
+                }
+                if (toApply.size() > 1) {
+                    handlers.prepareBatch(
+                            toApply.stream().<InboundEvent<?>>map(Ready::event).toList());
+                }
+                for (Ready<?> delivery : toApply) {
+                    current[0] = delivery;
+                    delivery.putMdc();
+                    delivery.apply();
+                }
+                return each;
+            });
+        } catch (RuntimeException failure) {
+            metrics.batchFellBack();
+            current[0].putMdc();
+            log.info(
+                    "A batch of {} deliveries failed at {} {} ({}); applying each in a transaction of its own",
+                    batch.size(),
+                    current[0].eventType(),
+                    current[0].eventId(),
+                    describe(failure));
+            for (Ready<?> delivery : batch) {
+                alone(delivery, channel);
+            }
+            return;
+        }
+        metrics.batch(batch.size());
+        // Every delivery of this channel before the last of the batch has had its ack or reject: the earlier batches
+        // completely, this one's parked or returned deliveries just before. One ack with multiple=true covers the rest.
+        ack(batch.get(batch.size() - 1).message(), channel, true);
+        for (int i = 0; i < batch.size(); i++) {
+            Ready<?> delivery = batch.get(i);
+            delivery.putMdc();
+            finished(delivery, outcomes == null ? Outcome.PROCESSED : outcomes.get(i));
+        }
+    }
+
+    private void finished(Ready<?> delivery, Outcome outcome) {
+        Envelope<?> envelope = delivery.event().envelope();
         if (outcome == Outcome.DUPLICATE) {
             log.info(
                     "{} {} was already processed by {}: acknowledged with no effect",
-                    eventType,
+                    envelope.eventType(),
                     envelope.eventId(),
                     consumer);
         } else {
-            metrics.eventAge(eventType, Duration.between(envelope.occurredAt(), clock.instant()));
-            log.debug("Processed {} {}", eventType, envelope.eventId());
+            metrics.eventAge(envelope.eventType(), Duration.between(envelope.occurredAt(), clock.instant()));
+            log.debug("Processed {} {}", envelope.eventType(), envelope.eventId());
         }
-        metrics.outcome(eventType, outcome == null ? Outcome.PROCESSED : outcome);
+        metrics.outcome(envelope.eventType(), outcome);
+        metrics.processing(envelope.eventType(), System.nanoTime() - delivery.started());
+    }
+
+    /** A delivery that passed the checks, with its handler, and when its batch reached the listener. */
+    private record Ready<D extends EventData>(
+            Message message, InboundEvent<D> event, EventHandler<D> handler, long started) {
+
+        UUID eventId() {
+            return event.envelope().eventId();
+        }
+
+        String eventType() {
+            return event.envelope().eventType();
+        }
+
+        void apply() {
+            handler.handle(event);
+        }
+
+        void putMdc() {
+            clearMdc();
+            ReliableListener.putMdc(eventId().toString(), event.envelope().correlationId(), event.traceparent());
+        }
     }
 
     private void fail(Message message, Channel channel, String eventType, RuntimeException failure, int attempt) {
@@ -290,8 +424,13 @@ public final class ReliableListener implements ChannelAwareMessageListener {
     }
 
     private void ack(Message message, Channel channel) {
+        ack(message, channel, false);
+    }
+
+    /** Acks the delivery, and with {@code multiple} every earlier one of the channel still unacknowledged. */
+    private void ack(Message message, Channel channel, boolean multiple) {
         try {
-            channel.basicAck(props(message).getDeliveryTag(), false);
+            channel.basicAck(props(message).getDeliveryTag(), multiple);
         } catch (IOException | RuntimeException e) {
             // The effect is committed (or the copy confirmed); the broker will redeliver, and the redelivery is a
             // duplicate that changes nothing.
@@ -366,6 +505,12 @@ public final class ReliableListener implements ChannelAwareMessageListener {
     static @Nullable String headerText(MessageProperties props, String name) {
         Object value = props.getHeaders().get(name);
         return value == null ? null : value.toString();
+    }
+
+    private static void clearMdc() {
+        MDC.remove(MDC_EVENT_ID);
+        MDC.remove(MDC_ORDER_ID);
+        MDC.remove(MDC_TRACE_ID);
     }
 
     private static void putMdc(@Nullable String eventId, @Nullable String orderId, @Nullable String traceparent) {

@@ -43,6 +43,9 @@ public class ProbeApplication {
         record Block(CountDownLatch entered, CountDownLatch release) implements Script {}
 
         record DropConnectionAfterCommit() implements Script {}
+
+        /** The consuming connection closed in the middle of the transaction, as a crash would close it. */
+        record DropConnectionBeforeCommit() implements Script {}
     }
 
     /** The probe handler. */
@@ -84,6 +87,11 @@ public class ProbeApplication {
                         Thread.currentThread().interrupt();
                         throw new IllegalStateException(e);
                     }
+                }
+                case Script.DropConnectionBeforeCommit drop -> {
+                    // Once: the redeliveries that follow find the script gone.
+                    scripts.remove(correlation);
+                    connectionFactory.resetConnection();
                 }
                 case Script.DropConnectionAfterCommit drop ->
                     TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {

@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
@@ -215,6 +216,134 @@ class ReliableListenerIntegrationTests {
         await().atMost(DEADLINE).until(() -> counter(EventTypes.ORDER_CREATED, "duplicate") >= duplicatesBefore + 1);
         awaitWorkQueueEmpty();
         assertThat(effects(event)).isEqualTo(1);
+    }
+
+    @Test
+    void deliveriesWaitingTogetherShareOneTransactionAndOneAck() {
+        List<Envelope<OrderCreated>> batch = whileStopped(20);
+        double batchesBefore = batches();
+
+        awaitEach(batch, 1);
+        awaitWorkQueueEmpty();
+        assertThat(transactions(batch))
+                .as("20 deliveries queued together commit in a few transactions, not one each")
+                .isLessThanOrEqualTo(10);
+        assertThat(batches()).isGreaterThan(batchesBefore);
+        assertThat(attempts(batch)).containsOnly(1);
+    }
+
+    @Test
+    void onePoisonAndOneTransientFailureInABatchTakeNoNeighbourWithThem() {
+        List<Envelope<OrderCreated>> batch = whileStopped(20);
+        Envelope<OrderCreated> poison = batch.get(7);
+        Envelope<OrderCreated> flaky = batch.get(13);
+        probe.script(poison.correlationId(), new Script.FailPermanently());
+        probe.script(flaky.correlationId(), new Script.FailTransiently(1));
+        double fallbacksBefore = fallbacks();
+
+        container.start();
+
+        Map<String, Object> parked = awaitParked(poison);
+        assertThat(parked.get("reason")).isEqualTo("PERMANENT_FAILURE");
+        assertThat(parked.get("attempts"))
+                .as("parked at once, as it would have been alone")
+                .isEqualTo(1);
+        List<Envelope<OrderCreated>> good =
+                batch.stream().filter(event -> event != poison).toList();
+        awaitEach(good, 1);
+        assertThat(effects(poison)).as("its transaction rolled back").isZero();
+        assertThat(jdbc.sql("SELECT attempt FROM probe_effects WHERE event_id = ?")
+                        .param(flaky.eventId())
+                        .query(Integer.class)
+                        .single())
+                .as("retried through the first tier, as it would have been alone")
+                .isEqualTo(2);
+        assertThat(attempts(good.stream().filter(event -> event != flaky).toList()))
+                .as("every neighbour applied on its first delivery")
+                .containsOnly(1);
+        assertThat(fallbacks()).isGreaterThan(fallbacksBefore);
+        awaitWorkQueueEmpty();
+    }
+
+    @Test
+    void theSameEventTwiceInOneBatchIsAppliedOnce() {
+        Envelope<OrderCreated> twice = ProbeMessages.orderCreated();
+        Envelope<OrderCreated> thrice = ProbeMessages.orderCreated();
+        Envelope<OrderCreated> once = ProbeMessages.orderCreated();
+        double duplicatesBefore = counter(EventTypes.ORDER_CREATED, "duplicate");
+        container.stop();
+        for (Envelope<OrderCreated> event : List.of(twice, thrice, once, thrice, twice, thrice)) {
+            messages.publish(event);
+        }
+
+        container.start();
+
+        awaitEach(List.of(twice, thrice, once), 1);
+        await().atMost(DEADLINE).until(() -> counter(EventTypes.ORDER_CREATED, "duplicate") >= duplicatesBefore + 3);
+        awaitWorkQueueEmpty();
+        assertThat(effects(twice) + effects(thrice) + effects(once)).isEqualTo(3);
+    }
+
+    /**
+     * The consuming connection dies in the middle of a batch's transaction, as it does when the worker crashes: the
+     * commit may land, the ack cannot, and every delivery of the batch comes back; each is then a duplicate.
+     */
+    @Test
+    void connectionLostInTheMiddleOfABatchAppliesEachEventOnce() {
+        List<Envelope<OrderCreated>> batch = whileStopped(20);
+        probe.script(batch.get(9).correlationId(), new Script.DropConnectionBeforeCommit());
+
+        container.start();
+
+        awaitEach(batch, 1);
+        awaitWorkQueueEmpty();
+        assertThat(batch.stream().mapToLong(this::effects).sum()).isEqualTo(20);
+    }
+
+    /** Stops the consumers and publishes {@code count} events, which wait in the work queue; returns them. */
+    private List<Envelope<OrderCreated>> whileStopped(int count) {
+        container.stop();
+        List<Envelope<OrderCreated>> events = IntStream.range(0, count)
+                .mapToObj(i -> ProbeMessages.orderCreated())
+                .toList();
+        events.forEach(messages::publish);
+        await().atMost(DEADLINE).until(() -> admin.getQueueInfo("probe.work").getMessageCount() == count);
+        return events;
+    }
+
+    private void awaitEach(List<? extends Envelope<?>> events, long expected) {
+        if (!container.isRunning()) {
+            container.start();
+        }
+        events.forEach(event -> awaitEffects(event, expected));
+    }
+
+    private long transactions(List<? extends Envelope<?>> events) {
+        return jdbc.sql("SELECT count(DISTINCT xmin::text) FROM probe_effects WHERE event_id = ANY (?)")
+                .param(events.stream().map(Envelope::eventId).toArray(UUID[]::new))
+                .query(Long.class)
+                .single();
+    }
+
+    private List<Integer> attempts(List<? extends Envelope<?>> events) {
+        return jdbc.sql("SELECT attempt FROM probe_effects WHERE event_id = ANY (?)")
+                .param(events.stream().map(Envelope::eventId).toArray(UUID[]::new))
+                .query(Integer.class)
+                .list();
+    }
+
+    private double batches() {
+        var summary = meters.find("orderly.consumer.batch.size")
+                .tag("consumer", "probe")
+                .summary();
+        return summary == null ? 0 : summary.count();
+    }
+
+    private double fallbacks() {
+        var fallbacks = meters.find("orderly.consumer.batch.fallbacks")
+                .tag("consumer", "probe")
+                .counter();
+        return fallbacks == null ? 0 : fallbacks.count();
     }
 
     /**

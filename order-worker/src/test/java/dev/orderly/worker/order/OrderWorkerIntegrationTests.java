@@ -10,6 +10,7 @@ import dev.orderly.contracts.OrderLine;
 import dev.orderly.contracts.PaymentAuthorized;
 import dev.orderly.contracts.PaymentDeclined;
 import dev.orderly.contracts.ShipmentScheduled;
+import dev.orderly.messaging.config.ConsumerAutoConfiguration;
 import dev.orderly.testsupport.RealInfrastructure;
 import dev.orderly.testsupport.TestTokens;
 import java.net.URI;
@@ -28,7 +29,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
@@ -62,11 +65,18 @@ class OrderWorkerIntegrationTests {
     @LocalServerPort
     int managementPort;
 
+    @Autowired
+    @Qualifier(ConsumerAutoConfiguration.WORK_CONTAINER)
+    SimpleMessageListenerContainer container;
+
     OrderEvents events;
 
     @BeforeEach
     void setUp() {
         events = new OrderEvents(rabbit, jdbc);
+        if (!container.isRunning()) {
+            container.start();
+        }
     }
 
     @Test
@@ -136,6 +146,39 @@ class OrderWorkerIntegrationTests {
         assertThat(outcome(EventTypes.ORDER_CREATED, "parked"))
                 .as("never parked")
                 .isEqualTo(parkedBefore);
+    }
+
+    /**
+     * Two consumers each apply a batch of orders in one transaction, taking the same two SKUs in opposite orders
+     * (first, second, first, ... against second, first, ...). Without the batch's locks taken up front in one order
+     * the two transactions deadlock, PostgreSQL aborts one and its batch falls back to one delivery at a time.
+     */
+    @Test
+    void batchesTakingTheSameSkusInOppositeOrdersDoNotDeadlock() {
+        String first = sku();
+        String second = sku();
+        events.stock(first, 30);
+        events.stock(second, 30);
+        container.stop();
+        List<Envelope<OrderCreated>> orders = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            // Whether the consumers split the queue in halves or by turns, each gets both SKUs, in opposite orders.
+            String sku = (i % 2 == 0) == (i < 20) ? first : second;
+            orders.add(events.pendingOrder(List.of(new OrderLine(sku, 1, 100))));
+        }
+        orders.forEach(events::publish);
+        await().atMost(DEADLINE)
+                .until(() -> rabbit.execute(channel ->
+                                channel.queueDeclarePassive("order.work").getMessageCount())
+                        == 40);
+        double fallbacksBefore = batchFallbacks();
+
+        container.start();
+
+        orders.forEach(order -> awaitStatus(order.data().orderId(), "RESERVED"));
+        assertThat(events.stockOf(first)).containsExactly(30, 20);
+        assertThat(events.stockOf(second)).containsExactly(30, 20);
+        assertThat(batchFallbacks()).as("no batch rolled back").isEqualTo(fallbacksBefore);
     }
 
     @Test
@@ -526,6 +569,11 @@ class OrderWorkerIntegrationTests {
 
     private long count(String sql, Object param) {
         return jdbc.sql(sql).param(param).query(Long.class).single();
+    }
+
+    private double batchFallbacks() {
+        var counter = meters.find("orderly.consumer.batch.fallbacks").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private double retried(String eventType) {

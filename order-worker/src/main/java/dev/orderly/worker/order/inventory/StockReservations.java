@@ -4,6 +4,7 @@ import dev.orderly.contracts.OrderLine;
 import dev.orderly.contracts.ReservedLine;
 import dev.orderly.contracts.Shortage;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,19 @@ public class StockReservations {
         List<ReservedLine> reserved = new ArrayList<>();
         wanted.forEach((sku, quantity) -> reserved.add(new ReservedLine(sku, quantity)));
         return new Reservation.Reserved(reserved);
+    }
+
+    /**
+     * Locks, in SKU order, the inventory rows of {@code skus} and of every SKU still held for {@code heldFor}: what a
+     * batch's reservations, releases and fulfilments will lock, taken at once so that two batches never deadlock.
+     */
+    public void lockAll(Collection<String> skus, Collection<UUID> heldFor) {
+        jdbc.sql("SELECT sku FROM inventory WHERE sku = ANY (:skus) OR sku IN (SELECT sku FROM stock_reservations "
+                        + "WHERE order_id = ANY (:orders) AND state = 'RESERVED') ORDER BY sku FOR UPDATE")
+                .param("skus", skus.toArray(String[]::new))
+                .param("orders", heldFor.toArray(UUID[]::new))
+                .query(String.class)
+                .list();
     }
 
     /** Gives the order's held stock back; returns the number of lines released (0 if already released). */

@@ -18,7 +18,10 @@ import dev.orderly.worker.order.inventory.StockReservations;
 import dev.orderly.worker.order.orders.OrderStatus.Transition;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -31,7 +34,8 @@ import org.springframework.stereotype.Service;
  * the timeline entry, and the outbox row of the next event.
  *
  * <p>Every handler first locks the order row, then (if it touches stock) the inventory rows in SKU order, so handlers
- * of the same order serialise and no two transactions deadlock. An event then meets one of four situations:
+ * of the same order serialise and no two transactions deadlock; a batch of events applied in one transaction takes all
+ * its orders' locks, then all its stock locks, the same way first ({@link #lockBatch}). An event then meets one of four situations:
  *
  * <ul>
  *   <li>the order is in the state the event applies to: the transition happens;
@@ -73,6 +77,34 @@ class OrderLifecycle {
         this.outbox = outbox;
         this.metrics = metrics;
         this.clock = clock;
+    }
+
+    /**
+     * Before a batch of events is applied in one transaction: locks all its orders (in id order), then all the stock
+     * its events can touch (in SKU order: the lines of new orders, and what is held for the others), the locks the
+     * handlers below take one event at a time. Two batches sharing orders or SKUs then wait for each other instead of
+     * deadlocking.
+     */
+    void lockBatch(List<InboundEvent<?>> events) {
+        Set<UUID> orderIds = new TreeSet<>();
+        Set<String> skus = new TreeSet<>();
+        Set<UUID> holding = new TreeSet<>();
+        for (InboundEvent<?> event : events) {
+            switch (event.data()) {
+                case OrderCreated order -> {
+                    orderIds.add(order.orderId());
+                    order.lines().forEach(line -> skus.add(line.sku()));
+                }
+                case InventoryRejected rejection -> orderIds.add(rejection.orderId());
+                case PaymentAuthorized payment -> holding.add(payment.orderId());
+                case PaymentDeclined decline -> holding.add(decline.orderId());
+                case ShipmentScheduled shipment -> holding.add(shipment.orderId());
+                case InventoryReserved reserved -> orderIds.add(reserved.orderId());
+            }
+        }
+        orderIds.addAll(holding);
+        orders.lockAll(orderIds);
+        stock.lockAll(skus, holding);
     }
 
     /**
@@ -230,7 +262,7 @@ class OrderLifecycle {
     private void skip(Orders.Step step, UUID orderId, OrderStatus current, OrderStatus expected) {
         String note = "ignored: the order was " + current + ", " + step.eventType() + " applies to " + expected;
         orders.timeline(orderId, step.eventId(), step.eventType(), current, note, step.occurredAt());
-        metrics.skipped(step.eventType(), current);
+        metrics.skippedAfterCommit(step.eventType(), current);
         log.warn("{} {} for order {}: {}", step.eventType(), step.eventId(), orderId, note);
     }
 

@@ -65,12 +65,13 @@ class OrderMetrics {
         afterCommit(heldShipmentsApplied::increment);
     }
 
-    void skipped(String eventType, OrderStatus status) {
-        Counter.builder("orderly.order.transitions.skipped")
+    /** Counted after the commit, like the others: a batch that rolls back is applied again, delivery by delivery. */
+    void skippedAfterCommit(String eventType, OrderStatus status) {
+        Counter counter = Counter.builder("orderly.order.transitions.skipped")
                 .description("Events acknowledged without a transition because the order was in another state")
                 .tag("event_type", eventType)
                 .tag("status", status.name())
-                .register(registry)
-                .increment();
+                .register(registry);
+        afterCommit(counter::increment);
     }
 }

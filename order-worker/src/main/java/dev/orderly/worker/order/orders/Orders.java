@@ -3,6 +3,7 @@ package dev.orderly.worker.order.orders;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -30,6 +31,14 @@ class Orders {
 
     Orders(JdbcClient jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** Locks the orders of a batch, in id order (before any stock lock, like {@link #lock}); missing ones are skipped. */
+    void lockAll(Collection<UUID> orderIds) {
+        jdbc.sql("SELECT id FROM orders WHERE id = ANY (?) ORDER BY id FOR UPDATE")
+                .param(orderIds.toArray(UUID[]::new))
+                .query(UUID.class)
+                .list();
     }
 
     /** Locks the order for this transaction (every handler takes the order's lock before any stock lock). */

@@ -20,8 +20,9 @@ import org.springframework.context.annotation.Configuration;
 class OrdersConfiguration {
 
     @Bean
-    EventHandlers orderHandlers(OrderListener listener) {
+    EventHandlers orderHandlers(OrderListener listener, OrderLifecycle lifecycle) {
         return EventHandlers.builder()
+                .beforeBatch(lifecycle::lockBatch)
                 .on(OrderCreated.class, event -> listener.on(event.data(), event))
                 .on(InventoryRejected.class, event -> listener.on(event.data(), event))
                 .on(PaymentAuthorized.class, event -> listener.on(event.data(), event))
