@@ -37,26 +37,23 @@ class SimulatedPaymentGateway implements PaymentGateway {
     public Authorization authorize(AuthorizationRequest request) {
         settings.beforeCall("payment gateway", GatewayUnavailableException::new);
         String declineReason = declineReason(request);
-        return ownTransaction.execute(status -> {
-            asynchronousCommit();
-            return jdbc.sql("""
+        return ownTransaction.execute(status -> jdbc.sql("""
                         INSERT INTO payment_ledger (idempotency_key, payment_id, customer_id, amount_cents, currency,
                                                     approved, decline_reason)
                         VALUES (:key, :paymentId, :customerId, :amount, :currency, :approved, :reason)
                         ON CONFLICT (idempotency_key) DO UPDATE SET requests = payment_ledger.requests + 1
                         RETURNING approved, payment_id, decline_reason
                         """)
-                    .param("key", request.idempotencyKey())
-                    .param("paymentId", "pay-" + UUID.randomUUID())
-                    .param("customerId", request.customerId())
-                    .param("amount", request.amountCents())
-                    .param("currency", request.currency())
-                    .param("approved", declineReason == null)
-                    .param("reason", declineReason)
-                    .query((rs, n) -> new Authorization(
-                            rs.getBoolean("approved"), rs.getString("payment_id"), rs.getString("decline_reason")))
-                    .single();
-        });
+                .param("key", request.idempotencyKey())
+                .param("paymentId", "pay-" + UUID.randomUUID())
+                .param("customerId", request.customerId())
+                .param("amount", request.amountCents())
+                .param("currency", request.currency())
+                .param("approved", declineReason == null)
+                .param("reason", declineReason)
+                .query((rs, n) -> new Authorization(
+                        rs.getBoolean("approved"), rs.getString("payment_id"), rs.getString("decline_reason")))
+                .single());
     }
 
     private @Nullable String declineReason(AuthorizationRequest request) {
@@ -67,15 +64,5 @@ class SimulatedPaymentGateway implements PaymentGateway {
             return "amount " + request.amountCents() + " exceeds the limit of " + settings.maxAmountCents() + " cents";
         }
         return null;
-    }
-
-    /**
-     * This transaction's commit does not wait for the WAL flush ({@code synchronous_commit = off} for it alone), which
-     * made a second flush wait per event. Safe: the worker's own commit comes after it and does wait, and a flush is of
-     * the WAL up to that commit, so of this row too; a database crash before either is flushed loses both, and the
-     * redelivered event then writes the row once. Without a crash the row is visible at once, as before.
-     */
-    private void asynchronousCommit() {
-        jdbc.sql("SET LOCAL synchronous_commit = off").update();
     }
 }

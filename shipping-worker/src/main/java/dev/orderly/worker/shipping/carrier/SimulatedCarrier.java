@@ -45,38 +45,23 @@ class SimulatedCarrier implements Carrier {
     public Booking book(BookingRequest request) {
         settings.beforeCall("carrier", CarrierUnavailableException::new);
         String shipmentId = "shp-" + UUID.randomUUID();
-        return ownTransaction.execute(status -> {
-            asynchronousCommit();
-            return jdbc.sql("""
+        return ownTransaction.execute(status -> jdbc.sql("""
                         INSERT INTO carrier_bookings (idempotency_key, shipment_id, carrier, tracking_number,
                                                       estimated_delivery)
                         VALUES (:key, :shipmentId, :carrier, :tracking, :delivery)
                         ON CONFLICT (idempotency_key) DO UPDATE SET requests = carrier_bookings.requests + 1
                         RETURNING shipment_id, carrier, tracking_number, estimated_delivery
                         """)
-                    .param("key", request.idempotencyKey())
-                    .param("shipmentId", shipmentId)
-                    .param("carrier", settings.carrier())
-                    .param("tracking", shipmentId.substring(4, 16).toUpperCase(Locale.ROOT))
-                    .param(
-                            "delivery",
-                            LocalDate.now(clock.withZone(ZoneOffset.UTC)).plusDays(settings.deliveryDays()))
-                    .query((rs, n) -> new Booking(
-                            rs.getString("shipment_id"),
-                            rs.getString("carrier"),
-                            rs.getString("tracking_number"),
-                            rs.getObject("estimated_delivery", LocalDate.class)))
-                    .single();
-        });
-    }
-
-    /**
-     * This transaction's commit does not wait for the WAL flush ({@code synchronous_commit = off} for it alone), which
-     * made a second flush wait per event. Safe: the worker's own commit comes after it and does wait, and a flush is of
-     * the WAL up to that commit, so of this row too; a database crash before either is flushed loses both, and the
-     * redelivered event then writes the row once. Without a crash the row is visible at once, as before.
-     */
-    private void asynchronousCommit() {
-        jdbc.sql("SET LOCAL synchronous_commit = off").update();
+                .param("key", request.idempotencyKey())
+                .param("shipmentId", shipmentId)
+                .param("carrier", settings.carrier())
+                .param("tracking", shipmentId.substring(4, 16).toUpperCase(Locale.ROOT))
+                .param("delivery", LocalDate.now(clock.withZone(ZoneOffset.UTC)).plusDays(settings.deliveryDays()))
+                .query((rs, n) -> new Booking(
+                        rs.getString("shipment_id"),
+                        rs.getString("carrier"),
+                        rs.getString("tracking_number"),
+                        rs.getObject("estimated_delivery", LocalDate.class)))
+                .single());
     }
 }
