@@ -177,6 +177,13 @@ open_orders() {
   psql_ -c "SELECT count(*) FROM orders.orders WHERE created_at >= '$1' AND status NOT IN ('SHIPPED','REJECTED','CANCELLED')"
 }
 
+# "transactions committed, WAL flushes" so far: pg_stat_database's xact_commit (the pipeline's database) and
+# pg_stat_wal's wal_sync.
+database_counters() {
+  psql_ -F ' ' -c "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()),
+    (SELECT wal_sync FROM pg_stat_wal)"
+}
+
 step() { # label rate -> one line of figures; sets SUSTAINED (1 if every order of the step finished in time)
   local label=$1 rate=$2 since until open deadline
   since=$(psql_ -c 'SELECT clock_timestamp()')
@@ -185,11 +192,20 @@ step() { # label rate -> one line of figures; sets SUSTAINED (1 if every order o
   : >"$STATE/backlog.txt"
   sample_backlogs "$STATE/backlog.txt" &
   local sampler=$!
+  local database_before database_after
+  database_before=$(database_counters)
   offer "$rate" "$DURATION"
+  database_after=$(database_counters)
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
   until=$(psql_ -c 'SELECT clock_timestamp()')
   echo "  $label: offered $rate orders/s, accepted $ACCEPTED/s (non-2xx $REFUSED)"
   usage_line "$DURATION"
+  # What each order cost PostgreSQL during the step: its transactions (every commit, read-only ones too, e.g. lease
+  # checks) and its WAL flushes (a commit that writes waits for one; concurrent commits can share one).
+  awk -v b="$database_before" -v a="$database_after" -v n="$ACCEPTED" -v d="$DURATION" 'BEGIN {
+    split(b, x, " "); split(a, y, " "); orders = n * d; if (orders < 1) orders = 1
+    printf "    per order accepted during the step: %.1f transactions, %.1f WAL flushes (%.0f flushes/s)\n",
+      (y[1] - x[1]) / orders, (y[2] - x[2]) / orders, (y[2] - x[2]) / d }'
   # The stage where work piled up: the largest backlog seen during the step (a queue's ready messages or an outbox's
   # unpublished rows).
   BACKLOG=$(backlog_maxima "$STATE/backlog.txt" | sort -rn | awk 'NR == 1 { printf "%s (%s waiting at most)", $2, $1 }')
@@ -275,6 +291,13 @@ WITH n AS (SELECT greatest(count(*), 1) AS orders FROM orders.orders WHERE creat
 SELECT round(s.total_exec_time)::text || ' ms', round(s.calls::numeric / n.orders, 2)::text || '/order',
        round(s.mean_exec_time::numeric, 3)::text || ' ms each', left(regexp_replace(s.query, '\s+', ' ', 'g'), 110)
 FROM pg_stat_statements s, n ORDER BY s.total_exec_time DESC LIMIT 25;
+SQL
+  psql_ <<SQL | sed 's/^/  /'
+WITH n AS (SELECT greatest(count(*), 1) AS orders FROM orders.orders WHERE created_at >= '$STATEMENTS_SINCE')
+SELECT format('every statement together: %s per order created (%s calls), %s ms of execution per order',
+         round(sum(s.calls)::numeric / min(n.orders), 1), sum(s.calls),
+         round((sum(s.total_exec_time) / min(n.orders))::numeric, 2))
+FROM pg_stat_statements s, n;
 SQL
 fi
 if [[ -n ${KEEP_LOGS:-} ]]; then mkdir -p "$KEEP_LOGS" && cp -r "$STATE/logs/." "$KEEP_LOGS/" && echo "  logs kept in $KEEP_LOGS"; fi

@@ -32,6 +32,8 @@ classes=$(for worker in $WORKERS; do ls "$worker"/src/test/java/dev/orderly/work
 echo "# Orderly worker benchmark — $(date -u +%FT%TZ)"
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); PostgreSQL $(ls /usr/lib/postgresql | sort -V | tail -n 1); RabbitMQ $(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null || echo '?')"
 echo "# $N events per drain, concurrency $CONCURRENCY"
+# The test JVMs' flags are the build's orderly.test.jvm property (the pom's argLine is made of it; an -DargLine would be
+# ignored, and was until 2026-12-03: every figure before then is of C1-only JVMs).
 # One reactor build of the workers and what they depend on (-am), so nothing is taken from the local Maven repository
 # that this checkout did not build; only the *WorkerBenchmark classes run (they are never part of ./mvnw verify). They
 # run from the classes: the runnable jars are not packaged, so none is rewritten under a service that runs from it.
@@ -40,7 +42,7 @@ for worker in $WORKERS; do rm -f "$worker/target/benchmark.md"; done
   -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test="$classes" -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.messages="$N" \
   -Dorderly.messaging.listener.concurrency="$CONCURRENCY" \
-  -DargLine="-Dbench.messages=$N -Dorderly.messaging.listener.concurrency=$CONCURRENCY -XX:+UseSerialGC -XX:MaxRAM=1g ${SMOKE:+-XX:TieredStopAtLevel=1}" >&2 ||
+  -Dorderly.test.jvm="-Dbench.messages=$N -Dorderly.messaging.listener.concurrency=$CONCURRENCY -XX:+UseSerialGC -XX:MaxRAM=1g ${SMOKE:+-XX:TieredStopAtLevel=1}" >&2 ||
   { echo "the benchmark failed; see each worker's target/failsafe-reports" >&2; exit 1; }
 echo
 echo "| worker | event | prefetch | concurrency | events | events/s | p50 ms | p90 ms | p99 ms |"
