@@ -7,6 +7,7 @@
 #   bench/workers.sh                              # 20,000 events per drain, concurrency 4, all three workers
 #   N=50000 CONCURRENCY=8 bench/workers.sh
 #   WORKERS="payment-worker" bench/workers.sh
+#   JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1" bench/workers.sh   # C1 only, as ./orderly up runs them
 #   SMOKE=1 bench/workers.sh                      # 200 events per drain: the whole path, figures meaningless
 #
 # Each worker runs in-process in its *WorkerBenchmark (test sources; never part of ./mvnw verify), against the same
@@ -23,6 +24,9 @@ ensure_packages
 [[ -n ${SMOKE:-} ]] && : "${N:=200}"
 N=${N:-20000}
 CONCURRENCY=${CONCURRENCY:-4}
+# The workers' JVM flags (C2 unless a smoke run); e.g. JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1" for C1 only,
+# as ./orderly up runs the services, or "... -Dspring.threads.virtual.enabled=true" for virtual-thread consumers.
+JVM_FLAGS=${JVM_FLAGS:-"-XX:+UseSerialGC -XX:MaxRAM=1g${SMOKE:+ -XX:TieredStopAtLevel=1}"}
 WORKERS=${WORKERS:-"order-worker payment-worker shipping-worker"}
 cd "$ROOT"
 modules=$(echo $WORKERS | tr ' ' ,)
@@ -31,7 +35,7 @@ classes=$(for worker in $WORKERS; do ls "$worker"/src/test/java/dev/orderly/work
 
 echo "# Orderly worker benchmark — $(date -u +%FT%TZ)"
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); PostgreSQL $(ls /usr/lib/postgresql | sort -V | tail -n 1); RabbitMQ $(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null || echo '?')"
-echo "# $N events per drain, concurrency $CONCURRENCY"
+echo "# $N events per drain, concurrency $CONCURRENCY, JVM flags: $JVM_FLAGS"
 # The test JVMs' flags are the build's orderly.test.jvm property (the pom's argLine is made of it; an -DargLine would be
 # ignored, and was until 2026-12-03: every figure before then is of C1-only JVMs).
 # One reactor build of the workers and what they depend on (-am), so nothing is taken from the local Maven repository
@@ -42,7 +46,7 @@ for worker in $WORKERS; do rm -f "$worker/target/benchmark.md"; done
   -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test="$classes" -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.messages="$N" \
   -Dorderly.messaging.listener.concurrency="$CONCURRENCY" \
-  -Dorderly.test.jvm="-Dbench.messages=$N -Dorderly.messaging.listener.concurrency=$CONCURRENCY -XX:+UseSerialGC -XX:MaxRAM=1g ${SMOKE:+-XX:TieredStopAtLevel=1}" >&2 ||
+  -Dorderly.test.jvm="-Dbench.messages=$N -Dorderly.messaging.listener.concurrency=$CONCURRENCY $JVM_FLAGS" >&2 ||
   { echo "the benchmark failed; see each worker's target/failsafe-reports" >&2; exit 1; }
 echo
 echo "| worker | event | prefetch | concurrency | events | events/s | p50 ms | p90 ms | p99 ms |"
