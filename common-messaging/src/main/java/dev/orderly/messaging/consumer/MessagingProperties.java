@@ -91,8 +91,13 @@ public record MessagingProperties(
      *     to one transaction per delivery and a delivery alone goes to a retry tier
      * @param batchSize deliveries applied in one transaction at most (1 = one transaction per delivery); a value above
      *     the prefetch is taken as the prefetch, since a consumer never holds more unacknowledged deliveries than that
-     * @param batchLinger how long a consumer waits for the next delivery of a batch it is gathering, and at most for
-     *     the whole batch; the latency a delivery can gain when the queue runs dry (whole milliseconds, at least 1)
+     * @param batchLinger how long a consumer waits for the next delivery of a batch it is gathering, and for the whole
+     *     batch: gathering ends after about twice this at most, the latency a delivery can gain when the queue runs dry
+     *     (whole milliseconds, at least 1)
+     * @param batchLockTimeout PostgreSQL's {@code lock_timeout} inside a batch's transaction: a batch waiting longer
+     *     for a row lock falls back to one transaction per delivery (each with the database's own lock timeout), so a
+     *     row held elsewhere delays only its own delivery that long, not the whole batch; shorter than
+     *     {@code orderly.database.lock-timeout}
      */
     public record Listener(
             @DefaultValue("20") @Min(1) @Max(1000) int prefetch,
@@ -100,7 +105,8 @@ public record MessagingProperties(
             @DefaultValue("20s") Duration shutdownTimeout,
             @DefaultValue("30s") Duration transactionTimeout,
             @DefaultValue("20") @Min(1) @Max(1000) int batchSize,
-            @DefaultValue("10ms") Duration batchLinger) {
+            @DefaultValue("10ms") Duration batchLinger,
+            @DefaultValue("500ms") Duration batchLockTimeout) {
 
         public Listener {
             if (transactionTimeout.toSeconds() < 1) {
@@ -110,6 +116,10 @@ public record MessagingProperties(
             }
             // A consumer never holds more than the prefetch unacknowledged: a larger batch could never fill.
             batchSize = Math.min(batchSize, prefetch);
+            if (batchLockTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException(
+                        "orderly.messaging.listener.batch-lock-timeout must be at least 1ms, was " + batchLockTimeout);
+            }
             if (batchLinger.toMillis() < 1 || batchLinger.compareTo(Duration.ofSeconds(1)) > 0) {
                 throw new IllegalArgumentException(
                         "orderly.messaging.listener.batch-linger must be between 1ms and 1s, was " + batchLinger);

@@ -33,8 +33,12 @@ public final class ProcessedEvents {
         // The schema comes from validated configuration (a plain identifier), never from a message.
         this.insertSql = "INSERT INTO " + schema + ".processed_events (consumer, event_id) VALUES (?, ?) "
                 + "ON CONFLICT DO NOTHING";
-        this.insertAllSql = "INSERT INTO " + schema + ".processed_events (consumer, event_id) "
-                + "SELECT ?, unnest(CAST(? AS uuid[])) ON CONFLICT DO NOTHING RETURNING event_id";
+        // In id order, so that two batches holding the same ids (duplicates in flight) wait for each other on the
+        // unique index instead of deadlocking; the one-row CTE sets the batch's lock timeout in the same round trip.
+        this.insertAllSql = "WITH lock_wait AS (SELECT set_config('lock_timeout', ?, true)) "
+                + "INSERT INTO " + schema + ".processed_events (consumer, event_id) "
+                + "SELECT ?, id FROM unnest(CAST(? AS uuid[])) AS id, lock_wait ORDER BY id "
+                + "ON CONFLICT DO NOTHING RETURNING event_id";
         this.purgeSql = "DELETE FROM " + schema + ".processed_events WHERE ctid = ANY (ARRAY(SELECT ctid FROM "
                 + schema + ".processed_events WHERE processed_at < clock_timestamp() - make_interval(secs => ?) "
                 + "LIMIT ?))";
@@ -46,13 +50,16 @@ public final class ProcessedEvents {
     }
 
     /**
-     * Records a batch's events as processed by {@code consumer} in one statement; the ids that were not recorded before
-     * (an id given twice is recorded once, and returned once).
+     * Records a batch's events as processed by {@code consumer} in one statement, first setting the transaction's
+     * {@code lock_timeout} to {@code lockWait}; the ids that were not recorded before (an id given twice is recorded
+     * once, and returned once).
      */
-    public Set<UUID> recordFirst(String consumer, List<UUID> eventIds) {
+    public Set<UUID> recordFirst(String consumer, List<UUID> eventIds, Duration lockWait) {
         String[] ids = eventIds.stream().map(UUID::toString).toArray(String[]::new);
-        return new HashSet<>(
-                jdbc.sql(insertAllSql).params(consumer, ids).query(UUID.class).list());
+        return new HashSet<>(jdbc.sql(insertAllSql)
+                .params(lockWait.toMillis() + "ms", consumer, ids)
+                .query(UUID.class)
+                .list());
     }
 
     /** Deletes one batch of ids older than {@code retention}; returns how many. */

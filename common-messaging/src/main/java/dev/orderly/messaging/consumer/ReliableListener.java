@@ -139,7 +139,7 @@ public final class ReliableListener implements ChannelAwareBatchMessageListener 
             if (ready.size() == 1) {
                 alone(ready.get(0), channel);
             } else if (!ready.isEmpty()) {
-                together(ready, channel);
+                together(ready, channel, ready.size() == messages.size());
             }
         } finally {
             clearMdc();
@@ -238,17 +238,24 @@ public final class ReliableListener implements ChannelAwareBatchMessageListener 
     /**
      * Two or more deliveries in one transaction: one insert records them all as processed (a duplicate of an earlier
      * event, or of one earlier in the batch, is acknowledged with no effect), the batch's locks are taken in one order
-     * ({@link BatchPreparation}), each handler runs in delivery order, one commit, then one ack for the whole batch.
-     * If anything in it fails, nothing of it is committed, and each delivery is applied again alone, so that each
-     * ends exactly as it would have without the others: applied, a duplicate, retried or parked.
+     * ({@link BatchPreparation}), each handler runs in delivery order, one commit, then the acks. If anything in it
+     * fails, nothing of it is committed, and each delivery is applied again alone, so that each ends exactly as it
+     * would have without the others: applied, a duplicate, retried or parked.
+     *
+     * @param wholeBatch whether these are all the deliveries the container handed over (none was parked or returned
+     *     before), so that one ack with {@code multiple} covers them
      */
-    private void together(List<Ready<?>> batch, Channel channel) {
+    private void together(List<Ready<?>> batch, Channel channel, boolean wholeBatch) {
         List<Outcome> outcomes;
-        Ready<?>[] current = {batch.get(0)};
+        // The delivery whose handler was running, if a handler was running when the transaction failed.
+        List<Ready<?>> applying = new ArrayList<>(1);
+        clearMdc();
         try {
             outcomes = transaction.execute(status -> {
                 Set<UUID> first = processedEvents.recordFirst(
-                        consumer, batch.stream().map(Ready::eventId).toList());
+                        consumer,
+                        batch.stream().map(Ready::eventId).toList(),
+                        properties.listener().batchLockTimeout());
                 List<Outcome> each = new ArrayList<>(batch.size());
                 List<Ready<?>> toApply = new ArrayList<>(batch.size());
                 for (Ready<?> delivery : batch) {
@@ -264,20 +271,35 @@ public final class ReliableListener implements ChannelAwareBatchMessageListener 
                             toApply.stream().<InboundEvent<?>>map(Ready::event).toList());
                 }
                 for (Ready<?> delivery : toApply) {
-                    current[0] = delivery;
+                    applying.clear();
+                    applying.add(delivery);
                     delivery.putMdc();
                     delivery.apply();
                 }
+                applying.clear();
                 return each;
             });
         } catch (RuntimeException failure) {
             metrics.batchFellBack();
-            current[0].putMdc();
+            String where = applying.isEmpty()
+                    ? "before or after its handlers"
+                    : "at " + applying.get(0).eventType() + " "
+                            + applying.get(0).eventId();
+            clearMdc();
+            if (!channel.isOpen()) {
+                // Nothing can be acknowledged on this channel any more: the broker returns every delivery of the batch
+                // to the queue, and they come back (to a live channel) to be applied there.
+                log.warn(
+                        "A batch of {} deliveries failed {} and its channel is closed ({}); the broker redelivers them",
+                        batch.size(),
+                        where,
+                        describe(failure));
+                return;
+            }
             log.info(
-                    "A batch of {} deliveries failed at {} {} ({}); applying each in a transaction of its own",
+                    "A batch of {} deliveries failed {} ({}); applying each in a transaction of its own",
                     batch.size(),
-                    current[0].eventType(),
-                    current[0].eventId(),
+                    where,
                     describe(failure));
             for (Ready<?> delivery : batch) {
                 alone(delivery, channel);
@@ -285,9 +307,14 @@ public final class ReliableListener implements ChannelAwareBatchMessageListener 
             return;
         }
         metrics.batch(batch.size());
-        // Every delivery of this channel before the last of the batch has had its ack or reject: the earlier batches
-        // completely, this one's parked or returned deliveries just before. One ack with multiple=true covers the rest.
-        ack(batch.get(batch.size() - 1).message(), channel, true);
+        if (wholeBatch) {
+            // Every earlier delivery of this channel has had its ack or reject (each batch settles all of its own
+            // before
+            // the container hands over the next), so one ack with multiple=true settles exactly this batch.
+            ack(batch.get(batch.size() - 1).message(), channel, true);
+        } else {
+            batch.forEach(delivery -> ack(delivery.message(), channel, false));
+        }
         for (int i = 0; i < batch.size(); i++) {
             Ready<?> delivery = batch.get(i);
             delivery.putMdc();

@@ -44,8 +44,14 @@ public class ProbeApplication {
 
         record DropConnectionAfterCommit() implements Script {}
 
-        /** The consuming connection closed in the middle of the transaction, as a crash would close it. */
+        /** The consuming connection closed in the middle of the transaction, which then commits. */
         record DropConnectionBeforeCommit() implements Script {}
+
+        /**
+         * Both connections closed in the middle of the transaction, as a crash closes them: the broker's (no ack can
+         * follow) and the database's (its own backend terminated: the transaction is rolled back).
+         */
+        record Crash() implements Script {}
     }
 
     /** The probe handler. */
@@ -92,6 +98,13 @@ public class ProbeApplication {
                     // Once: the redeliveries that follow find the script gone.
                     scripts.remove(correlation);
                     connectionFactory.resetConnection();
+                }
+                case Script.Crash crash -> {
+                    scripts.remove(correlation);
+                    connectionFactory.resetConnection();
+                    jdbc.sql("SELECT pg_terminate_backend(pg_backend_pid())")
+                            .query()
+                            .listOfRows();
                 }
                 case Script.DropConnectionAfterCommit drop ->
                     TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {

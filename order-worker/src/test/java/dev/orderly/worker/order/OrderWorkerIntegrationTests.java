@@ -172,12 +172,14 @@ class OrderWorkerIntegrationTests {
                                 channel.queueDeclarePassive("order.work").getMessageCount())
                         == 40);
         double fallbacksBefore = batchFallbacks();
+        double batchesBefore = batches();
 
         container.start();
 
         orders.forEach(order -> awaitStatus(order.data().orderId(), "RESERVED"));
         assertThat(events.stockOf(first)).containsExactly(30, 20);
         assertThat(events.stockOf(second)).containsExactly(30, 20);
+        assertThat(batches()).as("applied in batches").isGreaterThan(batchesBefore);
         assertThat(batchFallbacks()).as("no batch rolled back").isEqualTo(fallbacksBefore);
     }
 
@@ -569,6 +571,11 @@ class OrderWorkerIntegrationTests {
 
     private long count(String sql, Object param) {
         return jdbc.sql(sql).param(param).query(Long.class).single();
+    }
+
+    private double batches() {
+        var summary = meters.find("orderly.consumer.batch.size").summary();
+        return summary == null ? 0 : summary.count();
     }
 
     private double batchFallbacks() {
