@@ -76,14 +76,19 @@ public class StockReservations {
     }
 
     /**
-     * Locks, in SKU order, the inventory rows of {@code skus} and of every SKU still held for {@code heldFor}: what a
+     * Locks, in SKU order, the inventory rows of {@code skus}, of every SKU still held for {@code settling}, and of every
+     * SKU held for those of {@code paying} that have a shipment waiting (their payment ships them at once): what a
      * batch's reservations, releases and fulfilments will lock, taken at once so that two batches never deadlock.
      */
-    public void lockAll(Collection<String> skus, Collection<UUID> heldFor) {
-        jdbc.sql("SELECT sku FROM inventory WHERE sku = ANY (:skus) OR sku IN (SELECT sku FROM stock_reservations "
-                        + "WHERE order_id = ANY (:orders) AND state = 'RESERVED') ORDER BY sku FOR UPDATE")
+    public void lockAll(Collection<String> skus, Collection<UUID> settling, Collection<UUID> paying) {
+        jdbc.sql("""
+                        SELECT sku FROM inventory WHERE sku = ANY (:skus) OR sku IN (
+                            SELECT sku FROM stock_reservations WHERE state = 'RESERVED' AND (order_id = ANY (:settling)
+                                OR order_id IN (SELECT order_id FROM early_shipments WHERE order_id = ANY (:paying))))
+                        ORDER BY sku FOR UPDATE""")
                 .param("skus", skus.toArray(String[]::new))
-                .param("orders", heldFor.toArray(UUID[]::new))
+                .param("settling", settling.toArray(UUID[]::new))
+                .param("paying", paying.toArray(UUID[]::new))
                 .query(String.class)
                 .list();
     }

@@ -81,30 +81,41 @@ class OrderLifecycle {
 
     /**
      * Before a batch of events is applied in one transaction: locks all its orders (in id order), then all the stock
-     * its events can touch (in SKU order: the lines of new orders, and what is held for the others), the locks the
-     * handlers below take one event at a time. Two batches sharing orders or SKUs then wait for each other instead of
-     * deadlocking.
+     * its events will touch (in SKU order: the lines of new orders; what is held for orders being cancelled or shipped,
+     * and for orders being paid whose shipment is already held), the locks the handlers below take one event at a
+     * time. Two batches sharing orders or SKUs then wait for each other instead of deadlocking. A payment whose order
+     * has no held shipment touches no stock and locks none: a batch holds its locks until it commits, so locking
+     * more than needed would make batches wait for each other for nothing.
      */
     void lockBatch(List<InboundEvent<?>> events) {
         Set<UUID> orderIds = new TreeSet<>();
         Set<String> skus = new TreeSet<>();
-        Set<UUID> holding = new TreeSet<>();
+        Set<UUID> settling = new TreeSet<>();
+        Set<UUID> paying = new TreeSet<>();
         for (InboundEvent<?> event : events) {
             switch (event.data()) {
-                case OrderCreated order -> {
-                    orderIds.add(order.orderId());
-                    order.lines().forEach(line -> skus.add(line.sku()));
-                }
-                case InventoryRejected rejection -> orderIds.add(rejection.orderId());
-                case PaymentAuthorized payment -> holding.add(payment.orderId());
-                case PaymentDeclined decline -> holding.add(decline.orderId());
-                case ShipmentScheduled shipment -> holding.add(shipment.orderId());
-                case InventoryReserved reserved -> orderIds.add(reserved.orderId());
+                case OrderCreated order -> order.lines().forEach(line -> skus.add(line.sku()));
+                case PaymentAuthorized payment -> paying.add(payment.orderId());
+                case PaymentDeclined decline -> settling.add(decline.orderId());
+                case ShipmentScheduled shipment -> settling.add(shipment.orderId());
+                case InventoryRejected rejection -> {}
+                case InventoryReserved reserved -> {}
             }
+            orderIds.add(orderId(event.data()));
         }
-        orderIds.addAll(holding);
         orders.lockAll(orderIds);
-        stock.lockAll(skus, holding);
+        stock.lockAll(skus, settling, paying);
+    }
+
+    private static UUID orderId(EventData data) {
+        return switch (data) {
+            case OrderCreated order -> order.orderId();
+            case InventoryReserved reserved -> reserved.orderId();
+            case InventoryRejected rejection -> rejection.orderId();
+            case PaymentAuthorized payment -> payment.orderId();
+            case PaymentDeclined decline -> decline.orderId();
+            case ShipmentScheduled shipment -> shipment.orderId();
+        };
     }
 
     /**
