@@ -92,7 +92,14 @@ class PoisonMessageIntegrationTests {
 
         assertThat(paymentParkingLot.show(parkedId).status()).isEqualTo(404);
         assertThat(paymentParkingLot.find(poisonId)).isEmpty();
-        String audit = pipeline.orderly("parking-lot", "payment", "audit");
+        String table = pipeline.orderly("parking-lot", "payment", "audit");
+        assertThat(table.lines())
+                .as("a table for people: a header, then the purge with its actor")
+                .anySatisfy(line ->
+                        assertThat(line).startsWith("AT").contains("ACTOR").contains("SELECTION"))
+                .anySatisfy(line ->
+                        assertThat(line).contains("operator").contains("PURGE").contains("id=" + parkedId));
+        String audit = pipeline.orderly("parking-lot", "payment", "audit", "--json");
         JsonNode latest =
                 Http.JSON.readTree(audit.substring(audit.indexOf('{'))).path("audit");
         assertThat(latest).anySatisfy(entry -> {

@@ -14,13 +14,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code ./orderly parking-lot WORKER list|show|replay|purge|audit}: a worker's parked messages through its
- * {@code /actuator/parkinglot} endpoint. Prints the endpoint's JSON answer.
+ * {@code /actuator/parkinglot} endpoint: {@code list}, {@code show} and {@code audit} as tables ({@link ParkingLotTables}),
+ * or with {@code --json} the endpoint's answer as it is; {@code replay} and {@code purge} print the answer.
  *
  * <p>Invariant: request bodies are built with Jackson and query parameters URL-encoded, so no argument (a quote, an
  * ampersand) can change what is asked; a replay or purge needs exactly one selection, and a purge its confirmation.
@@ -35,6 +38,9 @@ final class ParkingLotCommand {
               replay --id ID | --event-type T | --reason R | --all           back to WORKER.work (rate-limited, audited)
               purge  --id ID | --event-type T | --reason R | --all --confirm WORKER.parking-lot   delete for good (audited)
               audit                                                          the last 100 replays and purges
+
+            list, show and audit print a table for people; --json prints the worker's JSON answer as it is, for
+            scripts (replay and purge always print it).
 
             Each worker's management port comes from .orderly/env or ORDERLY_<WORKER>_WORKER_PORT (defaults 8181, 8182,
             8183), its address from ORDERLY_<WORKER>_WORKER_ADDRESS (default 127.0.0.1).
@@ -84,30 +90,44 @@ final class ParkingLotCommand {
                 options.value("size").ifPresent(size -> query.put("size", size));
                 options.value("event-type").ifPresent(type -> query.put("eventType", type));
                 options.value("reason").ifPresent(reason -> query.put("reason", reason));
-                yield send(worker, HttpRequest.newBuilder(uri(base, query)).GET(), base);
+                yield show(
+                        options,
+                        send(worker, HttpRequest.newBuilder(uri(base, query)).GET(), base),
+                        ParkingLotTables::list);
             }
             case "show" -> {
                 if (options.positional().size() != 1) {
                     throw new OrderlyException(
                             "show takes one parked message id: ./orderly parking-lot " + args.get(0) + " show ID");
                 }
-                yield send(
-                        worker,
-                        HttpRequest.newBuilder(URI.create(
-                                        base + "/" + encode(options.positional().get(0))))
-                                .GET(),
-                        base);
+                yield show(
+                        options,
+                        send(
+                                worker,
+                                HttpRequest.newBuilder(URI.create(base + "/"
+                                                + encode(options.positional().get(0))))
+                                        .GET(),
+                                base),
+                        ParkingLotTables::show);
             }
             case "audit" ->
-                send(worker, HttpRequest.newBuilder(URI.create(base + "/audit")).GET(), base);
+                show(
+                        options,
+                        send(
+                                worker,
+                                HttpRequest.newBuilder(URI.create(base + "/audit"))
+                                        .GET(),
+                                base),
+                        ParkingLotTables::audit);
             case "replay" -> {
                 ObjectNode body = selection(options, "replay");
-                yield send(
+                console.print(send(
                         worker,
                         HttpRequest.newBuilder(URI.create(base))
                                 .header("Content-Type", "application/json")
                                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))),
-                        base);
+                        base));
+                yield 0;
             }
             case "purge" -> {
                 ObjectNode selection = selection(options, "purge");
@@ -120,7 +140,9 @@ final class ParkingLotCommand {
                         .forEach(entry ->
                                 query.put(entry.getKey(), entry.getValue().asString()));
                 query.put("confirm", confirm);
-                yield send(worker, HttpRequest.newBuilder(uri(base, query)).DELETE(), base);
+                console.print(
+                        send(worker, HttpRequest.newBuilder(uri(base, query)).DELETE(), base));
+                yield 0;
             }
             default -> {
                 console.print(USAGE);
@@ -166,7 +188,14 @@ final class ParkingLotCommand {
         return selection;
     }
 
-    private int send(Service worker, HttpRequest.Builder request, String base) {
+    /** Prints a successful answer as a table, or as it is with {@code --json}. */
+    private int show(Options options, String answer, Function<JsonNode, String> table) {
+        console.print(options.flag("json") ? answer : table.apply(JSON.readTree(answer)));
+        return 0;
+    }
+
+    /** The worker's answer to {@code request}; an error answer is printed as it is and fails the command. */
+    private String send(Service worker, HttpRequest.Builder request, String base) {
         // The worker's parking lot answers only the scopes parkinglot:read, :replay and :purge, which the operator
         // client has; the audit records the token's subject.
         String given = environment.get(TOKEN_VARIABLE);
@@ -184,11 +213,11 @@ final class ParkingLotCommand {
             Thread.currentThread().interrupt();
             throw new OrderlyException("interrupted");
         }
-        console.print(response.body());
         if (response.statusCode() >= 400) {
+            console.print(response.body());
             throw new OrderlyException(worker.serviceName() + " answered " + response.statusCode() + " (see above)");
         }
-        return 0;
+        return response.body();
     }
 
     private static URI uri(String base, Map<String, String> query) {
@@ -208,7 +237,7 @@ final class ParkingLotCommand {
     /** {@code --name value} options, {@code --all}, and positional arguments. */
     record Options(Map<String, String> values, List<String> flags, List<String> positional) {
 
-        private static final List<String> FLAGS = List.of("all");
+        private static final List<String> FLAGS = List.of("all", "json");
 
         static Options parse(List<String> args) {
             Map<String, String> values = new LinkedHashMap<>();

@@ -15,9 +15,12 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The parking-lot command's arguments, and the token it sends. */
 class ParkingLotCommandTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Test
     void optionsTakeValuesFlagsAndPositionalArguments() {
@@ -68,9 +71,86 @@ class ParkingLotCommandTests {
 
             assertThat(exit).isZero();
             assertThat(authorizations).containsExactly("Bearer a-token-of-your-idp");
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("No parked messages (total 0).");
+
+            out.reset();
+            new ParkingLotCommand(new StateDirectory(root), environment, console)
+                    .run(List.of("order", "list", "--json"));
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"total\":0");
         } finally {
             worker.stop(0);
         }
+    }
+
+    @Test
+    void aPageIsATableOfAlignedColumnsWithWhereItIsInTheWhole() {
+        String page = """
+                {"page":0,"size":2,"total":3,"messages":[
+                 {"id":7,"messageId":"e-1","eventType":"inventory.reserved","reason":"UNPARSEABLE",
+                  "exception":"dev.orderly.contracts.InvalidEventException: not JSON\\nat line 1","attempts":1,
+                  "originalRoutingKey":"payment.work","parkedAt":"2026-12-03T10:00:00Z"},
+                 {"id":12,"messageId":null,"eventType":null,"reason":"DELIVERY_LIMIT","exception":null,"attempts":null,
+                  "originalRoutingKey":"payment.work","parkedAt":"2026-12-03T10:05:00Z"}]}""";
+
+        List<String> lines = ParkingLotTables.list(JSON.readTree(page)).lines().toList();
+
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0)).startsWith("ID  PARKED AT").contains("REASON").contains("EXCEPTION");
+        assertThat(lines.get(1))
+                .startsWith("7   2026-12-03T10:00:00Z")
+                .contains("UNPARSEABLE")
+                .as("the exception on one line, cut at 60 characters")
+                .endsWith("InvalidEventException: not JSON at li…");
+        assertThat(lines.get(2))
+                .startsWith("12  2026-12-03T10:05:00Z")
+                .contains("DELIVERY_LIMIT")
+                .endsWith("-");
+        assertThat(lines.get(0).indexOf("REASON"))
+                .as("aligned")
+                .isEqualTo(lines.get(1).indexOf("UNPARSEABLE"))
+                .isEqualTo(lines.get(2).indexOf("DELIVERY_LIMIT"));
+        assertThat(lines.get(3)).isEqualTo("page 1 of 2, 3 parked in all (next: --page 1)");
+    }
+
+    @Test
+    void oneMessageShowsItsFieldsSortedHeadersAndItsBodyPrettyPrinted() {
+        String detail = """
+                {"summary":{"id":7,"messageId":"e-1","eventType":"order.created","reason":"PERMANENT_FAILURE",
+                  "exception":"java.lang.IllegalStateException: no order","attempts":1,
+                  "originalRoutingKey":"order.created","parkedAt":"2026-12-03T10:00:00Z"},
+                 "properties":{},"headers":{"orderly-failure-reason":"PERMANENT_FAILURE","orderly-attempts":1},
+                 "body":"{\\"event_id\\":\\"e-1\\"}","bodyEncoding":"utf-8"}""";
+
+        String shown = ParkingLotTables.show(JSON.readTree(detail));
+
+        assertThat(shown)
+                .contains("reason                PERMANENT_FAILURE")
+                .contains("exception             java.lang.IllegalStateException: no order")
+                .contains("body (utf-8):");
+        assertThat(shown.indexOf("orderly-attempts")).isLessThan(shown.indexOf("orderly-failure-reason"));
+        assertThat(shown).contains("\"event_id\" : \"e-1\"");
+    }
+
+    @Test
+    void theAuditIsATableNewestFirstAsAnswered() {
+        String audit = """
+                {"audit":[{"id":2,"actor":"operator","action":"PURGE","selection":"id=7","affected":1,
+                  "outcome":"COMPLETE","detail":null,"at":"2026-12-03T10:10:00Z"},
+                 {"id":1,"actor":"operator","action":"REPLAY","selection":"reason=UNPARSEABLE","affected":3,
+                  "outcome":"THROTTLED","detail":"rate limit","at":"2026-12-03T10:09:00Z"}]}""";
+
+        List<String> lines =
+                ParkingLotTables.audit(JSON.readTree(audit)).lines().toList();
+
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).startsWith("AT").contains("ACTOR").contains("OUTCOME");
+        assertThat(lines.get(1))
+                .contains("operator")
+                .contains("PURGE")
+                .contains("id=7")
+                .endsWith("-");
+        assertThat(lines.get(2)).contains("REPLAY").contains("THROTTLED").endsWith("rate limit");
+        assertThat(ParkingLotTables.audit(JSON.readTree("{\"audit\":[]}")))
+                .isEqualTo("No replays or purges recorded yet.");
     }
 }
