@@ -27,7 +27,7 @@ CONCURRENCY=${CONCURRENCY:-"1 2 4 8 16 32 64"}
 STATE=${ORDERLY_BENCH_STATE_DIR:-$(mktemp -d /tmp/orderly-bench.XXXXXX)}
 export ORDERLY_STATE_DIR=$STATE ORDERLY_API_BACKPRESSURE_ENABLED=false LOGGING_STRUCTURED_FORMAT_CONSOLE= ORDERLY_SERVICES=order-api
 # A smoke run keeps ./orderly up's C1-only default: it starts faster, and its figures mean nothing anyway.
-[[ -n ${SMOKE:-} ]] || export ORDERLY_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"
+[[ -n ${SMOKE:-} ]] || export ORDERLY_JAVA_OPTS=${ORDERLY_JAVA_OPTS:-"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"}
 # Hundreds of orders a second through one client (shop): order-api's rate limit per caller (20 at once, 10 a second by
 # default) would refuse most. A limit the benchmark never reaches, so it measures the limiter's cost and not its refusals.
 export ORDERLY_API_RATE_LIMIT_CAPACITY=${ORDERLY_API_RATE_LIMIT_CAPACITY:-1000000}
