@@ -29,23 +29,20 @@ final class ParkingLotTables {
             return "No parked messages" + (page.path("total").asLong() > 0 ? " on this page" : "") + " (total "
                     + page.path("total").asLong() + ").";
         }
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("ID", "PARKED AT", "REASON", "EVENT TYPE", "ATTEMPTS", "MESSAGE ID", "EXCEPTION"));
-        for (JsonNode message : messages) {
-            rows.add(List.of(
-                    text(message, "id"),
-                    text(message, "parkedAt"),
-                    text(message, "reason"),
-                    text(message, "eventType"),
-                    text(message, "attempts"),
-                    text(message, "messageId"),
-                    text(message, "exception")));
-        }
+        String rows = table(messages, new String[][] {
+            {"ID", "id"},
+            {"PARKED AT", "parkedAt"},
+            {"REASON", "reason"},
+            {"EVENT TYPE", "eventType"},
+            {"ATTEMPTS", "attempts"},
+            {"MESSAGE ID", "messageId"},
+            {"EXCEPTION", "exception"}
+        });
         long total = page.path("total").asLong();
         int number = page.path("page").asInt();
         int size = Math.max(1, page.path("size").asInt(messages.size()));
         long pages = Math.max(1, (total + size - 1) / size);
-        return table(rows) + "\npage " + (number + 1) + " of " + pages + ", " + total + " parked in all"
+        return rows + "\npage " + (number + 1) + " of " + pages + ", " + total + " parked in all"
                 + (number + 1 < pages ? " (next: --page " + (number + 1) + ")" : "");
     }
 
@@ -89,17 +86,31 @@ final class ParkingLotTables {
         if (entries.isEmpty()) {
             return "No replays or purges recorded yet.";
         }
+        return table(entries, new String[][] {
+            {"AT", "at"},
+            {"ACTOR", "actor"},
+            {"ACTION", "action"},
+            {"SELECTION", "selection"},
+            {"AFFECTED", "affected"},
+            {"OUTCOME", "outcome"},
+            {"DETAIL", "detail"}
+        });
+    }
+
+    /** One row per item under a header: {@code columns} are (header, field) pairs. */
+    private static String table(JsonNode items, String[][] columns) {
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("AT", "ACTOR", "ACTION", "SELECTION", "AFFECTED", "OUTCOME", "DETAIL"));
-        for (JsonNode entry : entries) {
-            rows.add(List.of(
-                    text(entry, "at"),
-                    text(entry, "actor"),
-                    text(entry, "action"),
-                    text(entry, "selection"),
-                    text(entry, "affected"),
-                    text(entry, "outcome"),
-                    text(entry, "detail")));
+        List<String> header = new ArrayList<>();
+        for (String[] column : columns) {
+            header.add(column[0]);
+        }
+        rows.add(header);
+        for (JsonNode item : items) {
+            List<String> row = new ArrayList<>();
+            for (String[] column : columns) {
+                row.add(text(item, column[1]));
+            }
+            rows.add(row);
         }
         return table(rows);
     }
