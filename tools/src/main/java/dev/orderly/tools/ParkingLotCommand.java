@@ -22,8 +22,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code ./orderly parking-lot WORKER list|show|replay|purge|audit}: a worker's parked messages through its
- * {@code /actuator/parkinglot} endpoint: {@code list}, {@code show} and {@code audit} as tables ({@link ParkingLotTables}),
- * or with {@code --json} the endpoint's answer as it is; {@code replay} and {@code purge} print the answer.
+ * {@code /actuator/parkinglot} endpoint: {@code list}, {@code show} and {@code audit} as tables
+ * ({@link ParkingLotTables}), or with {@code --json} the endpoint's answer as it is; {@code replay} and {@code purge}
+ * print the answer.
  *
  * <p>Invariant: request bodies are built with Jackson and query parameters URL-encoded, so no argument (a quote, an
  * ampersand) can change what is asked; a replay or purge needs exactly one selection, and a purge its confirmation.

@@ -8,8 +8,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The parking-lot endpoint's answers as people read them: aligned tables for {@code list} and {@code audit}, one field a
- * line for {@code show} ({@code ./orderly parking-lot ... --json} prints the answers as they are, for scripts).
+ * The parking-lot endpoint's answers as people read them: aligned tables for {@code list} and {@code audit}, one field
+ * a line for {@code show} ({@code ./orderly parking-lot ... --json} prints the answers as they are, for scripts).
  *
  * <p>Invariant: every value shown comes from the answer, a missing one as {@code -}; a cell is one line (line breaks
  * in a value, e.g. an exception's, are shown as spaces) and a long one is cut with an ellipsis, so a row is always

@@ -57,8 +57,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * parking lot is {@link ParkingLotAutoConfiguration}'s, the outbox {@link OutboxAutoConfiguration}'s.
  *
  * <p>Invariant: the work-queue container always runs with manual acks, the configured prefetch, concurrency and batches
- * ({@code orderly.messaging.listener.batch-size}, {@code batch-linger}), and no container-level retry, whatever {@code spring.rabbitmq.listener.simple.*} says; every other listener setting
- * still applies, because the container factory is built through Boot's configurer. A retry interceptor
+ * ({@code orderly.messaging.listener.batch-size}, {@code batch-linger}), and no container-level retry, whatever
+ * {@code spring.rabbitmq.listener.simple.*} says; every other listener setting still applies, because the container
+ * factory is built through Boot's configurer. A retry interceptor
  * ({@code spring.rabbitmq.listener.simple.retry.enabled=true}) would retry in a hot loop on the consumer thread and
  * then drop or requeue outside this runtime's control, so it fails startup.
  */

@@ -76,9 +76,9 @@ public class StockReservations {
     }
 
     /**
-     * Locks, in SKU order, the inventory rows of {@code skus}, of every SKU still held for {@code settling}, and of every
-     * SKU held for those of {@code paying} that have a shipment waiting (their payment ships them at once): what a
-     * batch's reservations, releases and fulfilments will lock, taken at once so that two batches never deadlock.
+     * Locks, in SKU order, the inventory rows of {@code skus}, of every SKU still held for {@code settling}, and of
+     * every SKU held for those of {@code paying} that have a shipment waiting (their payment ships them at once): what
+     * a batch's reservations, releases and fulfilments will lock, taken at once so that two batches never deadlock.
      */
     public void lockAll(Collection<String> skus, Collection<UUID> settling, Collection<UUID> paying) {
         jdbc.sql("""

@@ -35,7 +35,8 @@ import org.springframework.stereotype.Service;
  *
  * <p>Every handler first locks the order row, then (if it touches stock) the inventory rows in SKU order, so handlers
  * of the same order serialise and no two transactions deadlock; a batch of events applied in one transaction takes all
- * its orders' locks, then all its stock locks, the same way first ({@link #lockBatch}). An event then meets one of four situations:
+ * its orders' locks, then all its stock locks, the same way first ({@link #lockBatch}). An event then meets one of
+ * four situations:
  *
  * <ul>
  *   <li>the order is in the state the event applies to: the transition happens;

@@ -33,7 +33,7 @@ class Orders {
         this.jdbc = jdbc;
     }
 
-    /** Locks the orders of a batch, in id order (before any stock lock, like {@link #lock}); missing ones are skipped. */
+    /** Locks a batch's orders, in id order (before any stock lock, like {@link #lock}); missing ones are skipped. */
     void lockAll(Collection<UUID> orderIds) {
         jdbc.sql("SELECT id FROM orders WHERE id = ANY (?) ORDER BY id FOR UPDATE")
                 .param(orderIds.toArray(UUID[]::new))
