@@ -36,8 +36,8 @@ final class ParkingLotCommand {
 
               list   [--page N] [--size N] [--event-type T] [--reason R]   parked messages, oldest first
               show   ID                                                      one message: headers, body, reason, exception
-              replay --id ID | --event-type T | --reason R | --all           back to WORKER.work (rate-limited, audited)
-              purge  --id ID | --event-type T | --reason R | --all --confirm WORKER.parking-lot   delete for good (audited)
+              replay --id ID | [--event-type T] [--reason R] | --all         back to WORKER.work (rate-limited, audited)
+              purge  --id ID | [--event-type T] [--reason R] | --all --confirm WORKER.parking-lot   delete for good (audited)
               audit                                                          the last 100 replays and purges
 
             list, show and audit print a table for people; --json prints the worker's JSON answer as it is, for
@@ -171,12 +171,14 @@ final class ParkingLotCommand {
             selection.put("id", Long.parseLong(id));
             chosen++;
         }
+        // An event type and a reason may go together: one group of the parking lot.
         if (options.value("event-type").isPresent()) {
             selection.put("eventType", options.value("event-type").get());
-            chosen++;
         }
         if (options.value("reason").isPresent()) {
             selection.put("reason", options.value("reason").get());
+        }
+        if (selection.has("eventType") || selection.has("reason")) {
             chosen++;
         }
         if (options.flag("all")) {
@@ -184,7 +186,7 @@ final class ParkingLotCommand {
             chosen++;
         }
         if (chosen != 1) {
-            throw new OrderlyException(action + " needs exactly one of --id, --event-type, --reason, --all");
+            throw new OrderlyException(action + " needs exactly one of --id, --event-type and/or --reason, --all");
         }
         return selection;
     }

@@ -53,6 +53,12 @@ public final class ParkedMessages {
             String body,
             String bodyEncoding) {}
 
+    /**
+     * The parked messages of one reason and event type, counted, with when the oldest and the newest were parked: what
+     * an operator looks at first (one fault usually parks many messages alike) and replays or purges together.
+     */
+    public record Group(String reason, @Nullable String eventType, long count, Instant oldest, Instant newest) {}
+
     /** One page of parked messages, oldest first. */
     public record Page(int page, int size, long total, List<Summary> messages) {}
 
@@ -116,6 +122,21 @@ public final class ParkedMessages {
         return new Page(page, size, total, rows);
     }
 
+    /** Every group of parked messages ({@link Group}), the largest first. */
+    public List<Group> groups() {
+        return jdbc.sql(
+                        "SELECT reason, event_type, count(*) AS count, min(parked_at) AS oldest, max(parked_at) AS newest"
+                                + " FROM " + messages
+                                + " GROUP BY reason, event_type ORDER BY count DESC, reason, event_type")
+                .query((rs, n) -> new Group(
+                        rs.getString("reason"),
+                        rs.getString("event_type"),
+                        rs.getLong("count"),
+                        rs.getObject("oldest", OffsetDateTime.class).toInstant(),
+                        rs.getObject("newest", OffsetDateTime.class).toInstant()))
+                .list();
+    }
+
     /** One parked message in full. */
     public Optional<Detail> find(long id) {
         return jdbc.sql("SELECT id, message_id, event_type, reason, exception, attempts, original_routing_key, "
@@ -171,6 +192,9 @@ public final class ParkedMessages {
     private static String where(Selection selection) {
         if (selection.id() != null) {
             return " WHERE id = :id";
+        }
+        if (selection.eventType() != null && selection.reason() != null) {
+            return " WHERE event_type = :eventType AND reason = :reason";
         }
         if (selection.eventType() != null) {
             return " WHERE event_type = :eventType";

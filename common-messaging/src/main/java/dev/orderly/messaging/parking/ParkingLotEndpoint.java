@@ -24,7 +24,9 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  *       it could, 429 when the rate limiter gave no permit in time, 503 when a message could not be republished
  *       (each with how many were replayed before it stopped);
  *   <li>{@code DELETE /actuator/parkinglot?confirm=<D.parking-lot>&id=|eventType=|reason=|all=true}: purge;
- *   <li>{@code GET /actuator/parkinglot/audit}: the last 100 replays and purges.
+ *   <li>{@code GET /actuator/parkinglot/audit}: the last 100 replays and purges;
+ *   <li>{@code GET /actuator/parkinglot/groups}: the parked messages counted by reason and event type, with the oldest
+ *       and newest of each, the largest group first.
  * </ul>
  *
  * <p>Who may call which operation is the management side's access rule (common-security: {@code parkinglot:read},
@@ -74,11 +76,14 @@ public class ParkingLotEndpoint {
         if ("audit".equals(id)) {
             return new WebEndpointResponse<>(Map.of("audit", audit.trail(100)));
         }
+        if ("groups".equals(id)) {
+            return new WebEndpointResponse<>(Map.of("groups", parked.groups()));
+        }
         long key;
         try {
             key = Long.parseLong(id);
         } catch (NumberFormatException e) {
-            return problem(400, "'" + id + "' is not a parked message id (a whole number) nor 'audit'");
+            return problem(400, "'" + id + "' is not a parked message id (a whole number), 'audit' nor 'groups'");
         }
         return parked.find(key)
                 .<WebEndpointResponse<Object>>map(WebEndpointResponse::new)

@@ -4,10 +4,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Which parked messages an operation applies to: one id, every message of an event type, every message parked for a
- * reason, or all of them.
+ * reason, every message of one event type parked for one reason (a group, {@link ParkedMessages.Group}), or all of
+ * them.
  *
- * <p>Invariant: exactly one criterion is set; an empty selection is refused rather than read as "all", so a replay or
- * purge with a missing parameter never touches the whole parking lot.
+ * <p>Invariant: an id or {@code all} stands alone, an event type and a reason alone or together; an empty selection is
+ * refused rather than read as "all", so a replay or purge with a missing parameter never touches the whole parking
+ * lot.
  */
 public record Selection(
         @Nullable Long id,
@@ -16,10 +18,11 @@ public record Selection(
         boolean all) {
 
     public Selection {
-        int criteria = (id != null ? 1 : 0) + (eventType != null ? 1 : 0) + (reason != null ? 1 : 0) + (all ? 1 : 0);
+        boolean group = eventType != null || reason != null;
+        int criteria = (id != null ? 1 : 0) + (group ? 1 : 0) + (all ? 1 : 0);
         if (criteria != 1) {
-            throw new IllegalArgumentException("Select parked messages by exactly one of: id, eventType, reason, or "
-                    + "all=true (got " + criteria + " criteria)");
+            throw new IllegalArgumentException("Select parked messages by exactly one of: id, eventType and/or reason, "
+                    + "or all=true (got " + (criteria == 0 ? "none" : "more than one") + ")");
         }
     }
 
@@ -27,6 +30,9 @@ public record Selection(
     String describe() {
         if (id != null) {
             return "id=" + id;
+        }
+        if (eventType != null && reason != null) {
+            return "eventType=" + eventType + ",reason=" + reason;
         }
         if (eventType != null) {
             return "eventType=" + eventType;

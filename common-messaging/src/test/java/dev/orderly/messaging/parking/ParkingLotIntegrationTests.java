@@ -226,6 +226,39 @@ class ParkingLotIntegrationTests {
     }
 
     @Test
+    void theGroupsCountParkedMessagesByReasonAndEventTypeWithTheOldestAndNewestAndNeedParkinglotRead()
+            throws Exception {
+        String reason = uniqueReason();
+        Envelope<OrderCreated> first = event();
+        Envelope<OrderCreated> second = event();
+        park(first, reason);
+        park(second, reason);
+        long firstId = awaitRecorded(first);
+        long secondId = awaitRecorded(second);
+
+        ParkedMessages.Group group = assertThat(parked.groups().stream()
+                        .filter(candidate -> candidate.reason().equals(reason))
+                        .toList())
+                .singleElement()
+                .actual();
+        assertThat(group.eventType()).isEqualTo(EventTypes.ORDER_CREATED);
+        assertThat(group.count()).isEqualTo(2);
+        assertThat(group.oldest())
+                .isEqualTo(parked.find(firstId).orElseThrow().summary().parkedAt());
+        assertThat(group.newest())
+                .isEqualTo(parked.find(secondId).orElseThrow().summary().parkedAt());
+
+        http.perform(get("/actuator/parkinglot/groups")
+                        .header(AUTHORIZATION, "Bearer " + TestTokens.forClient("ops-carol", "parkinglot:replay")))
+                .andExpect(status().isForbidden());
+        http.perform(get("/actuator/parkinglot/groups")
+                        .header(AUTHORIZATION, "Bearer " + TestTokens.forClient("ops-carol", "parkinglot:read")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.groups[?(@.reason == '" + reason + "')].count")
+                        .value(2));
+    }
+
+    @Test
     void purgeNeedsTheParkingLotNameAsConfirmation() {
         Envelope<OrderCreated> event = event();
         park(event);
@@ -335,8 +368,40 @@ class ParkingLotIntegrationTests {
     }
 
     @Test
-    void emptySelectionIsRefused() {
+    void emptySelectionIsRefusedAndAnIdOrAllStandsAlone() {
         assertThatIllegalArgumentException().isThrownBy(() -> new Selection(null, null, null, false));
+        assertThatIllegalArgumentException().isThrownBy(() -> new Selection(1L, null, "PERMANENT_FAILURE", false));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new Selection(null, EventTypes.ORDER_CREATED, null, true));
+        assertThat(new Selection(null, EventTypes.ORDER_CREATED, "PERMANENT_FAILURE", false).describe())
+                .isEqualTo("eventType=order.created,reason=PERMANENT_FAILURE");
+    }
+
+    @Test
+    void aGroupSelectionTakesOnlyTheMessagesOfThatEventTypeAndThatReason() {
+        String reason = uniqueReason();
+        String other = uniqueReason();
+        Envelope<OrderCreated> inGroup = event();
+        Envelope<OrderCreated> otherReason = event();
+        park(inGroup, reason);
+        park(otherReason, other);
+        long inGroupId = awaitRecorded(inGroup);
+        long otherId = awaitRecorded(otherReason);
+
+        assertThat(operations.purge(
+                        new Selection(null, EventTypes.PAYMENT_DECLINED, reason, false),
+                        operations.parkingLotName(),
+                        "t"))
+                .as("another event type, the same reason: nothing")
+                .isZero();
+        assertThat(operations.purge(
+                        new Selection(null, EventTypes.ORDER_CREATED, reason, false), operations.parkingLotName(), "t"))
+                .isEqualTo(1);
+
+        assertThat(parked.find(inGroupId)).isEmpty();
+        assertThat(parked.find(otherId))
+                .as("the same event type, another reason: kept")
+                .isPresent();
     }
 
     private static Envelope<OrderCreated> event() {
