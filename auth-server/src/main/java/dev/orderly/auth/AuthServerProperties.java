@@ -27,7 +27,9 @@ import org.springframework.validation.annotation.Validated;
  *     or where to read it ({@code file:/path/signing-key.pem}); its public key, published at {@code /oauth2/jwks},
  *     is derived from it, and its key id is its RFC 7638 thumbprint, so a restart with the same key keeps every token
  *     valid
- * @param clients the clients, by id; the id is also the subject of the client's tokens
+ * @param clients the clients, by id; the id is also the subject of the client-credentials tokens
+ * @param users the people who sign in (to the operator's console), by name; the name is also the subject of the tokens
+ *     issued for them
  */
 @ConfigurationProperties("orderly.auth")
 @Validated
@@ -42,13 +44,18 @@ record AuthServerProperties(
                         + " compose-env generate one)")
         String signingKey,
 
-        @NotEmpty Map<String, @Valid Client> clients) {
+        @NotEmpty Map<String, @Valid Client> clients,
+
+        @DefaultValue Map<String, @Valid User> users) {
 
     /**
-     * One client, allowed the client-credentials grant only.
+     * One client: with no redirect URI a machine, allowed the client-credentials grant only; with one, a web
+     * application that its users sign in to, allowed the authorization-code grant (and refresh tokens) only.
      *
      * @param secret its secret, kept only bcrypt-encoded once the server runs
-     * @param scopes what it may ask for; a token request that asks for none gets all of them ({@link DefaultScopes})
+     * @param scopes what it may ask for; a client-credentials request that asks for none gets all of them
+     *     ({@link DefaultScopes}); a user's token gets only those the user has too ({@link UserScopes})
+     * @param redirectUris where the authorization endpoint may send a signed-in user back to, exactly as registered
      */
     record Client(
             @NotBlank(
@@ -56,17 +63,39 @@ record AuthServerProperties(
                             + "./orderly up and ./orderly compose-env generate them)")
             String secret,
 
+            @NotEmpty Set<String> scopes,
+
+            @DefaultValue Set<String> redirectUris) {
+
+        @Override
+        public String toString() {
+            return "Client[scopes=" + scopes + ", redirectUris=" + redirectUris + ", secret=(hidden)]";
+        }
+    }
+
+    /**
+     * One person, who signs in with a form at {@code /login}.
+     *
+     * @param password their password, kept only bcrypt-encoded once the server runs
+     * @param scopes the most a token issued for them carries, whatever the client asks for
+     */
+    record User(
+            @NotBlank(
+                    message = "is required: each user needs their own password (ORDERLY_AUTH_USERS_<NAME>_PASSWORD; "
+                            + "./orderly up and ./orderly compose-env generate them)")
+            String password,
+
             @NotEmpty Set<String> scopes) {
 
         @Override
         public String toString() {
-            return "Client[scopes=" + scopes + ", secret=(hidden)]";
+            return "User[scopes=" + scopes + ", password=(hidden)]";
         }
     }
 
     @Override
     public String toString() {
         return "AuthServerProperties[issuer=" + issuer + ", tokenTtl=" + tokenTtl + ", signingKey=(hidden), clients="
-                + clients + "]";
+                + clients + ", users=" + users + "]";
     }
 }

@@ -5,19 +5,25 @@ import org.springframework.boot.security.autoconfigure.actuate.web.servlet.Endpo
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.MediaType;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 
 /**
- * Who may call what: the authorization server's endpoints (token, JWK set, metadata) as Spring Authorization Server
- * guards them, a token request that asks for no scope getting all of the client's ({@link DefaultScopes}); the health probes open; the rest of the actuator only with one of this server's own tokens carrying
- * scope {@code actuator:read}; anything else refused.
+ * Who may call what: the authorization server's endpoints (token, JWK set, metadata, authorization) as Spring
+ * Authorization Server guards them, a client-credentials request that asks for no scope getting all of the client's
+ * ({@link DefaultScopes}) and a user's authorization request only the scopes the user has ({@link UserScopes}); a
+ * browser sent to the authorization endpoint before signing in goes to the login form; the form itself open; the
+ * health probes open; the rest of the actuator only with one of this server's own tokens carrying scope
+ * {@code actuator:read}; anything else refused.
  *
- * <p>Declaring these chains replaces Boot's default pair, whose second chain would add a form login this server has no
- * users for. Invariant: nothing keeps a session, and OpenID Connect (users, ID tokens) stays off.
+ * <p>Invariant: only a user signing in keeps a session (the form login, until the authorization endpoint has sent the
+ * code back to the client); a client's token request, the key set and the actuator keep none. OpenID Connect (ID
+ * tokens, user info) stays off: the console needs an access token, not a profile.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -27,10 +33,15 @@ class SecurityConfiguration {
     SecurityFilterChain authorizationServerEndpoints(HttpSecurity http) throws Exception {
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
-                    server.tokenEndpoint(token -> token.accessTokenRequestConverter(new DefaultScopes()));
+                    server.tokenEndpoint(token -> token.accessTokenRequestConverter(new DefaultScopes()))
+                            .authorizationEndpoint(
+                                    authorization -> authorization.authorizationRequestConverter(new UserScopes()));
                 })
                 .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
-                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+                // A browser that is not signed in yet is sent to the form; a client without credentials still gets 401.
+                .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
+                        new LoginUrlAuthenticationEntryPoint("/login"),
+                        new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
         return http.build();
     }
 
@@ -41,10 +52,13 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers(EndpointRequest.toAnyEndpoint())
                         .hasAuthority("SCOPE_actuator:read")
+                        .requestMatchers("/error")
+                        .permitAll()
                         .anyRequest()
                         .denyAll())
-                .oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults()))
-                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+                // The users' sign-in form (Spring Security's own page) at /login, and nothing else that is theirs.
+                .formLogin(form -> form.permitAll())
+                .oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults()));
         return http.build();
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderly.testsupport.AuthClient;
+import dev.orderly.testsupport.AuthUser;
+import dev.orderly.testsupport.Secrets;
 import dev.orderly.testsupport.SigningKeys;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,6 +104,9 @@ class RestartIntegrationTests {
         }
         for (AuthClient client : withSecrets) {
             arguments.add("--orderly.auth.clients." + client.clientId() + ".secret=" + SECRETS.get(client));
+        }
+        for (AuthUser user : AuthUser.values()) {
+            arguments.add("--orderly.auth.users." + user.username() + ".password=" + Secrets.generate());
         }
         return arguments;
     }

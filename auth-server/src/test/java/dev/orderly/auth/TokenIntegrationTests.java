@@ -1,11 +1,14 @@
 package dev.orderly.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderly.testsupport.AuthClient;
+import dev.orderly.testsupport.AuthUser;
 import dev.orderly.testsupport.SigningKeys;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,6 +30,19 @@ class TokenIntegrationTests {
 
     private static final Map<AuthClient, String> SECRETS = Tokens.generateSecrets();
 
+    private static final String[] CONSOLE_SCOPES = {
+        "orders:read",
+        "orders:read-all",
+        "inventory:read",
+        "parkinglot:read",
+        "parkinglot:replay",
+        "parkinglot:purge",
+        "metrics:read",
+        "actuator:read"
+    };
+
+    private static final Map<AuthUser, String> PASSWORDS = Tokens.generatePasswords();
+
     private static final String SIGNING_KEY = SigningKeys.generatePem();
 
     @DynamicPropertySource
@@ -35,6 +51,8 @@ class TokenIntegrationTests {
         registry.add("orderly.auth.signing-key", () -> SIGNING_KEY);
         SECRETS.forEach((client, secret) ->
                 registry.add("orderly.auth.clients." + client.clientId() + ".secret", () -> secret));
+        PASSWORDS.forEach((user, password) ->
+                registry.add("orderly.auth.users." + user.username() + ".password", () -> password));
     }
 
     @LocalServerPort
@@ -73,7 +91,7 @@ class TokenIntegrationTests {
     void theServerRegistersExactlyTheClientsOfTheTableAndEachGetsATokenWithItsOwnSecret() {
         assertThat(properties.clients().keySet()).containsExactlyInAnyOrderElementsOf(AuthClient.clientIds());
 
-        for (AuthClient client : AuthClient.values()) {
+        for (AuthClient client : AuthClient.machineClients()) {
             Jwt token = Tokens.verify(base(), token(client));
             assertThat(token.getSubject()).isEqualTo(client.clientId());
             assertThat(token.getClaimAsStringList("scope"))
@@ -97,6 +115,56 @@ class TokenIntegrationTests {
                 .containsExactly("metrics:read");
         assertThat(Tokens.verify(base(), token(AuthClient.DECLINE_DEMO)).getSubject())
                 .isEqualTo("decline-demo");
+    }
+
+    @Test
+    void theConsoleGetsNoTokenOfItsOwn() {
+        HttpResponse<String> answer = Tokens.request(base(), "console", SECRETS.get(AuthClient.CONSOLE), null);
+
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(Tokens.json(answer).path("error").asString()).isEqualTo("unauthorized_client");
+        assertThat(answer.body()).doesNotContain("access_token");
+    }
+
+    @Test
+    void theOperatorSignsInToTheConsoleAndItsTokenCarriesEveryScopeTheConsoleAskedFor() {
+        Jwt token = Tokens.verify(base(), Tokens.signIn(base(), AuthUser.OPERATOR, PASSWORDS, SECRETS, CONSOLE_SCOPES));
+
+        assertThat(token.getSubject()).isEqualTo("operator");
+        assertThat(token.getClaimAsStringList("scope")).containsExactlyInAnyOrderElementsOf(List.of(CONSOLE_SCOPES));
+        assertThat(token.getAudience()).containsExactly("console");
+    }
+
+    @Test
+    void aViewersTokenCarriesOnlyTheViewersScopesWhateverTheConsoleAskedFor() {
+        Jwt token = Tokens.verify(base(), Tokens.signIn(base(), AuthUser.VIEWER, PASSWORDS, SECRETS, CONSOLE_SCOPES));
+
+        assertThat(token.getSubject()).isEqualTo("viewer");
+        assertThat(token.getClaimAsStringList("scope"))
+                .contains("parkinglot:read", "metrics:read", "orders:read-all")
+                .doesNotContain("parkinglot:replay", "parkinglot:purge");
+    }
+
+    @Test
+    void aWrongPasswordIsSentBackToTheFormAndGetsNoCode() {
+        Map<AuthUser, String> wrong = Map.of(AuthUser.OPERATOR, PASSWORDS.get(AuthUser.VIEWER));
+
+        assertThatThrownBy(() -> Tokens.signIn(base(), AuthUser.OPERATOR, wrong, SECRETS, CONSOLE_SCOPES))
+                .hasMessageContaining("/login?error");
+    }
+
+    @Test
+    void aBrowserAskingForACodeBeforeSigningInIsSentToTheLoginFormAndAMachineClientGetsNoCode() {
+        HttpResponse<String> console = Tokens.authorize(base(), new Tokens.Browser(), "console", CONSOLE_SCOPES[0]);
+        assertThat(console.statusCode()).isEqualTo(302);
+        assertThat(console.headers().firstValue("Location")).hasValue(base() + "/login");
+
+        Tokens.Browser signedIn = Tokens.signedIn(base(), AuthUser.OPERATOR, PASSWORDS);
+        HttpResponse<String> machine = Tokens.authorize(base(), signedIn, "operator", "parkinglot:read");
+        assertThat(machine.statusCode())
+                .as("no redirect URI is registered for it: an error, no code")
+                .isEqualTo(400);
+        assertThat(machine.headers().firstValue("Location")).isEmpty();
     }
 
     @Test

@@ -50,7 +50,7 @@ class ConfigurationTableTests {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
 
     /** An ORDERLY_ variable: a pattern ({@code ORDERLY_POSTGRES_<ROLE>_PASSWORD}, {@code ORDERLY_*}) is none. */
-    private static final Pattern LAUNCHER_VARIABLE = Pattern.compile("ORDERLY_[A-Z0-9_]++(?![<{*])");
+    private static final Pattern LAUNCHER_VARIABLE = Pattern.compile("(?<![A-Z0-9_])ORDERLY_[A-Z0-9_]++(?![<{*])");
 
     /** A row of the table: {@code | `NAME` | property or — | default | services | meaning |}. */
     private static final Pattern ROW = Pattern.compile("^\\| `([A-Z][A-Z0-9_]*)` \\| (.+?) \\| .*\\|$");
@@ -271,7 +271,9 @@ class ConfigurationTableTests {
         Matcher put = Pattern.compile("variables\\.put\\(\\s*\"([A-Z][A-Z0-9_]*)\"")
                 .matcher(read("tools/src/main/java/dev/orderly/tools/ServiceLauncher.java"));
         while (put.find()) {
-            used.putIfAbsent(put.group(1), "ServiceLauncher");
+            if (!put.group(1).endsWith("_")) { // a prefix, completed in code ("ORDERLY_CONSOLE_WORKERS_" + domain)
+                used.putIfAbsent(put.group(1), "ServiceLauncher");
+            }
         }
         Matcher env = Pattern.compile("(?m)^ENV (.*(?:\\\\\\n.*)*)").matcher(read("deploy/docker/Dockerfile"));
         while (env.find()) {

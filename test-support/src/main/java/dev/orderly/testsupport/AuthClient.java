@@ -30,12 +30,24 @@ public enum AuthClient {
     /** Reads every order, operates the parking lots, reads the actuator. */
     OPERATOR("operator"),
     /** Scrapes metrics. */
-    MONITORING("monitoring");
+    MONITORING("monitoring"),
+    /**
+     * The operator's console (module console): a web application whose people sign in at the auth-server (the
+     * authorization-code grant, {@link AuthUser}); it never gets a token of its own, so it has no client-credentials
+     * grant and {@code ./orderly token} has nothing to print for it.
+     */
+    CONSOLE("console", false);
 
     private final String clientId;
+    private final boolean clientCredentials;
 
     AuthClient(String clientId) {
+        this(clientId, true);
+    }
+
+    AuthClient(String clientId, boolean clientCredentials) {
         this.clientId = clientId;
+        this.clientCredentials = clientCredentials;
     }
 
     /** The id the client is registered under, which is also its tokens' subject. */
@@ -46,6 +58,19 @@ public enum AuthClient {
     /** The name of the client's secret: {@code ORDERLY_AUTH_CLIENTS_INVENTORY_ADMIN_SECRET}. */
     public String secretKey() {
         return "ORDERLY_AUTH_CLIENTS_" + clientId.toUpperCase(Locale.ROOT).replace('-', '_') + "_SECRET";
+    }
+
+    /**
+     * Whether the client gets tokens of its own with the client-credentials grant (every one but the console, whose
+     * tokens are its signed-in users').
+     */
+    public boolean clientCredentials() {
+        return clientCredentials;
+    }
+
+    /** The clients that get tokens of their own ({@link #clientCredentials()}), in declaration order. */
+    public static List<AuthClient> machineClients() {
+        return Arrays.stream(values()).filter(AuthClient::clientCredentials).toList();
     }
 
     /** Every client's id, in declaration order. */

@@ -9,9 +9,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The services a launcher starts and every fact about each that a launcher, a benchmark or a test needs: its module,
  * the port it prefers, the database role it runs as, its broker user, the domain it consumes for, and the stage it
- * starts in. They are the five services of the pipeline ({@link #pipeline()}) and the auth-server, the local run's and
+ * starts in. They are the five services of the pipeline ({@link #pipeline()}), the auth-server, the local run's and
  * compose's stand-in for the user's identity provider, which has no database role and no broker user and which
- * production deployments (the Helm chart) do not run.
+ * production deployments (the Helm chart) do not run, and the operator's console, which has neither either and which
+ * only looks at and operates the others.
  *
  * <p>The one table of these facts: {@code ./orderly} (the tools module), the system tests and the benchmarks read it
  * from here, and tests check that deploy/postgres/bootstrap.sql and deploy/rabbitmq/definitions.json agree with it.
@@ -59,18 +60,25 @@ public enum Service {
             "orderly_shipping",
             "orderly-shipping-worker",
             "shipping"),
-    OUTBOX_RELAY("outbox-relay", "relay", Stage.RELAY, 8081, null, "orderly_relay", "orderly-relay", null);
+    OUTBOX_RELAY("outbox-relay", "relay", Stage.RELAY, 8081, null, "orderly_relay", "orderly-relay", null),
+    /**
+     * The operator's console: reads the others' management sides with its signed-in user's token and the broker's
+     * management API as the monitoring user; no database role, no broker (AMQP) user.
+     */
+    CONSOLE("console", "console", Stage.CONSOLE, 8184, null, null, null, null);
 
     /**
      * When a service starts: each stage is started together and awaited (readiness) before the next. The auth-server
      * first, since the services take its JWK set to check tokens with; then order-api, since its migrations create the
-     * orders schema order-worker uses; the relay last, so that every outbox table it drains exists.
+     * orders schema order-worker uses; the relay after them, so that every outbox table it drains exists; the console
+     * last, since it shows the others.
      */
     public enum Stage {
         AUTH,
         INTAKE,
         WORKERS,
-        RELAY
+        RELAY,
+        CONSOLE
     }
 
     private static final String ROLE_PREFIX = "orderly_";
@@ -227,12 +235,12 @@ public enum Service {
     }
 
     /**
-     * The five services of the pipeline, in start order: all but the auth-server. The Helm chart runs these, and
-     * Prometheus scrapes them.
+     * The five services of the pipeline, in start order: all but the auth-server and the console. The Helm chart runs
+     * these, and Prometheus scrapes them.
      */
     public static List<Service> pipeline() {
         return Arrays.stream(values())
-                .filter(service -> service.stage != Stage.AUTH)
+                .filter(service -> service.stage != Stage.AUTH && service.stage != Stage.CONSOLE)
                 .toList();
     }
 

@@ -20,6 +20,24 @@ class AuthClientTests {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> AuthClient.withId("admin"))
                 .withMessageContaining("'admin'")
-                .withMessageContaining("[shop, decline-demo, inventory-admin, operator, monitoring]");
+                .withMessageContaining("[shop, decline-demo, inventory-admin, operator, monitoring, console]");
+    }
+
+    @Test
+    void theConsoleIsTheOneClientWithoutATokenOfItsOwn() {
+        assertThat(AuthClient.CONSOLE.clientCredentials()).isFalse();
+        assertThat(AuthClient.machineClients())
+                .containsExactly(
+                        AuthClient.SHOP,
+                        AuthClient.DECLINE_DEMO,
+                        AuthClient.INVENTORY_ADMIN,
+                        AuthClient.OPERATOR,
+                        AuthClient.MONITORING);
+    }
+
+    @Test
+    void aUsersPasswordIsNamedByTheRelaxedNameOfTheServersProperty() {
+        assertThat(AuthUser.OPERATOR.passwordKey()).isEqualTo("ORDERLY_AUTH_USERS_OPERATOR_PASSWORD");
+        assertThat(AuthUser.usernames()).containsExactly("operator", "viewer");
     }
 }

@@ -31,7 +31,9 @@ final class Build {
             "order-worker",
             "payment-worker",
             "shipping-worker",
-            "outbox-relay");
+            "outbox-relay",
+            "console",
+            "common-security");
 
     private final Path root;
     private final ServiceLauncher launcher;

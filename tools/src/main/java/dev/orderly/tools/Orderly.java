@@ -44,14 +44,14 @@ public final class Orderly {
 
               test             install what is missing, run every test (./mvnw verify), then every benchmark briefly (bench/smoke.sh)
               up               start the whole pipeline on loopback: PostgreSQL, RabbitMQ, auth-server, order-api,
-                               order-worker, payment-worker, shipping-worker, outbox-relay (building the jars if needed);
-                               running it twice is harmless
+                               order-worker, payment-worker, shipping-worker, outbox-relay, console (building the jars if
+                               needed); running it twice is harmless
               down             stop what `up` started, by its recorded PIDs: services, then RabbitMQ, then PostgreSQL
               status           show each part, its PID and its health
               failover         promote the PostgreSQL standby once the primary is gone (ORDERLY_POSTGRES_STANDBY=1); the
                                next `up` makes the old primary its standby
               logs SERVICE     follow one log: postgres (postgres-2: the standby's), rabbitmq (rabbitmq-2, ... in a cluster), auth-server, order-api, order-worker, payment-worker,
-                               shipping-worker, outbox-relay (or auth, api, order, payment, shipping, relay), build
+                               shipping-worker, outbox-relay, console (or auth, api, order, payment, shipping, relay), build
               token CLIENT     print a fresh access token from the local auth-server for CLIENT: shop, decline-demo,
                                inventory-admin, operator, monitoring (curl -H "Authorization: Bearer $(./orderly token shop)")
               parking-lot WORKER list|show|replay|purge|audit   a worker's parked messages (./orderly parking-lot --help)
@@ -67,6 +67,7 @@ public final class Orderly {
               ORDERLY_ORDER_API_PORT            order-api (default 8080)
               ORDERLY_{ORDER,PAYMENT,SHIPPING}_WORKER_PORT   the workers' management ports (defaults 8181, 8182, 8183)
               ORDERLY_OUTBOX_RELAY_PORT         outbox-relay's management port (default 8081)
+              ORDERLY_CONSOLE_PORT              the operator's console (default 8184)
               ORDERLY_POSTGRES_PORT             PostgreSQL (default 5432)
               ORDERLY_RABBITMQ_PORT             RabbitMQ AMQP, over TLS only (default 5672)
               ORDERLY_RABBITMQ_MANAGEMENT_PORT  RabbitMQ management UI and API (default 15672)
@@ -77,7 +78,7 @@ public final class Orderly {
               ORDERLY_POSTGRES_STANDBY          1: a streaming standby beside the primary, every commit waiting for it (port
                                                 ORDERLY_POSTGRES_2_PORT, default 5433); kept once chosen
               ORDERLY_POSTGRES_OPTIONS          extra PostgreSQL server options, e.g. "-c shared_preload_libraries=pg_stat_statements"
-              ORDERLY_SERVICES                  which services `up` starts (default all five, e.g. "order-api" for the intake bench);
+              ORDERLY_SERVICES                  which services `up` starts (default all, e.g. "order-api" for the intake bench);
                                                 the auth-server always starts
               ORDERLY_JAVA_OPTS                 the services' JVM options (default: serial GC, MaxRAM 512m, C1 only, capped caches)
               ORDERLY_BUILD                     auto (default: rebuild the jars when sources changed), never, always
@@ -186,7 +187,7 @@ public final class Orderly {
     }
 
     /**
-     * {@code ORDERLY_SERVICES} (names separated by spaces or commas), in start order; all five by default. The
+     * {@code ORDERLY_SERVICES} (names separated by spaces or commas), in start order; all by default. The
      * auth-server is always among them: every service takes its keys to check tokens with.
      */
     List<Service> selectedServices() {
@@ -211,6 +212,13 @@ public final class Orderly {
         lines.add("  Orderly is up (private processes on loopback; state in " + state.root() + ").");
         lines.add("");
         String api = "http://127.0.0.1:" + state.port("ORDERLY_ORDER_API_PORT");
+        if (services.contains(Service.CONSOLE)) {
+            lines.add(url(
+                    "console",
+                    launcher.url(Service.CONSOLE)
+                            + "  (sign in as operator or viewer: ORDERLY_AUTH_USERS_OPERATOR_PASSWORD,"
+                            + " _VIEWER_PASSWORD in " + state.envFile() + ")"));
+        }
         lines.add(url("API", api + "/orders"));
         lines.add(url("OpenAPI", api + "/swagger-ui.html"));
         lines.add(url(
@@ -322,7 +330,9 @@ public final class Orderly {
             console.say("stopped");
             return 0;
         }
-        // Intake first, then the relay, then the workers: the services finish their in-flight work on SIGTERM.
+        // The console first (it only looks); then intake, the relay, the workers: they finish their in-flight work on
+        // SIGTERM.
+        Processes.stop(state, console, List.of(Service.CONSOLE.serviceName()), Duration.ofSeconds(20));
         Processes.stop(state, console, List.of(Service.ORDER_API.serviceName()), Duration.ofSeconds(45));
         Processes.stop(state, console, List.of(Service.OUTBOX_RELAY.serviceName()), Duration.ofSeconds(45));
         Processes.stop(

@@ -3,6 +3,7 @@ package dev.orderly.tools;
 import static org.awaitility.Awaitility.await;
 
 import dev.orderly.testsupport.AuthClient;
+import dev.orderly.testsupport.AuthUser;
 import dev.orderly.testsupport.Command;
 import dev.orderly.testsupport.PrivateCa;
 import dev.orderly.testsupport.Service;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -160,6 +162,11 @@ final class ServiceLauncher {
             for (AuthClient client : AuthClient.values()) {
                 variables.put(client.secretKey(), state.get(client.secretKey()));
             }
+            for (AuthUser user : AuthUser.values()) {
+                variables.put(user.passwordKey(), state.get(user.passwordKey()));
+            }
+            // Where the authorization endpoint may send a user signed in to the console back to.
+            variables.put("ORDERLY_AUTH_CLIENTS_CONSOLE_REDIRECT_URIS", url(Service.CONSOLE) + CONSOLE_REDIRECT_PATH);
         } else {
             // Spring's resource-server setting: where a service finds the keys that tokens are signed with.
             variables.put("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI", jwkSetUri());
@@ -180,6 +187,7 @@ final class ServiceLauncher {
                 // Every node's: the bindings are read from whichever answers.
                 variables.put("ORDERLY_RELAY_ROUTES_MANAGEMENT_URL", state.managementUrls());
             }
+            case CONSOLE -> variables.putAll(consoleSettings());
             default -> {}
         }
         List<String> command = new ArrayList<>(List.of("setsid", java().toString()));
@@ -205,6 +213,34 @@ final class ServiceLauncher {
             throw new UncheckedIOException("Could not start " + service.serviceName(), e);
         }
     }
+
+    /**
+     * The console's: its client secret and the auth-server's endpoints (the browser's and its own are one address
+     * here), each service's address, and the broker's management API as the monitoring user.
+     */
+    private Map<String, String> consoleSettings() {
+        Map<String, String> variables = new LinkedHashMap<>();
+        String auth = url(Service.AUTH_SERVER);
+        variables.put(
+                "SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_ORDERLY_CLIENT_SECRET",
+                state.get(AuthClient.CONSOLE.secretKey()));
+        variables.put("SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_ORDERLY_AUTHORIZATION_URI", auth + "/oauth2/authorize");
+        variables.put("SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_ORDERLY_TOKEN_URI", auth + "/oauth2/token");
+        variables.put("ORDERLY_CONSOLE_ORDER_API", url(Service.ORDER_API));
+        variables.put("ORDERLY_CONSOLE_ORDER_API_MANAGEMENT", actuatorUrl(Service.ORDER_API));
+        variables.put("ORDERLY_CONSOLE_RELAY", actuatorUrl(Service.OUTBOX_RELAY));
+        for (Service service : Service.values()) {
+            service.domain()
+                    .ifPresent(domain -> variables.put(
+                            "ORDERLY_CONSOLE_WORKERS_" + domain.toUpperCase(Locale.ROOT), actuatorUrl(service)));
+        }
+        variables.put("ORDERLY_CONSOLE_BROKER_URL", state.managementUrls().split(",")[0]);
+        variables.put("ORDERLY_CONSOLE_BROKER_PASSWORD", state.get("ORDERLY_RABBITMQ_MONITORING_PASSWORD"));
+        return variables;
+    }
+
+    /** The console's path that the auth-server sends a signed-in user back to (Spring Security's default). */
+    static final String CONSOLE_REDIRECT_PATH = "/login/oauth2/code/orderly";
 
     /**
      * AMQP over TLS through Spring Boot's SSL bundle {@code rabbitmq}: the client certificate the broker requires, and

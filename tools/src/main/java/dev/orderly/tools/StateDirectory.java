@@ -1,6 +1,7 @@
 package dev.orderly.tools;
 
 import dev.orderly.testsupport.AuthClient;
+import dev.orderly.testsupport.AuthUser;
 import dev.orderly.testsupport.FreePorts;
 import dev.orderly.testsupport.HmacKeys;
 import dev.orderly.testsupport.PrivateCa;
@@ -239,7 +240,8 @@ final class StateDirectory implements ProcessRecorder {
      * Adds what is missing to the settings file (all of it on the first run): each port of {@link #PORTS}, the one
      * the environment asks for or the default, or any free one when that is taken ({@code ORDERLY_PORTS=free} takes a
      * free one in every case); a generated password for the database superuser, every service's role and every
-     * broker user; a generated secret for every client of the auth-server; and its signing key; and, unless the file
+     * broker user; a generated secret for every client of the auth-server and a password for every user; and its signing
+     * key; and, unless the file
      * has a message-signing key already (one rotated in by hand, docs/runbooks.md), a generated one ({@value
      * #FIRST_MESSAGE_KEY}); and the private CA with its certificates ({@link #ca()}).
      */
@@ -294,6 +296,9 @@ final class StateDirectory implements ProcessRecorder {
         OPERATOR_BROKER_USERS.values().forEach(key -> add(key, null));
         for (AuthClient client : AuthClient.values()) {
             add(client.secretKey(), null);
+        }
+        for (AuthUser user : AuthUser.values()) {
+            add(user.passwordKey(), null);
         }
         ensureSigningKey();
         if (messageSigning().keySet().stream().noneMatch(key -> key.startsWith(MESSAGE_SIGNING_PREFIX + "KEYS_"))) {

@@ -39,8 +39,8 @@ final class TokenCommand {
 
     int run(List<String> args) {
         if (args.size() != 1) {
-            throw new OrderlyException("token takes one client: ./orderly token CLIENT, CLIENT one of "
-                    + String.join(", ", AuthClient.clientIds()));
+            throw new OrderlyException(
+                    "token takes one client: ./orderly token CLIENT, CLIENT one of " + machineClientIds());
         }
         AuthClient client;
         try {
@@ -48,8 +48,19 @@ final class TokenCommand {
         } catch (IllegalArgumentException e) {
             throw new OrderlyException(e.getMessage());
         }
+        if (!client.clientCredentials()) {
+            throw new OrderlyException("'" + client.clientId() + "' gets no token of its own: its users sign in at"
+                    + " the auth-server in a browser (docs/auth-server.md); a token is printed for one of "
+                    + machineClientIds());
+        }
         console.print(token(client));
         return 0;
+    }
+
+    private static String machineClientIds() {
+        return String.join(
+                ", ",
+                AuthClient.machineClients().stream().map(AuthClient::clientId).toList());
     }
 
     /** A fresh token for {@code client}, as {@code ./orderly token CLIENT} prints it; for the commands that call. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderly.testsupport.AuthClient;
+import dev.orderly.testsupport.AuthUser;
 import dev.orderly.testsupport.Service;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -159,6 +160,11 @@ class StateDirectoryTests {
             secrets.add(state.get(client.secretKey()));
         }
         assertThat(secrets).as("each client its own").hasSize(AuthClient.values().length);
+        for (AuthUser user : AuthUser.values()) {
+            assertThat(state.get(user.passwordKey())).hasSizeGreaterThanOrEqualTo(20);
+            secrets.add(state.get(user.passwordKey()));
+        }
+        assertThat(secrets).as("each user their own").hasSize(AuthClient.values().length + AuthUser.values().length);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.signingKey())))
                 .isEqualTo("rw-------");
         String key = Files.readString(state.signingKey());

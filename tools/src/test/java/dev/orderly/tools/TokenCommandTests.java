@@ -3,6 +3,7 @@ package dev.orderly.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.orderly.testsupport.AuthClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,10 +32,24 @@ class TokenCommandTests {
         assertThatThrownBy(() -> token.run(List.of("admin")))
                 .isInstanceOf(OrderlyException.class)
                 .hasMessageContaining("'admin' is not a client of the local auth-server")
-                .hasMessageContaining("[shop, decline-demo, inventory-admin, operator, monitoring]");
+                .hasMessageContaining("[shop, decline-demo, inventory-admin, operator, monitoring, console]");
         assertThatThrownBy(() -> token.run(List.of()))
                 .isInstanceOf(OrderlyException.class)
                 .hasMessageContaining("shop, decline-demo, inventory-admin, operator, monitoring");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void theConsoleIsRefusedSayingItsUsersSignInInABrowser(@TempDir Path root) {
+        StateDirectory state = new StateDirectory(root);
+        state.ensureSettings(Map.of("ORDERLY_PORTS", "free"));
+        TokenCommand token = new TokenCommand(state, console);
+
+        assertThatThrownBy(() -> token.run(List.of("console")))
+                .isInstanceOf(OrderlyException.class)
+                .hasMessageContaining("'console' gets no token of its own")
+                .hasMessageContaining("shop, decline-demo, inventory-admin, operator, monitoring")
+                .hasMessageNotContaining(state.get(AuthClient.CONSOLE.secretKey()));
         assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 

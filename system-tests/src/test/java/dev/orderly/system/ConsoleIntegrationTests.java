@@ -1,0 +1,189 @@
+package dev.orderly.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderly.testsupport.AuthUser;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The operator's console as a person uses it, in a real headless Chromium against the running pipeline: signed in at
+ * the auth-server's form, the overview counts the orders placed and shows the queues drained; a poison message shows
+ * up under its reason, is inspected, replayed (and parks again: a replay does not mend a body) and purged only once
+ * the parking lot's name is typed, and both actions are in the worker's audit under the operator's name; a viewer
+ * sees no replay or purge button, and the replay they send anyway is refused by the worker. The screenshots the README
+ * shows are made here.
+ */
+@ExtendWith(PipelineExtension.class)
+class ConsoleIntegrationTests {
+
+    private final Pipeline pipeline;
+    private final Shop shop;
+    private final PaymentWork paymentWork;
+    private final ParkingLot paymentParkingLot;
+
+    ConsoleIntegrationTests(Pipeline pipeline) {
+        this.pipeline = pipeline;
+        this.shop = new Shop(pipeline);
+        this.paymentWork = new PaymentWork(pipeline);
+        this.paymentParkingLot = new ParkingLot(pipeline, "payment");
+    }
+
+    @Test
+    void theOverviewCountsTheOrdersPlacedAndShowsTheWorkQueuesDrained() {
+        try (Browser browser = Browser.open(pipeline).signIn(pipeline, AuthUser.OPERATOR)) {
+            long before = browser.await("the accepted orders", d -> number(browser.text("accepted")));
+            long completedBefore = browser.await("the completed orders", d -> number(browser.text("completed")));
+            assertThat(browser.text("role")).isEqualTo("operator");
+
+            String sku = shop.newSku(100);
+            List<String> orders = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                orders.add(shop.place(sku, 1));
+            }
+            orders.forEach(order -> shop.awaitStatus(order, "SHIPPED"));
+
+            browser.await(
+                    (before + 5) + " accepted orders",
+                    d -> Long.valueOf(before + 5).equals(number(browser.text("accepted"))));
+            browser.await(
+                    (completedBefore + 5) + " completed orders",
+                    d -> Long.valueOf(completedBefore + 5).equals(number(browser.text("completed"))));
+            browser.await("every work queue drained, each with its consumers", d -> {
+                List<List<String>> work = browser.rows("#queues tr[data-queue$='.work']");
+                return work.size() == 3
+                        && work.stream()
+                                .allMatch(row ->
+                                        row.get(1).equals("0") && !row.get(3).equals("0"));
+            });
+            assertThat(browser.text("orders-source")).isEqualTo("from order-api /actuator/prometheus");
+            assertThat(browser.text("queues-source")).startsWith("from RabbitMQ management API");
+            assertThat(browser.rows("#outboxes tbody tr"))
+                    .extracting(List::getFirst)
+                    .contains("orders.outbox", "payments.outbox", "shipping.outbox");
+            assertThat(browser.text("stuck")).startsWith("none");
+            browser.screenshot("console-overview.png", "overview");
+
+            browser.find(By.id("order-id")).sendKeys(orders.getFirst());
+            browser.click(By.cssSelector("#order-form button"));
+            browser.await(
+                    "the order's timeline", d -> browser.text("order-status").contains("SHIPPED"));
+            assertThat(browser.findAll(By.cssSelector("#order .timeline li")))
+                    .extracting(WebElement::getText)
+                    .anySatisfy(stage -> assertThat(stage).startsWith("PENDING"))
+                    .anySatisfy(stage -> assertThat(stage).startsWith("SHIPPED"));
+        }
+    }
+
+    @Test
+    void aPoisonMessageIsGroupedByItsReasonReplayedAndPurgedOnlyWithTheTypedConfirmationAndAudited() throws Exception {
+        String poisonId = "console-poison-" + UUID.randomUUID();
+        paymentWork.publish(poisonId, "{\"event_id\": not json at all".getBytes(StandardCharsets.UTF_8), true);
+        long parked = paymentParkingLot.awaitParked(poisonId).path("id").asLong();
+
+        try (Browser browser = Browser.open(pipeline).signIn(pipeline, AuthUser.OPERATOR)) {
+            browser.click(groupButton("Messages"));
+            browser.click(By.cssSelector("#lot-payment tr.parked-message[data-id='" + parked + "'] button"));
+            browser.await(
+                    "the message's body", d -> browser.text("message-body").contains("not json at all"));
+            assertThat(browser.text("message-summary")).contains("UNPARSEABLE").contains(poisonId);
+            browser.screenshot("console-parking-lot.png", "parking-lots");
+
+            browser.click(By.id("message-replay"));
+            browser.await("the replay's outcome", d -> browser.text("status").startsWith("Replayed 1 message"));
+            long again = paymentParkingLot.awaitParked(poisonId).path("id").asLong();
+            assertThat(again)
+                    .as("a replay does not mend a body: parked again, as a new row")
+                    .isNotEqualTo(parked);
+
+            browser.click(groupButton("Purge group…"));
+            WebElement purge = browser.find(By.id("confirm-purge"));
+            assertThat(browser.text("confirm-name")).isEqualTo("payment.parking-lot");
+            assertThat(purge.isEnabled()).as("nothing typed yet").isFalse();
+            browser.find(By.id("confirm-input")).sendKeys("payment");
+            assertThat(purge.isEnabled()).as("not the parking lot's name").isFalse();
+            browser.find(By.id("confirm-input")).sendKeys(".parking-lot");
+            assertThat(purge.isEnabled()).isTrue();
+            purge.click();
+            browser.await("the purge's outcome", d -> browser.text("status").startsWith("Purged "));
+            assertThat(paymentParkingLot.find(poisonId)).isEmpty();
+            browser.await(
+                    "the group gone", d -> browser.findAll(By.xpath(GROUP)).isEmpty());
+
+            JsonNode audit = paymentParkingLot.audit();
+            assertThat(audit).anySatisfy(entry -> {
+                assertThat(entry.path("action").asString()).isEqualTo("REPLAY");
+                assertThat(entry.path("selection").asString()).isEqualTo("id=" + parked);
+                assertThat(entry.path("actor").asString()).isEqualTo("operator");
+            });
+            assertThat(audit).anySatisfy(entry -> {
+                assertThat(entry.path("action").asString()).isEqualTo("PURGE");
+                assertThat(entry.path("selection").asString()).contains("UNPARSEABLE");
+                assertThat(entry.path("actor").asString()).isEqualTo("operator");
+            });
+            browser.await(
+                    "the purge in the page's audit",
+                    d -> browser.rows("#audit tbody tr").stream()
+                            .anyMatch(row -> row.get(1).equals("payment")
+                                    && row.get(2).equals("operator")
+                                    && row.get(3).equals("PURGE")));
+        }
+    }
+
+    @Test
+    void aViewerSeesNoReplayOrPurgeButtonAndAReplaySentAnywayIsRefusedByTheWorker() throws Exception {
+        String poisonId = "console-viewer-" + UUID.randomUUID();
+        paymentWork.publish(poisonId, "{\"event_id\": not json either".getBytes(StandardCharsets.UTF_8), true);
+        long parked = paymentParkingLot.awaitParked(poisonId).path("id").asLong();
+        try (Browser browser = Browser.open(pipeline).signIn(pipeline, AuthUser.VIEWER)) {
+            assertThat(browser.text("role")).isEqualTo("read-only");
+            browser.await(
+                    "the UNPARSEABLE group in payment.parking-lot",
+                    d -> !d.findElements(By.xpath(GROUP)).isEmpty());
+            assertThat(browser.findAll(By.xpath(GROUP + "//button")))
+                    .extracting(WebElement::getText)
+                    .containsExactly("Messages");
+            browser.click(groupButton("Messages"));
+            browser.click(By.cssSelector("#lot-payment tr.parked-message[data-id='" + parked + "'] button"));
+            browser.await(
+                    "the message's body", d -> browser.text("message-body").contains("not json either"));
+            assertThat(browser.find(By.id("message-replay")).isDisplayed()).isFalse();
+            assertThat(browser.find(By.id("message-purge")).isDisplayed()).isFalse();
+
+            Map<String, Object> refused = browser.fetch("POST", "api/parking-lots/payment/replay?id=" + parked);
+
+            assertThat(refused.get("status")).isEqualTo(403L);
+            assertThat((String) refused.get("body")).contains("parkinglot:replay");
+            assertThat(paymentParkingLot.find(poisonId))
+                    .as("nothing was replayed")
+                    .isPresent();
+            assertThat(paymentParkingLot.audit())
+                    .noneSatisfy(
+                            entry -> assertThat(entry.path("actor").asString()).isEqualTo("viewer"));
+        } finally {
+            paymentParkingLot.purge(parked);
+        }
+    }
+
+    /** The payment parking lot's row of the group of unparseable inventory.reserved messages. */
+    private static final String GROUP = "//div[@id='lot-payment']//tr[contains(@class, 'group')"
+            + " and @data-reason='UNPARSEABLE' and @data-event-type='inventory.reserved']";
+
+    private static By groupButton(String text) {
+        return By.xpath(GROUP + "//button[text()='" + text + "']");
+    }
+
+    /** A number as the page writes it ({@code 1,234}), or null while it shows none. */
+    private static Long number(String text) {
+        String digits = text.replace(",", "");
+        return digits.matches("\\d+") ? Long.valueOf(digits) : null;
+    }
+}
