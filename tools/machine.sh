@@ -74,9 +74,11 @@ ensure_test_tools() { # what the deployment tests check the artefacts with, and 
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   # The silent-network-loss drill drops the private PostgreSQL's packets with iptables (root only).
   if [[ $(id -u) -eq 0 ]] && ! command -v iptables >/dev/null 2>&1 && [[ ! -x /usr/sbin/iptables ]]; then missing+=(iptables); fi
-  # The console's browser tests drive Debian's Chromium through its WebDriver (system-tests' Browser).
+  # The console's browser tests drive Debian's Chromium through its WebDriver (system-tests' Browser); ./orderly top's
+  # run in a tmux.
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   [[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
+  command -v tmux >/dev/null 2>&1 || missing+=(tmux)
   if (( ${#missing[@]} )); then
     apt_install "${missing[@]}" || die "Missing: ${missing[*]}. Install with 'sudo apt-get install ${missing[*]}', or run ./orderly as root."
   fi

@@ -1,5 +1,6 @@
 package dev.orderly.console;
 
+import dev.orderly.overview.PipelineOverview;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -23,7 +24,7 @@ class OrderController {
 
     @GetMapping("/api/orders/{id}")
     ResponseEntity<String> order(@PathVariable java.util.UUID id) {
-        return services.call(HttpMethod.GET, Services.at(properties.orderApi(), "/orders/" + id), "order-api")
+        return services.call(HttpMethod.GET, PipelineOverview.at(properties.orderApi(), "/orders/" + id), "order-api")
                 .relayed();
     }
 }

@@ -1,5 +1,6 @@
 package dev.orderly.console;
 
+import dev.orderly.overview.PipelineOverview;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +86,7 @@ class ParkingLotController {
         putIfPresent(selection, "all", all);
         return services.call(
                         HttpMethod.POST,
-                        Services.at(base(worker), "/actuator/parkinglot"),
+                        PipelineOverview.at(base(worker), "/actuator/parkinglot"),
                         worker + "-worker",
                         selection)
                 .relayed();
@@ -115,7 +116,9 @@ class ParkingLotController {
     private ResponseEntity<String> call(String worker, HttpMethod method, String path, List<String> query) {
         String suffix = query.isEmpty() ? "" : "?" + String.join("&", query);
         return services.call(
-                        method, Services.at(base(worker), "/actuator/parkinglot" + path + suffix), worker + "-worker")
+                        method,
+                        PipelineOverview.at(base(worker), "/actuator/parkinglot" + path + suffix),
+                        worker + "-worker")
                 .relayed();
     }
 

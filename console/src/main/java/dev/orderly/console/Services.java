@@ -2,6 +2,7 @@ package dev.orderly.console;
 
 import static org.springframework.security.oauth2.client.web.client.RequestAttributeClientRegistrationIdResolver.clientRegistrationId;
 
+import dev.orderly.overview.PipelineOverview;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -106,11 +107,6 @@ class Services {
         }
     }
 
-    /** Where {@code path} is on a service's base URL. */
-    static URI at(URI base, String path) {
-        return URI.create(base.toString().replaceAll("/+$", "") + path);
-    }
-
     /**
      * What a service said: its status, content type and body, and who said it.
      *
@@ -135,12 +131,27 @@ class Services {
                     why);
         }
 
-        boolean ok() {
-            return status >= 200 && status < 300;
+        /** As the overview takes it. */
+        PipelineOverview.Reply reply() {
+            return new PipelineOverview.Reply(status, body, noAnswer);
         }
 
-        /** The answer as the console's own, status, type and body unchanged. */
+        /**
+         * The answer as the console's own, status, type and body unchanged; but a service's 401 (it did not take the
+         * user's token) as a 502, since to the page a 401 means that its own sign-in ended.
+         */
         ResponseEntity<String> relayed() {
+            if (status == 401) {
+                return ResponseEntity.status(502)
+                        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                        .body(JSON.writeValueAsString(Map.of(
+                                "title",
+                                "Bad Gateway",
+                                "status",
+                                502,
+                                "detail",
+                                service + " did not take the signed-in user's token (401): " + body)));
+            }
             return ResponseEntity.status(status).contentType(contentType).body(body);
         }
     }

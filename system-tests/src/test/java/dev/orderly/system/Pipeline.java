@@ -170,6 +170,22 @@ final class Pipeline implements AutoCloseable {
         return orderly(Duration.ofMinutes(2), state.resolveSibling("orderly-" + args[0] + ".log"), args);
     }
 
+    /**
+     * {@code ./orderly ARGS} as one shell command line with this pipeline's environment and nothing else (for a
+     * terminal multiplexer to run, as a person would type it), every word quoted.
+     */
+    String shellCommand(String... args) {
+        List<String> words = new ArrayList<>(List.of("env", "-i"));
+        environment.forEach((name, value) -> words.add(name + "=" + value));
+        words.addAll(List.of("bash", root.resolve("orderly").toString()));
+        words.addAll(List.of(args));
+        return String.join(
+                " ",
+                words.stream()
+                        .map(word -> "'" + word.replace("'", "'\\''") + "'")
+                        .toList());
+    }
+
     private ProcessBuilder command(String... args) {
         List<String> command =
                 new ArrayList<>(List.of("bash", root.resolve("orderly").toString()));

@@ -33,7 +33,8 @@ final class Build {
             "shipping-worker",
             "outbox-relay",
             "console",
-            "common-security");
+            "common-security",
+            "common-overview");
 
     private final Path root;
     private final ServiceLauncher launcher;

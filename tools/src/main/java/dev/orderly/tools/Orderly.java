@@ -55,6 +55,8 @@ public final class Orderly {
               token CLIENT     print a fresh access token from the local auth-server for CLIENT: shop, decline-demo,
                                inventory-admin, operator, monitoring (curl -H "Authorization: Bearer $(./orderly token shop)")
               parking-lot WORKER list|show|replay|purge|audit   a worker's parked messages (./orderly parking-lot --help)
+              top [--once]     the pipeline's overview, redrawn every 2 s until q: orders, SLO, outboxes, queues, workers,
+                               parked messages (the console's page in the terminal)
               compose-env [FILE]   write docker compose's .env (default ./.env) with a generated secret for every password, as
                                `up` does where a Docker engine answers; an existing file is left alone
 
@@ -138,6 +140,7 @@ public final class Orderly {
             case "logs" -> logs(rest);
             case "token" -> new TokenCommand(state, console).run(rest);
             case "parking-lot" -> new ParkingLotCommand(state, environment, console).run(rest);
+            case "top" -> new TopCommand(state, console).run(rest);
             case "compose-env" -> composeEnv(rest);
             case "", "-h", "--help", "help" -> {
                 console.print(USAGE);

@@ -1,4 +1,4 @@
-package dev.orderly.console;
+package dev.orderly.overview;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

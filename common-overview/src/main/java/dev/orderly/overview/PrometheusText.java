@@ -1,10 +1,11 @@
-package dev.orderly.console;
+package dev.orderly.overview;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The samples of a Prometheus text exposition (what {@code /actuator/prometheus} answers), for the few metrics the
@@ -14,10 +15,10 @@ import java.util.function.Predicate;
  *
  * <p>Invariant: a line it cannot read is skipped, never guessed at; a metric that is absent sums to 0.
  */
-final class PrometheusText {
+public final class PrometheusText {
 
     /** One sample: its metric name, its labels and its value. */
-    record Sample(String name, Map<String, String> labels, double value) {}
+    public record Sample(String name, Map<String, String> labels, double value) {}
 
     private final List<Sample> samples;
 
@@ -25,7 +26,7 @@ final class PrometheusText {
         this.samples = samples;
     }
 
-    static PrometheusText parse(String text) {
+    public static PrometheusText parse(String text) {
         List<Sample> samples = new ArrayList<>();
         for (String line : text.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
@@ -40,26 +41,26 @@ final class PrometheusText {
     }
 
     /** The samples of metric {@code name} whose labels pass {@code labels}. */
-    List<Sample> samples(String name, Predicate<Map<String, String>> labels) {
+    public List<Sample> samples(String name, Predicate<Map<String, String>> labels) {
         return samples.stream()
                 .filter(sample -> sample.name().equals(name) && labels.test(sample.labels()))
                 .toList();
     }
 
-    List<Sample> samples(String name) {
+    public List<Sample> samples(String name) {
         return samples(name, labels -> true);
     }
 
     /** The sum of metric {@code name}'s samples whose labels pass {@code labels}; 0 if there are none. */
-    double sum(String name, Predicate<Map<String, String>> labels) {
+    public double sum(String name, Predicate<Map<String, String>> labels) {
         return samples(name, labels).stream().mapToDouble(Sample::value).sum();
     }
 
-    double sum(String name) {
+    public double sum(String name) {
         return sum(name, labels -> true);
     }
 
-    private static Sample sample(String line) {
+    private static @Nullable Sample sample(String line) {
         int brace = line.indexOf('{');
         int space = line.indexOf(' ');
         if (space < 0) {
