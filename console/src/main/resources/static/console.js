@@ -66,9 +66,9 @@ function sourceOrError(id, part) {
   $(id).className = part.error ? 'source error' : 'source';
 }
 
-/** Per second between this snapshot and the last, or null on the first. */
+/** Per second between this snapshot and the last, or null on the first (or if they are not in order). */
 function rate(now, before, seconds) {
-  if (before === undefined || before === null || !seconds) return null;
+  if (before === undefined || before === null || !(seconds > 0)) return null;
   return Math.max(0, (now - before) / seconds);
 }
 
@@ -208,10 +208,13 @@ function renderLots(workers) {
         cell(row, new Date(group.newest).toLocaleString());
         const actions = cell(row, '');
         actions.appendChild(button('Messages', () => listGroup(worker.worker, group, div)));
-        if (can('parkinglot:replay')) {
+        if (!group.eventType) {
+          // No event type to select by: a group action would take every message of this reason. One by one.
+          actions.appendChild(document.createTextNode(' (no event type: replay or purge each message)'));
+        } else if (can('parkinglot:replay')) {
           actions.appendChild(button('Replay group', () => replay(worker.worker, {reason: group.reason, eventType: group.eventType})));
         }
-        if (can('parkinglot:purge')) {
+        if (group.eventType && can('parkinglot:purge')) {
           actions.appendChild(button('Purge group…', () => confirmPurge(worker.worker,
             {reason: group.reason, eventType: group.eventType}, fmt(group.count) + ' message(s): ' + group.reason + ', ' + (group.eventType || '–')), 'danger'));
         }
@@ -390,6 +393,19 @@ async function lookUp(event) {
 
 // ---- start
 
+async function signOut(event) {
+  event.preventDefault();
+  // The CSRF token goes in the header, as for every change; then on to the authorization server's own sign-out.
+  await fetch('logout', {method: 'POST', headers: {'X-XSRF-TOKEN': csrf()}, credentials: 'same-origin', redirect: 'manual'});
+  location.href = 'signed-out';
+}
+
+/** Polls one snapshot after the other: a slow answer delays the next one rather than overtaking it. */
+async function poll() {
+  await refresh();
+  setTimeout(poll, REFRESH_MS);
+}
+
 async function refresh() {
   try {
     render(await call('GET', 'api/overview'));
@@ -403,17 +419,15 @@ async function start() {
   $('user').textContent = me.name;
   const operator = can('parkinglot:replay') || can('parkinglot:purge');
   $('role').textContent = operator ? 'operator' : 'read-only';
-  $('logout-csrf').value = csrf();
-  $('logout').addEventListener('submit', () => { $('logout-csrf').value = csrf(); });
+  $('logout').addEventListener('submit', signOut);
   $('message-close').addEventListener('click', () => { $('message').hidden = true; });
   $('confirm-cancel').addEventListener('click', () => { $('confirm').hidden = true; });
   $('message-replay').addEventListener('click', () => replay($('message').dataset.worker, {id: $('message').dataset.id}));
   $('message-purge').addEventListener('click', () => confirmPurge($('message').dataset.worker,
     {id: $('message').dataset.id}, 'message ' + $('message').dataset.id));
   $('order-form').addEventListener('submit', lookUp);
-  await refresh();
   await audit();
-  setInterval(refresh, REFRESH_MS);
+  poll();
   setInterval(audit, REFRESH_MS * 5);
 }
 

@@ -23,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  *     came to, which is right for the local run (one address) and wrong behind a proxy or across a container network
  *     (compose sets it)
  * @param tokenTtl how long an access token is valid: short, since nothing revokes a self-contained token
+ * @param refreshTokenTtl how long a signed-in user's refresh token is valid (the console's session lasts as long)
  * @param signingKey the RSA private key that signs the tokens, PKCS#8 PEM ({@code BEGIN PRIVATE KEY}): the PEM itself,
  *     or where to read it ({@code file:/path/signing-key.pem}); its public key, published at {@code /oauth2/jwks},
  *     is derived from it, and its key id is its RFC 7638 thumbprint, so a restart with the same key keeps every token
@@ -37,6 +38,8 @@ record AuthServerProperties(
         @Nullable String issuer,
 
         @DefaultValue("10m") @DurationMin(seconds = 1) Duration tokenTtl,
+
+        @DefaultValue("8h") @DurationMin(minutes = 1) Duration refreshTokenTtl,
 
         @NotBlank(
                 message = "is required (ORDERLY_AUTH_SIGNING_KEY): the RSA private key that signs the tokens, PKCS#8"
@@ -95,7 +98,9 @@ record AuthServerProperties(
 
     @Override
     public String toString() {
-        return "AuthServerProperties[issuer=" + issuer + ", tokenTtl=" + tokenTtl + ", signingKey=(hidden), clients="
+        return "AuthServerProperties[issuer=" + issuer + ", tokenTtl=" + tokenTtl + ", refreshTokenTtl="
+                + refreshTokenTtl
+                + ", signingKey=(hidden), clients="
                 + clients + ", users=" + users + "]";
     }
 }

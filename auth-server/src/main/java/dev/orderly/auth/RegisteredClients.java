@@ -42,6 +42,8 @@ class RegisteredClients {
         TokenSettings tokens = TokenSettings.builder()
                 .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
                 .accessTokenTimeToLive(properties.tokenTtl())
+                // Only the console gets refresh tokens: one keeps a sign-in going for a working day.
+                .refreshTokenTimeToLive(properties.refreshTokenTtl())
                 .build();
         List<RegisteredClient> clients = properties.clients().entrySet().stream()
                 .map(client -> registration(client, encoder, tokens))

@@ -21,8 +21,9 @@ import org.springframework.security.web.authentication.AuthenticationConverter;
  * <p>Spring Authorization Server grants a client whatever registered scopes it asks for and leaves a user's share to
  * a consent page; a consent page that lets the user pick would not stop a viewer picking {@code parkinglot:replay}.
  *
- * <p>Invariant: only narrowed, never widened; a request before sign-in (an anonymous principal) is left as it is, and
- * is sent to the login page by the authorization endpoint.
+ * <p>Invariant: only narrowed, never widened. A request before sign-in has an anonymous principal, whose authorities
+ * hold no scope: it is narrowed to none, and the authorization endpoint sends it to the login page anyway; after the
+ * sign-in the saved request is converted again, with the user.
  */
 final class UserScopes implements AuthenticationConverter {
 

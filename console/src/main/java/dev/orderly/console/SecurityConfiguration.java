@@ -15,6 +15,7 @@ import org.springframework.security.oauth2.client.userinfo.OAuth2UserRequest;
 import org.springframework.security.oauth2.client.userinfo.OAuth2UserService;
 import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
 import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.web.HttpSessionOAuth2AuthorizedClientRepository;
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestCustomizers;
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
 import org.springframework.security.oauth2.core.user.DefaultOAuth2User;
@@ -50,7 +51,7 @@ class SecurityConfiguration {
                 new DefaultOAuth2AuthorizationRequestResolver(registrations, "/oauth2/authorization");
         // PKCE even though the console has a secret: a code intercepted on its way back is worth nothing alone.
         authorizationRequests.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
-        http.authorizeHttpRequests(requests -> requests.requestMatchers("/error", "/favicon.ico")
+        http.authorizeHttpRequests(requests -> requests.requestMatchers("/error", "/favicon.ico", "/signed-out")
                         .permitAll()
                         .anyRequest()
                         .authenticated())
@@ -65,8 +66,22 @@ class SecurityConfiguration {
                 // The session cookie signs every request, so a cross-site request could ride on it: the page sends the
                 // token of the XSRF-TOKEN cookie back in a header (Spring Security's single-page-application mode).
                 .csrf(csrf -> csrf.spa())
-                .logout(logout -> logout.logoutSuccessUrl("/logged-out.html"));
+                // Then on to the authorization server's own sign-out (SignedOut), or its session would sign the next
+                // visitor of this browser straight back in.
+                .logout(logout -> logout.logoutSuccessUrl("/signed-out"))
+                // The page's script and styles are its own files: nothing inline, nothing from elsewhere, never framed.
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(
+                        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")));
         return http.build();
+    }
+
+    /**
+     * The signed-in users' tokens in their own HTTP sessions: gone with the session (sign-out, expiry), never shared
+     * between two browsers of the same user (Boot's default keeps them in one map for the application, by name).
+     */
+    @Bean
+    OAuth2AuthorizedClientRepository authorizedClientRepository() {
+        return new HttpSessionOAuth2AuthorizedClientRepository();
     }
 
     /**

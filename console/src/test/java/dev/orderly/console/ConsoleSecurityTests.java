@@ -67,6 +67,17 @@ class ConsoleSecurityTests {
     }
 
     @Test
+    void afterSigningOutTheBrowserIsSentToTheAuthorizationServersOwnSignOutAndThePageHasAStrictPolicy() {
+        HttpResponse<String> signedOut = get("/signed-out", "text/html", null);
+        assertThat(signedOut.statusCode()).isEqualTo(302);
+        assertThat(signedOut.headers().firstValue("Location")).hasValue("http://127.0.0.1:9/logout");
+
+        assertThat(get("/", "text/html", null).headers().firstValue("Content-Security-Policy"))
+                .hasValueSatisfying(policy ->
+                        assertThat(policy).contains("default-src 'self'").contains("frame-ancestors 'none'"));
+    }
+
+    @Test
     void thePagesCallsGet401AndAChangeWithoutTheCsrfTokenIsRefused() throws Exception {
         assertThat(get("/api/overview", "application/json", null).statusCode()).isEqualTo(401);
         assertThat(get("/api/me", "application/json", null).statusCode()).isEqualTo(401);

@@ -89,7 +89,7 @@ final class Browser implements AutoCloseable {
     <T> T await(String what, Function<WebDriver, T> condition) {
         WebDriverWait wait = new WebDriverWait(driver, DEADLINE, Duration.ofMillis(200));
         wait.withMessage(() -> "the console did not show " + what + " within " + DEADLINE.toSeconds() + " s; status: '"
-                + text("status") + "'");
+                + text("status") + "' at " + driver.getCurrentUrl());
         wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         return wait.until(condition);
     }
@@ -124,17 +124,32 @@ final class Browser implements AutoCloseable {
      * What {@code fetch(path, {method})} answers from inside the signed-in page, with the page's CSRF token: a request
      * the page itself would not send (no button for it), as a person who edits the page could. The status and body.
      */
-    @SuppressWarnings("unchecked")
     Map<String, Object> fetch(String method, String path) {
+        return fetch(method, path, true);
+    }
+
+    /** {@link #fetch(String, String)}, with the page's CSRF token only if {@code csrf}. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> fetch(String method, String path, boolean csrf) {
         return (Map<String, Object>) ((JavascriptExecutor) driver).executeAsyncScript("""
                         const done = arguments[arguments.length - 1];
                         const token = document.cookie.split('; ').find((c) => c.startsWith('XSRF-TOKEN='));
-                        fetch(arguments[1], {method: arguments[0], credentials: 'same-origin', headers: {
-                            'Accept': 'application/json',
-                            'X-XSRF-TOKEN': token ? decodeURIComponent(token.substring(11)) : ''}})
+                        const headers = {'Accept': 'application/json'};
+                        if (arguments[2]) headers['X-XSRF-TOKEN'] = token ? decodeURIComponent(token.substring(11)) : '';
+                        fetch(arguments[1], {method: arguments[0], credentials: 'same-origin', headers})
                           .then(async (r) => done({status: r.status, body: await r.text()}))
                           .catch((e) => done({status: -1, body: String(e)}));
-                        """, method, path);
+                        """, method, path, csrf);
+    }
+
+    /** Where the browser is. */
+    String url() {
+        return driver.getCurrentUrl();
+    }
+
+    /** Opens the console's page again, as a person who comes back to it. */
+    void reopen() {
+        driver.get(console + "/");
     }
 
     /** Saves what the browser shows, scrolled to the element with id {@code at}, as {@code target/screenshots/<name>}. */

@@ -97,6 +97,14 @@ class ConsoleIntegrationTests {
             assertThat(browser.text("message-summary")).contains("UNPARSEABLE").contains(poisonId);
             browser.screenshot("console-parking-lot.png", "parking-lots");
 
+            Map<String, Object> forged = browser.fetch("POST", "api/parking-lots/payment/replay?id=" + parked, false);
+            assertThat(forged.get("status"))
+                    .as("a change without the CSRF token")
+                    .isEqualTo(403L);
+            assertThat(paymentParkingLot.show(parked).status())
+                    .as("still parked")
+                    .isEqualTo(200);
+
             browser.click(By.id("message-replay"));
             browser.await("the replay's outcome", d -> browser.text("status").startsWith("Replayed 1 message"));
             long again = paymentParkingLot.awaitParked(poisonId).path("id").asLong();
@@ -170,6 +178,26 @@ class ConsoleIntegrationTests {
                             entry -> assertThat(entry.path("actor").asString()).isEqualTo("viewer"));
         } finally {
             paymentParkingLot.purge(parked);
+        }
+    }
+
+    @Test
+    void signingOutEndsTheConsolesSessionAndTheAuthorizationServersSoTheNextVisitSignsInAgain() {
+        try (Browser browser = Browser.open(pipeline).signIn(pipeline, AuthUser.VIEWER)) {
+            browser.click(By.id("sign-out"));
+            // The authorization server's own sign-out asks for a confirmation (a POST with its CSRF token).
+            browser.await(
+                    "the authorization server's sign-out",
+                    d -> d.getCurrentUrl().endsWith("/logout"));
+            browser.click(By.cssSelector("button[type=submit]"));
+            browser.await("signed out there too", d -> d.getCurrentUrl().endsWith("/login?logout"));
+
+            browser.reopen();
+
+            browser.await(
+                    "the sign-in form again",
+                    d -> !d.findElements(By.name("username")).isEmpty());
+            assertThat(browser.url()).doesNotStartWith("http://127.0.0.1:" + pipeline.setting("ORDERLY_CONSOLE_PORT"));
         }
     }
 
