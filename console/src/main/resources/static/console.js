@@ -7,6 +7,7 @@
 const REFRESH_MS = 2000;
 let me = {name: '', scopes: []};
 let previous = null;
+let signingOut = false;
 
 const $ = (id) => document.getElementById(id);
 const can = (scope) => me.scopes.includes(scope);
@@ -23,7 +24,8 @@ async function call(method, path) {
   if (method !== 'GET') headers['X-XSRF-TOKEN'] = csrf();
   const response = await fetch(path, {method, headers, credentials: 'same-origin'});
   if (response.status === 401) {
-    location.reload(); // the session ended: sign in again
+    // The session ended: sign in again (unless it ended because of Sign out, which goes on to its own page).
+    if (!signingOut) location.reload();
     throw new Error('signed out');
   }
   const text = await response.text();
@@ -395,6 +397,8 @@ async function lookUp(event) {
 
 async function signOut(event) {
   event.preventDefault();
+  signingOut = true; // a poll answered 401 from now on must not sign straight back in
+
   // The CSRF token goes in the header, as for every change; then on to the authorization server's own sign-out.
   await fetch('logout', {method: 'POST', headers: {'X-XSRF-TOKEN': csrf()}, credentials: 'same-origin', redirect: 'manual'});
   location.href = 'signed-out';
@@ -402,6 +406,7 @@ async function signOut(event) {
 
 /** Polls one snapshot after the other: a slow answer delays the next one rather than overtaking it. */
 async function poll() {
+  if (signingOut) return;
   await refresh();
   setTimeout(poll, REFRESH_MS);
 }

@@ -1,13 +1,12 @@
 package dev.orderly.console;
 
 import java.util.Collection;
-import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientProviderBuilder;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
@@ -22,6 +21,7 @@ import org.springframework.security.oauth2.core.user.DefaultOAuth2User;
 import org.springframework.security.oauth2.core.user.OAuth2User;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 
@@ -87,17 +87,21 @@ class SecurityConfiguration {
     /**
      * Who signed in, from the access token itself (the authorization server has no user-info endpoint and OpenID
      * Connect stays off): its subject and scopes, checked against the authorization server's keys as every service
-     * checks them.
+     * checks them, the scopes read as the services read them (a JSON array or a space-separated string, from
+     * {@code scope}/{@code scp}, or from the claim {@code spring.security.oauth2.resourceserver.jwt.authorities-claim-name}
+     * names, e.g. Entra ID's {@code roles}).
      */
     @Bean
-    OAuth2UserService<OAuth2UserRequest, OAuth2User> tokenUsers(JwtDecoder tokens) {
+    OAuth2UserService<OAuth2UserRequest, OAuth2User> tokenUsers(
+            JwtDecoder tokens,
+            @Value("${spring.security.oauth2.resourceserver.jwt.authorities-claim-name:}") String authoritiesClaim) {
+        JwtGrantedAuthoritiesConverter scopes = new JwtGrantedAuthoritiesConverter();
+        if (!authoritiesClaim.isBlank()) {
+            scopes.setAuthoritiesClaimName(authoritiesClaim);
+        }
         return request -> {
             Jwt token = tokens.decode(request.getAccessToken().getTokenValue());
-            List<String> scopes = token.getClaimAsStringList("scope");
-            Collection<GrantedAuthority> authorities = (scopes == null ? List.<String>of() : scopes)
-                    .stream()
-                            .<GrantedAuthority>map(scope -> new SimpleGrantedAuthority("SCOPE_" + scope))
-                            .toList();
+            Collection<GrantedAuthority> authorities = scopes.convert(token);
             return new DefaultOAuth2User(authorities, token.getClaims(), "sub");
         };
     }

@@ -593,6 +593,72 @@ class HelmChartTests {
                 .isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULT, PRODUCTION})
+    void theConsoleIsOffUnlessTurnedOn(String values) {
+        assertThat(render(values))
+                .extracting(manifest -> map(manifest, "metadata").get("name"))
+                .doesNotContain("orderly-console");
+    }
+
+    @Test
+    void turnedOnTheConsoleNeedsItsIdentityProvidersEndpointsAndSecretAndNothingElseOfTheServices() {
+        assertThatThrownBy(() -> template(DEFAULT).set("console.enabled", true).call())
+                .hasMessageContaining("console.authorizationUri is required");
+
+        List<Map<String, Object>> manifests = parse(template(DEFAULT)
+                .set("console.enabled", true)
+                .set("console.authorizationUri", "https://idp.example/realms/orderly/protocol/openid-connect/auth")
+                .set("console.tokenUri", "https://idp.example/realms/orderly/protocol/openid-connect/token")
+                .set("console.existingSecret", "orderly-console")
+                .call());
+
+        Map<String, Object> deployment = named(ofKind(manifests, "Deployment"), "orderly-console");
+        Map<String, Object> container = list(map(map(map(deployment, "spec"), "template"), "spec"), "containers")
+                .getFirst();
+        Map<Object, Object> env = new java.util.HashMap<>();
+        list(container, "env")
+                .forEach(variable -> env.put(
+                        variable.get("name"),
+                        variable.containsKey("value") ? variable.get("value") : variable.get("valueFrom")));
+        assertThat(env)
+                .containsEntry("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", ISSUER)
+                .containsEntry("SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_ORDERLY_CLIENT_ID", "orderly-console")
+                .containsEntry(
+                        "SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_ORDERLY_CLIENT_SECRET",
+                        Map.of("secretKeyRef", Map.of("name", "orderly-console", "key", "client-secret")))
+                .containsEntry(
+                        "SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_ORDERLY_AUTHORIZATION_URI",
+                        "https://idp.example/realms/orderly/protocol/openid-connect/auth")
+                .containsEntry("ORDERLY_CONSOLE_ORDER_API_MANAGEMENT", "http://orderly-order-api:8081")
+                .containsEntry("ORDERLY_CONSOLE_WORKERS_PAYMENT", "http://orderly-payment-worker:8080")
+                .containsEntry(
+                        "ORDERLY_CONSOLE_BROKER_PASSWORD",
+                        Map.of("secretKeyRef", Map.of("name", "orderly-console", "key", "broker-password")))
+                .doesNotContainKeys("SPRING_DATASOURCE_URL", "SPRING_RABBITMQ_USERNAME");
+        assertThat(map(container, "securityContext")).containsEntry("readOnlyRootFilesystem", true);
+        assertThat(named(ofKind(manifests, "Service"), "orderly-console")).isNotNull();
+
+        // The workers take the console's calls on their management port; nothing else of the policy changes.
+        Map<String, Object> worker = named(ofKind(manifests, "NetworkPolicy"), "orderly-payment-worker");
+        assertThat(list(map(worker, "spec"), "ingress"))
+                .anySatisfy(rule -> assertThat(list(rule, "from"))
+                        .anySatisfy(peer -> assertThat(map(map(peer, "podSelector"), "matchLabels"))
+                                .containsEntry("app.kubernetes.io/component", "console")));
+        Map<String, Object> console = named(ofKind(manifests, "NetworkPolicy"), "orderly-console");
+        assertThat(map(console, "spec").get("policyTypes")).isEqualTo(List.of("Ingress", "Egress"));
+    }
+
+    private static Map<String, Object> named(List<Map<String, Object>> manifests, String name) {
+        return manifests.stream()
+                .filter(manifest -> name.equals(map(manifest, "metadata").get("name")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " among "
+                        + manifests.stream()
+                                .map(manifest -> map(manifest, "metadata").get("name"))
+                                .toList()));
+    }
+
     @Test
     void theIngressRoutesTheOrdersOnlyUnlessTheInventoryIsAskedFor() {
         assertThat(ingressPaths(template(PRODUCTION))).containsExactly("/orders");
