@@ -90,6 +90,24 @@ function render(overview) {
     : Object.entries(stuck).filter(([, n]) => n > 0).map(([s, n]) => fmt(n) + ' ' + s).join(', ')
       + ', the oldest ' + fmt(orders.stuckOldestAgeSeconds) + ' s (from order-api: orderly_orders_stuck)';
   $('stuck').className = stuckTotal > 0 ? 'alert' : '';
+  const list = $('stuck-orders');
+  list.replaceChildren();
+  (orders.stuckOrders || []).forEach((order) => {
+    const li = document.createElement('li');
+    const link = document.createElement('a');
+    link.href = '#orders';
+    link.className = 'stuck-order';
+    link.textContent = order.order_id;
+    link.addEventListener('click', () => { $('order-id').value = order.order_id; lookUp(); });
+    li.append(link, document.createTextNode(' ' + order.status + ' for ' + fmt(order.age_seconds) + ' s'));
+    list.appendChild(li);
+  });
+  if (orders.stuckOrdersError) {
+    const li = document.createElement('li');
+    li.className = 'error';
+    li.textContent = '⚠ the list: ' + orders.stuckOrdersError;
+    list.appendChild(li);
+  }
 
   const order = overview.workers.find((w) => w.worker === 'order') || {};
   const completed = order.completed;
@@ -364,7 +382,7 @@ async function audit() {
 // ---- orders
 
 async function lookUp(event) {
-  event.preventDefault();
+  if (event) event.preventDefault();
   const id = $('order-id').value.trim();
   const out = $('order');
   out.replaceChildren();

@@ -56,12 +56,17 @@ public final class PipelineOverview {
     /**
      * Where each part answers.
      *
+     * @param orderApi order-api's API (the stuck orders, {@code GET /orders/stuck})
      * @param orderApiManagement order-api's management side
      * @param relay the relay's management side
      * @param workers each worker's management side, by domain
      * @param virtualHost the broker's virtual host of the pipeline
      */
-    public record Endpoints(URI orderApiManagement, URI relay, Map<String, URI> workers, String virtualHost) {}
+    public record Endpoints(
+            URI orderApi, URI orderApiManagement, URI relay, Map<String, URI> workers, String virtualHost) {}
+
+    /** How many stuck orders a snapshot lists (the oldest); the gauge counts them all. */
+    static final int STUCK_LISTED = 10;
 
     /** The objective: {@code target} of {@code eventType} handled within {@code thresholdSeconds} of occurring. */
     public record Slo(String eventType, double thresholdSeconds, double target) {}
@@ -106,6 +111,21 @@ public final class PipelineOverview {
         part.put("stuckOldestAgeSeconds", metrics.sum("orderly_orders_stuck_oldest_age_seconds"));
         part.put("outboxBacklog", metrics.sum("orderly_api_outbox_backlog"));
         part.put("backpressure", metrics.sum("orderly_api_backpressure_active") > 0);
+        if (stuck.values().stream().anyMatch(count -> count > 0)) {
+            // The oldest of them by id, for a link each (GET /orders/stuck needs orders:read-all).
+            Reply listed = calls.service("order-api", at(endpoints.orderApi(), "/orders/stuck?limit=" + STUCK_LISTED));
+            try {
+                if (listed.ok()) {
+                    part.put(
+                            "stuckOrders",
+                            JSON.convertValue(JSON.readTree(listed.body()).path("orders"), List.class));
+                } else {
+                    part.put("stuckOrdersError", listed.status() + " " + detail(listed));
+                }
+            } catch (RuntimeException e) {
+                part.put("stuckOrdersError", "order-api answered GET /orders/stuck with what is not JSON");
+            }
+        }
         return part;
     }
 

@@ -21,7 +21,8 @@ class PipelineOverviewTests {
     private static final URI PAYMENT = URI.create("http://127.0.0.1:8182");
 
     private final PipelineOverview overview = new PipelineOverview(
-            new PipelineOverview.Endpoints(API, RELAY, Map.of("payment", PAYMENT), "orderly"),
+            new PipelineOverview.Endpoints(
+                    URI.create("http://127.0.0.1:8080"), API, RELAY, Map.of("payment", PAYMENT), "orderly"),
             new PipelineOverview.Slo("order.created", 30.0, 0.95),
             Clock.fixed(Instant.parse("2026-12-03T10:00:00Z"), ZoneOffset.UTC));
 
@@ -53,6 +54,9 @@ class PipelineOverviewTests {
                             orderly_consumer_messages_total{event_type="inventory.reserved",outcome="parked"} 1.0
                             orderly_event_age_seconds_bucket{event_type="order.created",le="30.0"} 0.0
                             """);
+                    case "http://127.0.0.1:8080/orders/stuck?limit=10" -> new PipelineOverview.Reply(200, """
+                            {"after_seconds":300.0,"orders":[{"order_id":"7d1e0c9e-1d4c-4a52-9a43-0f5b8f1f4a11",
+                            "status":"PAID","customer_id":"shop","age_seconds":310.0}]}""");
                     case "http://127.0.0.1:8182/actuator/parkinglot/groups" -> new PipelineOverview.Reply(200, """
                             {"groups":[{"reason":"UNPARSEABLE","eventType":"inventory.reserved","count":1,
                             "oldest":"2026-12-03T09:00:00Z","newest":"2026-12-03T09:00:00Z"}]}""");
@@ -77,6 +81,12 @@ class PipelineOverviewTests {
                 .containsEntry("stuck", Map.of("PAID", 2.0, "PENDING", 0.0))
                 .containsEntry("stuckOldestAgeSeconds", 310.0)
                 .doesNotContainKey("error");
+        assertThat(part(snapshot, "orders").get("stuckOrders"))
+                .isEqualTo(List.of(Map.of(
+                        "order_id", "7d1e0c9e-1d4c-4a52-9a43-0f5b8f1f4a11",
+                        "status", "PAID",
+                        "customer_id", "shop",
+                        "age_seconds", 310.0)));
         Map<String, Object> outboxes = part(snapshot, "outboxes");
         assertThat(outboxes).containsEntry("breaker", "closed").containsEntry("blocked", false);
         assertThat(outboxes.get("tables"))

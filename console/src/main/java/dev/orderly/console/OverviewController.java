@@ -29,6 +29,7 @@ class OverviewController {
         this.services = services;
         this.overview = new PipelineOverview(
                 new PipelineOverview.Endpoints(
+                        properties.orderApi(),
                         properties.orderApiManagement(),
                         properties.relay(),
                         properties.workers(),

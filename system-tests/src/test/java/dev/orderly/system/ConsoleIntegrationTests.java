@@ -69,7 +69,7 @@ class ConsoleIntegrationTests {
             assertThat(browser.rows("#outboxes tbody tr"))
                     .extracting(List::getFirst)
                     .contains("orders.outbox", "payments.outbox", "shipping.outbox");
-            assertThat(browser.text("stuck")).startsWith("none");
+            assertThat(browser.text("stuck")).contains("(from order-api: orderly_orders_stuck)");
             browser.screenshot("console-overview.png", "overview");
 
             browser.find(By.id("order-id")).sendKeys(orders.getFirst());
@@ -178,6 +178,34 @@ class ConsoleIntegrationTests {
                             entry -> assertThat(entry.path("actor").asString()).isEqualTo("viewer"));
         } finally {
             paymentParkingLot.purge(parked);
+        }
+    }
+
+    @Test
+    void aStuckOrderIsCountedAndListedWithALinkToItsTimeline() throws Exception {
+        UUID stuck = UUID.randomUUID();
+        try (java.sql.Connection database = pipeline.database(dev.orderly.testsupport.Service.ORDER_API);
+                java.sql.PreparedStatement insert = database.prepareStatement(
+                        "INSERT INTO orders.orders (id, customer_id, currency, total_cents, status, created_at,"
+                                + " updated_at) VALUES (?, 'c-console-stuck', 'EUR', 100, 'PAID',"
+                                + " now() - interval '2 hours', now())")) {
+            insert.setObject(1, stuck);
+            insert.executeUpdate();
+        }
+        try (Browser browser = Browser.open(pipeline).signIn(pipeline, AuthUser.VIEWER)) {
+            // order-api counts stuck orders every 30 s; the page lists them once it has.
+            browser.click(By.xpath("//ul[@id='stuck-orders']//a[text()='" + stuck + "']"));
+            browser.await(
+                    "the stuck order's status",
+                    d -> browser.text("order-status").contains("PAID"));
+            assertThat(browser.text("stuck")).contains("PAID");
+        } finally {
+            try (java.sql.Connection database = pipeline.database(dev.orderly.testsupport.Service.ORDER_API);
+                    java.sql.PreparedStatement ship =
+                            database.prepareStatement("UPDATE orders.orders SET status = 'SHIPPED' WHERE id = ?")) {
+                ship.setObject(1, stuck);
+                ship.executeUpdate();
+            }
         }
     }
 

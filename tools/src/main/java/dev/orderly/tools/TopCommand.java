@@ -125,7 +125,11 @@ final class TopCommand {
         }
         return new PipelineOverview(
                 new PipelineOverview.Endpoints(
-                        actuator(Service.ORDER_API), actuator(Service.OUTBOX_RELAY), workers, "orderly"),
+                        URI.create("http://127.0.0.1:" + state.port(Service.ORDER_API.portVariable())),
+                        actuator(Service.ORDER_API),
+                        actuator(Service.OUTBOX_RELAY),
+                        workers,
+                        "orderly"),
                 new PipelineOverview.Slo("order.created", 30.0, 0.95),
                 Clock.systemUTC());
     }
@@ -138,9 +142,12 @@ final class TopCommand {
         return new PipelineOverview.Calls() {
             @Override
             public PipelineOverview.Reply service(String service, URI uri) {
-                // The parking lot answers parkinglot:read (the operator client), the metrics metrics:read (monitoring).
-                AuthClient client =
-                        uri.getPath().startsWith("/actuator/parkinglot") ? AuthClient.OPERATOR : AuthClient.MONITORING;
+                // The parking lot answers parkinglot:read and the stuck orders orders:read-all (the operator client),
+                // the metrics metrics:read (monitoring).
+                AuthClient client = uri.getPath().startsWith("/actuator/parkinglot")
+                                || uri.getPath().startsWith("/orders")
+                        ? AuthClient.OPERATOR
+                        : AuthClient.MONITORING;
                 String bearer;
                 try {
                     bearer = token(client);
@@ -223,6 +230,11 @@ final class TopCommand {
                             seconds,
                             "/s")
                     + "   stuck " + (stuckTotal == 0 ? "none" : stuckText(stuck, orders.get("stuckOldestAgeSeconds"))));
+        }
+        for (Map<String, Object> stuckOrder :
+                (List<Map<String, Object>>) orders.getOrDefault("stuckOrders", List.of())) {
+            lines.add("           stuck: " + stuckOrder.get("order_id") + "  " + stuckOrder.get("status") + "  for "
+                    + number(stuckOrder.get("age_seconds")) + " s");
         }
         Map<String, Object> slo = (Map<String, Object>) now.get("slo");
         double total = ((Number) slo.get("total")).doubleValue();

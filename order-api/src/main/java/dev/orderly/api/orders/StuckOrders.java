@@ -4,9 +4,11 @@ import dev.orderly.api.OrderApiProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -81,6 +83,48 @@ class StuckOrders {
         } catch (DataAccessException e) {
             log.debug("Could not count stuck orders; keeping the last sample", e);
         }
+    }
+
+    /**
+     * One stuck order as {@code GET /orders/stuck} lists it: where it stands and since when.
+     *
+     * @param ageSeconds how long ago it was created
+     */
+    record Stuck(
+            UUID orderId,
+            OrderStatus status,
+            String customerId,
+            Instant createdAt,
+            Instant updatedAt,
+            double ageSeconds) {}
+
+    /** What {@code GET /orders/stuck} answers: the threshold, and the oldest stuck orders first. */
+    record Listing(double afterSeconds, List<Stuck> orders) {}
+
+    /** The stuck orders now, the oldest first, at most {@code limit} (read on the partial index of open orders). */
+    Listing list(int limit) {
+        List<Stuck> stuck = jdbc.sql("""
+                        SELECT id, status, customer_id, created_at, updated_at,
+                               extract(epoch FROM clock_timestamp() - created_at) AS age
+                        FROM orders
+                        WHERE status IN ('PENDING', 'RESERVED', 'PAID')
+                          AND created_at < clock_timestamp() - make_interval(secs => :after)
+                        ORDER BY created_at
+                        LIMIT :limit
+                        """)
+                .param("after", after.toMillis() / 1000.0)
+                .param("limit", limit)
+                .query((rs, n) -> new Stuck(
+                        rs.getObject("id", UUID.class),
+                        OrderStatus.valueOf(rs.getString("status")),
+                        rs.getString("customer_id"),
+                        rs.getObject("created_at", java.time.OffsetDateTime.class)
+                                .toInstant(),
+                        rs.getObject("updated_at", java.time.OffsetDateTime.class)
+                                .toInstant(),
+                        rs.getDouble("age")))
+                .list();
+        return new Listing(after.toMillis() / 1000.0, stuck);
     }
 
     private double count(OrderStatus status) {

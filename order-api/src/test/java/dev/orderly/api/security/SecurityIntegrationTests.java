@@ -136,6 +136,39 @@ class SecurityIntegrationTests {
     }
 
     @Test
+    void theStuckOrdersAreListedOldestFirstOnlyForATokenThatMayReadEveryOrder() {
+        UUID old = UUID.randomUUID();
+        jdbc.sql("""
+                        INSERT INTO orders (id, customer_id, currency, total_cents, status, created_at, updated_at)
+                        VALUES (?, 'c-stuck-listed', 'EUR', 100, 'PAID', now() - interval '2 hours', now())
+                        """).param(old).update();
+        try {
+            Api reader = admin.withToken(TestTokens.forClient("customer-" + UUID.randomUUID(), "orders:read"));
+            Api operator = admin.withToken(TestTokens.forClient("operator", "orders:read", "orders:read-all"));
+
+            HttpResponse<String> refused = reader.get("/orders/stuck");
+            HttpResponse<String> listed = operator.get("/orders/stuck?limit=500");
+
+            assertRefusal(refused, 403, "insufficient-scope");
+            assertThat(refused.body()).contains("orders:read-all").doesNotContain(old.toString());
+            assertThat(listed.statusCode()).isEqualTo(200);
+            JsonNode listing = Api.json(listed);
+            assertThat(listing.get("after_seconds").asDouble()).isEqualTo(300.0);
+            assertThat(listing.get("orders")).anySatisfy(order -> {
+                assertThat(order.get("order_id").asString()).isEqualTo(old.toString());
+                assertThat(order.get("status").asString()).isEqualTo("PAID");
+                assertThat(order.get("customer_id").asString()).isEqualTo("c-stuck-listed");
+                assertThat(order.get("age_seconds").asDouble()).isGreaterThanOrEqualTo(7_200);
+            });
+        } finally {
+            // No other test may find it stuck (StuckOrdersIntegrationTests counts them).
+            jdbc.sql("UPDATE orders SET status = 'SHIPPED' WHERE id = ?")
+                    .param(old)
+                    .update();
+        }
+    }
+
+    @Test
     void aCustomerReadsItsOwnOrder() {
         String customer = "customer-" + UUID.randomUUID();
         UUID mine = place(customer);
