@@ -121,9 +121,7 @@ class TokenIntegrationTests {
     void theConsoleGetsNoTokenOfItsOwn() {
         HttpResponse<String> answer = Tokens.request(base(), "console", SECRETS.get(AuthClient.CONSOLE), null);
 
-        assertThat(answer.statusCode()).isEqualTo(400);
-        assertThat(Tokens.json(answer).path("error").asString()).isEqualTo("unauthorized_client");
-        assertThat(answer.body()).doesNotContain("access_token");
+        assertNoToken(answer, 400, "unauthorized_client");
     }
 
     @Test
@@ -182,9 +180,7 @@ class TokenIntegrationTests {
     void aWrongSecretGetsNoTokenButA401() {
         HttpResponse<String> answer = Tokens.request(base(), "shop", SECRETS.get(AuthClient.OPERATOR), null);
 
-        assertThat(answer.statusCode()).isEqualTo(401);
-        assertThat(Tokens.json(answer).path("error").asString()).isEqualTo("invalid_client");
-        assertThat(answer.body()).doesNotContain("access_token");
+        assertNoToken(answer, 401, "invalid_client");
     }
 
     @Test
@@ -200,9 +196,7 @@ class TokenIntegrationTests {
         HttpResponse<String> answer =
                 Tokens.request(base(), "shop", SECRETS.get(AuthClient.SHOP), "orders:write inventory:write");
 
-        assertThat(answer.statusCode()).isEqualTo(400);
-        assertThat(Tokens.json(answer).path("error").asString()).isEqualTo("invalid_scope");
-        assertThat(answer.body()).doesNotContain("access_token");
+        assertNoToken(answer, 400, "invalid_scope");
     }
 
     @Test
@@ -233,5 +227,12 @@ class TokenIntegrationTests {
                 .as("not exposed: refused even with a token")
                 .isEqualTo(403);
         assertThat(Tokens.get(base() + "/", null).statusCode()).isEqualTo(401);
+    }
+
+    /** A refused token request: {@code status}, the OAuth2 {@code error} code, and no token in the answer. */
+    private static void assertNoToken(HttpResponse<String> answer, int status, String error) {
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(status);
+        assertThat(Tokens.json(answer).path("error").asString()).isEqualTo(error);
+        assertThat(answer.body()).doesNotContain("access_token");
     }
 }

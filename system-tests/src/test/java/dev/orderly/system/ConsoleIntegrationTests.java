@@ -86,8 +86,7 @@ class ConsoleIntegrationTests {
     @Test
     void aPoisonMessageIsGroupedByItsReasonReplayedAndPurgedOnlyWithTheTypedConfirmationAndAudited() throws Exception {
         String poisonId = "console-poison-" + UUID.randomUUID();
-        paymentWork.publish(poisonId, "{\"event_id\": not json at all".getBytes(StandardCharsets.UTF_8), true);
-        long parked = paymentParkingLot.awaitParked(poisonId).path("id").asLong();
+        long parked = park(poisonId, "{\"event_id\": not json at all");
 
         try (Browser browser = Browser.open(pipeline).signIn(pipeline, AuthUser.OPERATOR)) {
             browser.click(groupButton("Messages"));
@@ -149,8 +148,7 @@ class ConsoleIntegrationTests {
     @Test
     void aViewerSeesNoReplayOrPurgeButtonAndAReplaySentAnywayIsRefusedByTheWorker() throws Exception {
         String poisonId = "console-viewer-" + UUID.randomUUID();
-        paymentWork.publish(poisonId, "{\"event_id\": not json either".getBytes(StandardCharsets.UTF_8), true);
-        long parked = paymentParkingLot.awaitParked(poisonId).path("id").asLong();
+        long parked = park(poisonId, "{\"event_id\": not json either");
         try (Browser browser = Browser.open(pipeline).signIn(pipeline, AuthUser.VIEWER)) {
             assertThat(browser.text("role")).isEqualTo("read-only");
             browser.await(
@@ -235,6 +233,12 @@ class ConsoleIntegrationTests {
 
     private static By groupButton(String text) {
         return By.xpath(GROUP + "//button[text()='" + text + "']");
+    }
+
+    /** A signed poison message put into payment.work, once parked: its parked id. */
+    private long park(String messageId, String body) throws Exception {
+        paymentWork.publish(messageId, body.getBytes(StandardCharsets.UTF_8), true);
+        return paymentParkingLot.awaitParked(messageId).path("id").asLong();
     }
 
     /** A number as the page writes it ({@code 1,234}), or null while it shows none. */
