@@ -449,8 +449,9 @@ async function start() {
   $('message-purge').addEventListener('click', () => confirmPurge($('message').dataset.worker,
     {id: $('message').dataset.id}, 'message ' + $('message').dataset.id));
   $('order-form').addEventListener('submit', lookUp);
+  await refresh(); // the first snapshot names the workers whose audits follow
   await audit();
-  poll();
+  setTimeout(poll, REFRESH_MS);
   setInterval(audit, REFRESH_MS * 5);
 }
 

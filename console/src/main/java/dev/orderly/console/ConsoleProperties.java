@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import org.hibernate.validator.constraints.time.DurationMin;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -27,6 +28,9 @@ import org.springframework.validation.annotation.Validated;
  * @param timeout how long one call to a service or the broker may take before its part of the page says it did not
  *     answer
  * @param slo the objective the event ages are held against
+ * @param logoutUri the identity provider's own sign-out, where Sign out sends the browser on to (Keycloak's
+ *     {@code .../protocol/openid-connect/logout}); unset, {@code /logout} on the authorization endpoint's host, which is
+ *     the local auth-server's
  */
 @ConfigurationProperties("orderly.console")
 @Validated
@@ -37,7 +41,8 @@ record ConsoleProperties(
         @NotEmpty Map<String, URI> workers,
         @NotNull @Valid Broker broker,
         @DefaultValue("3s") @DurationMin(millis = 100) Duration timeout,
-        @DefaultValue @Valid Slo slo) {
+        @DefaultValue @Valid Slo slo,
+        @Nullable URI logoutUri) {
 
     /**
      * The broker's management API. The broker knows nothing of the authorization server's tokens, so the console reads

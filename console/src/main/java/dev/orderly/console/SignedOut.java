@@ -7,8 +7,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.core.OAuth2AuthorizationException;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -27,12 +29,13 @@ class SignedOut {
 
     private final URI authorizationServerLogout;
 
-    SignedOut(ClientRegistrationRepository registrations) {
+    SignedOut(ClientRegistrationRepository registrations, ConsoleProperties properties) {
         URI authorization = URI.create(registrations
                 .findByRegistrationId(SecurityConfiguration.REGISTRATION)
                 .getProviderDetails()
                 .getAuthorizationUri());
-        this.authorizationServerLogout = authorization.resolve("/logout");
+        this.authorizationServerLogout =
+                properties.logoutUri() != null ? properties.logoutUri() : authorization.resolve("/logout");
     }
 
     @GetMapping("/signed-out")
@@ -42,8 +45,21 @@ class SignedOut {
                 .build();
     }
 
+    /**
+     * The user's token could not be had: the sign-in is over when the authorization server says so
+     * ({@code invalid_grant}: the refresh token expired or was forgotten) or when there is no token to refresh; any
+     * other failure (the authorization server did not answer) leaves the sign-in alone and is a 503.
+     */
     @ExceptionHandler(OAuth2AuthorizationException.class)
     ResponseEntity<ProblemDetail> signInExpired(OAuth2AuthorizationException e, HttpServletRequest request) {
+        if (!(e instanceof ClientAuthorizationRequiredException)
+                && !OAuth2ErrorCodes.INVALID_GRANT.equals(e.getError().getErrorCode())) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .body(ProblemDetail.forStatusAndDetail(
+                            HttpStatus.SERVICE_UNAVAILABLE,
+                            "The authorization server did not give the signed-in user's token ("
+                                    + e.getError().getErrorCode() + "); try again shortly."));
+        }
         HttpSession session = request.getSession(false);
         if (session != null) {
             session.invalidate();

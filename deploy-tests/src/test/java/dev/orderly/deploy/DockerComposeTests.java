@@ -72,6 +72,33 @@ class DockerComposeTests {
         assertThat(Files.readString(env)).as("a second run keeps the secrets").isEqualTo(before);
     }
 
+    /**
+     * Maven refuses a reactor whose modules' poms are missing, so the image build needs every module of the root pom:
+     * the sources of those the services are built from, at least the pom of the others.
+     */
+    @Test
+    void theImageRecipeCopiesEveryModuleOfTheBuild() throws IOException {
+        String dockerfile = Files.readString(Tool.ROOT.resolve("deploy/docker/Dockerfile"));
+        java.util.regex.Matcher module = java.util.regex.Pattern.compile("<module>([^<]+)</module>")
+                .matcher(Files.readString(Tool.ROOT.resolve("pom.xml")));
+        List<String> modules = new java.util.ArrayList<>();
+        while (module.find()) {
+            modules.add(module.group(1));
+        }
+        assertThat(modules).contains("console", "common-overview", "common-security");
+        for (String name : modules) {
+            assertThat(dockerfile)
+                    .as("deploy/docker/Dockerfile copies module %s", name)
+                    .containsAnyOf(
+                            "COPY " + name + "/ " + name + "/", "COPY " + name + "/pom.xml " + name + "/pom.xml");
+        }
+        for (dev.orderly.testsupport.Service service : dev.orderly.testsupport.Service.values()) {
+            assertThat(dockerfile)
+                    .as("the sources of %s", service.serviceName())
+                    .contains("COPY " + service.serviceName() + "/ " + service.serviceName() + "/");
+        }
+    }
+
     @Test
     void theBrokerImageIsPinnedToOneMinorVersion() throws IOException {
         // A floating tag (rabbitmq:4-management) takes in whatever minor comes next; 4.3 changed how quorum queues

@@ -601,6 +601,15 @@ class HelmChartTests {
                 .doesNotContain("orderly-console");
     }
 
+    /** An upgrade with --reuse-values from a release before the console has no console values at all. */
+    @Test
+    void valuesWithoutAnyConsoleEntryStillRender() {
+        assertThat(parse(template(DEFAULT).set("console", "null").call()))
+                .extracting(manifest -> map(manifest, "metadata").get("name"))
+                .contains("orderly-payment-worker")
+                .doesNotContain("orderly-console");
+    }
+
     @Test
     void turnedOnTheConsoleNeedsItsIdentityProvidersEndpointsAndSecretAndNothingElseOfTheServices() {
         assertThatThrownBy(() -> template(DEFAULT).set("console.enabled", true).call())
@@ -611,6 +620,7 @@ class HelmChartTests {
                 .set("console.authorizationUri", "https://idp.example/realms/orderly/protocol/openid-connect/auth")
                 .set("console.tokenUri", "https://idp.example/realms/orderly/protocol/openid-connect/token")
                 .set("console.existingSecret", "orderly-console")
+                .set("console.logoutUri", "https://idp.example/realms/orderly/protocol/openid-connect/logout")
                 .call());
 
         Map<String, Object> deployment = named(ofKind(manifests, "Deployment"), "orderly-console");
@@ -635,6 +645,9 @@ class HelmChartTests {
                 .containsEntry(
                         "ORDERLY_CONSOLE_BROKER_PASSWORD",
                         Map.of("secretKeyRef", Map.of("name", "orderly-console", "key", "broker-password")))
+                .containsEntry(
+                        "ORDERLY_CONSOLE_LOGOUT_URI",
+                        "https://idp.example/realms/orderly/protocol/openid-connect/logout")
                 .doesNotContainKeys("SPRING_DATASOURCE_URL", "SPRING_RABBITMQ_USERNAME");
         assertThat(map(container, "securityContext")).containsEntry("readOnlyRootFilesystem", true);
         assertThat(named(ofKind(manifests, "Service"), "orderly-console")).isNotNull();

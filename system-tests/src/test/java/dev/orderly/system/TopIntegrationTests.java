@@ -31,10 +31,13 @@ class TopIntegrationTests {
     }
 
     @Test
-    void topDrawsTheOverviewInATerminalCountsANewOrderAndQuitsOnQ() throws Exception {
+    void topDrawsTheOverviewInATerminalCountsANewOrderQuitsOnQAndLeavesTheTerminalAsItWas() throws Exception {
         String server = "orderly-top-" + UUID.randomUUID().toString().substring(0, 8);
         try {
-            tmux(server, "new-session", "-d", "-s", "top", "-x", "160", "-y", "60", pipeline.shellCommand("top"));
+            // A shell in a terminal, where a person types the command.
+            tmux(server, "new-session", "-d", "-s", "top", "-x", "200", "-y", "60", "bash --norc --noprofile");
+            tmux(server, "send-keys", "-t", "top", "-l", pipeline.shellCommand("top") + "; echo TOP-ENDED-$?");
+            tmux(server, "send-keys", "-t", "top", "Enter");
             String first = await("top's first screen")
                     .atMost(DEADLINE)
                     .pollInterval(Duration.ofMillis(250))
@@ -54,9 +57,20 @@ class TopIntegrationTests {
             await("top ended by q")
                     .atMost(DEADLINE)
                     .pollInterval(Duration.ofMillis(250))
-                    .until(() -> run("tmux", "-L", server, "has-session", "-t", "top")
-                                    .exit()
-                            != 0);
+                    .until(() -> screen(server).contains("TOP-ENDED-0"));
+
+            tmux(
+                    server,
+                    "send-keys",
+                    "-t",
+                    "top",
+                    "-l",
+                    "stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ' '; echo STTY-END");
+            tmux(server, "send-keys", "-t", "top", "Enter");
+            await("the terminal's line mode and echo, back as they were")
+                    .atMost(DEADLINE)
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> screen(server).contains("echo icanon STTY-END"));
         } finally {
             run("tmux", "-L", server, "kill-server");
         }

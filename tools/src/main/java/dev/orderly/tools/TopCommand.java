@@ -70,7 +70,9 @@ final class TopCommand {
             console.print(USAGE);
             return 0;
         }
-        boolean once = args.contains("--once") || System.console() == null;
+        // The shim says whether standard input and output are a terminal (a JDK 22+ has a console even when not).
+        boolean once = args.contains("--once")
+                || !"1".equals(System.getProperty("orderly.tty", System.console() == null ? "0" : "1"));
         long interval = 2;
         int at = args.indexOf("--interval");
         if (at >= 0) {
@@ -232,7 +234,7 @@ final class TopCommand {
                     + "   stuck " + (stuckTotal == 0 ? "none" : stuckText(stuck, orders.get("stuckOldestAgeSeconds"))));
         }
         for (Map<String, Object> stuckOrder :
-                (List<Map<String, Object>>) orders.getOrDefault("stuckOrders", List.of())) {
+                (List<Map<String, Object>>) Objects.requireNonNullElse(orders.get("stuckOrders"), List.of())) {
             lines.add("           stuck: " + stuckOrder.get("order_id") + "  " + stuckOrder.get("status") + "  for "
                     + number(stuckOrder.get("age_seconds")) + " s");
         }
@@ -330,7 +332,8 @@ final class TopCommand {
             if (worker.containsKey("parkedError")) {
                 problems.add(name + " parking lot: " + worker.get("parkedError"));
             }
-            for (Map<String, Object> group : (List<Map<String, Object>>) worker.getOrDefault("groups", List.of())) {
+            for (Map<String, Object> group :
+                    (List<Map<String, Object>>) Objects.requireNonNullElse(worker.get("groups"), List.of())) {
                 groups.add(worker.get("worker") + ".parking-lot  " + group.get("reason") + "  "
                         + Objects.requireNonNullElse(group.get("eventType"), "-") + "  x" + count(group.get("count"))
                         + "  newest " + TIME.format(Instant.parse((String) group.get("newest"))));
@@ -462,7 +465,10 @@ final class TopCommand {
                         .redirectError(ProcessBuilder.Redirect.DISCARD)
                         .start();
                 String out = new String(stty.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                stty.waitFor(5, TimeUnit.SECONDS);
+                if (!stty.waitFor(5, TimeUnit.SECONDS) || stty.exitValue() != 0) {
+                    throw new OrderlyException(
+                            "top needs a terminal (stty " + String.join(" ", arguments) + " failed); try --once");
+                }
                 return out;
             } catch (IOException e) {
                 throw new OrderlyException("top needs a terminal (stty failed: " + e.getMessage() + "); try --once");

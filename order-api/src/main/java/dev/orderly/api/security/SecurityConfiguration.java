@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Who may call what on the API port ({@link Scopes}): {@code POST /orders} needs {@code orders:write},
- * {@code GET /orders/stuck} {@code orders:read-all}, any other request to {@code /orders/**} {@code orders:read}; {@code PUT /inventory/**} {@code inventory:write}, any other
+ * {@code /orders/stuck} {@code orders:read-all} (HEAD included), any other request to {@code /orders/**} {@code orders:read}; {@code PUT /inventory/**} {@code inventory:write}, any other
  * {@code inventory:read}. The API's description ({@code /v3/api-docs}, the Swagger UI) is open: it holds no data, and a
  * person must be able to load the UI before pasting a token into it. Anything else needs a valid token (and is then a
  * 404 or 405).
@@ -75,7 +75,7 @@ class SecurityConfiguration {
         List<ScopeRule> rules = List.of(
                 new ScopeRule(paths.matcher(HttpMethod.POST, "/orders"), Scopes.ORDERS_WRITE),
                 // Every customer's stuck orders: an operator's view.
-                new ScopeRule(paths.matcher(HttpMethod.GET, "/orders/stuck"), Scopes.ORDERS_READ_ALL),
+                new ScopeRule(paths.matcher("/orders/stuck"), Scopes.ORDERS_READ_ALL),
                 new ScopeRule(paths.matcher("/orders/**"), Scopes.ORDERS_READ),
                 new ScopeRule(paths.matcher(HttpMethod.PUT, "/inventory/**"), Scopes.INVENTORY_WRITE),
                 new ScopeRule(paths.matcher("/inventory/**"), Scopes.INVENTORY_READ));
