@@ -151,6 +151,9 @@ class SecurityIntegrationTests {
 
             assertRefusal(refused, 403, "insufficient-scope");
             assertThat(refused.body()).contains("orders:read-all").doesNotContain(old.toString());
+            assertThat(reader.head("/orders/stuck").statusCode())
+                    .as("HEAD, which Spring answers from the GET mapping, needs the same scope")
+                    .isEqualTo(403);
             assertThat(listed.statusCode()).isEqualTo(200);
             JsonNode listing = Api.json(listed);
             assertThat(listing.get("after_seconds").asDouble()).isEqualTo(300.0);
