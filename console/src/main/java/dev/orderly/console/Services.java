@@ -66,16 +66,29 @@ class Services {
      * operation takes its arguments so); its answer as it came, or 502 if it did not answer.
      */
     Answer call(HttpMethod method, URI uri, String service, @Nullable Map<String, Object> json) {
+        RestClient.RequestBodySpec request = services.method(method).uri(uri);
+        if (json != null) {
+            request.contentType(MediaType.APPLICATION_JSON).body(Answer.JSON.writeValueAsString(json));
+        }
+        return answer(
+                request
+                        // JSON from the parking lot and order-api, the text exposition from /actuator/prometheus.
+                        .accept(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON, MediaType.TEXT_PLAIN)
+                        .attributes(clientRegistrationId(SecurityConfiguration.REGISTRATION)),
+                uri,
+                service);
+    }
+
+    /** {@code GET} of the broker's management API under {@code /api}, e.g. {@code queues/orderly}. */
+    Answer broker(String path) {
+        URI uri = URI.create(properties.broker().url().toString().replaceAll("/+$", "") + "/api/" + path);
+        return answer(broker.get().uri(uri), uri, "rabbitmq");
+    }
+
+    /** {@code request}'s answer, whatever its status, or 502 if nothing answered. */
+    private static Answer answer(RestClient.RequestHeadersSpec<?> request, URI uri, String service) {
         try {
-            RestClient.RequestBodySpec request = services.method(method).uri(uri);
-            if (json != null) {
-                request.contentType(MediaType.APPLICATION_JSON).body(Answer.JSON.writeValueAsString(json));
-            }
-            ResponseEntity<String> answer = request
-                    // JSON from the parking lot and order-api, the text exposition from /actuator/prometheus.
-                    .accept(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON, MediaType.TEXT_PLAIN)
-                    .attributes(clientRegistrationId(SecurityConfiguration.REGISTRATION))
-                    .retrieve()
+            ResponseEntity<String> answer = request.retrieve()
                     .onStatus(HttpStatusCode::isError, (sent, response) -> {})
                     .toEntity(String.class);
             return new Answer(
@@ -85,25 +98,6 @@ class Services {
                     service);
         } catch (ResourceAccessException e) {
             return Answer.noAnswer(service, uri, e);
-        }
-    }
-
-    /** {@code GET} of the broker's management API under {@code /api}, e.g. {@code queues/orderly}. */
-    Answer broker(String path) {
-        URI uri = URI.create(properties.broker().url().toString().replaceAll("/+$", "") + "/api/" + path);
-        try {
-            ResponseEntity<String> answer = broker.get()
-                    .uri(uri)
-                    .retrieve()
-                    .onStatus(HttpStatusCode::isError, (request, response) -> {})
-                    .toEntity(String.class);
-            return new Answer(
-                    answer.getStatusCode().value(),
-                    answer.getHeaders().getContentType(),
-                    answer.getBody() == null ? "" : answer.getBody(),
-                    "rabbitmq");
-        } catch (ResourceAccessException e) {
-            return Answer.noAnswer("rabbitmq", uri, e);
         }
     }
 
@@ -123,12 +117,11 @@ class Services {
         static Answer noAnswer(String service, URI uri, Exception e) {
             String why = service + " did not answer at " + uri.getScheme() + "://" + uri.getAuthority() + ": "
                     + e.getMessage();
-            return new Answer(
-                    502,
-                    MediaType.APPLICATION_PROBLEM_JSON,
-                    JSON.writeValueAsString(Map.of("title", "Bad Gateway", "status", 502, "detail", why)),
-                    service,
-                    why);
+            return new Answer(502, MediaType.APPLICATION_PROBLEM_JSON, badGateway(why), service, why);
+        }
+
+        private static String badGateway(String detail) {
+            return JSON.writeValueAsString(Map.of("title", "Bad Gateway", "status", 502, "detail", detail));
         }
 
         /** As the overview takes it. */
@@ -144,13 +137,7 @@ class Services {
             if (status == 401) {
                 return ResponseEntity.status(502)
                         .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                        .body(JSON.writeValueAsString(Map.of(
-                                "title",
-                                "Bad Gateway",
-                                "status",
-                                502,
-                                "detail",
-                                service + " did not take the signed-in user's token (401): " + body)));
+                        .body(badGateway(service + " did not take the signed-in user's token (401): " + body));
             }
             return ResponseEntity.status(status).contentType(contentType).body(body);
         }
