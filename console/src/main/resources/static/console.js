@@ -117,15 +117,18 @@ function render(overview) {
   $('completed-rate').textContent = completedRate === null ? '' : fmt(completedRate, 1) + ' /s';
 
   const slo = overview.slo;
-  $('slo-source').textContent = 'from ' + slo.source + ': ' + slo.eventType + ' handled within ' + slo.thresholdSeconds
-    + ' s, target ' + fmt(slo.target * 100, 0) + ' %';
+  $('slo-source').textContent = 'from ' + slo.source + ': every event handled within ' + slo.thresholdSeconds
+    + ' s, target ' + fmt(slo.target * 100, 0) + ' % for each consumer and event type';
   if (slo.total > 0) {
     const share = slo.within / slo.total;
     $('slo').textContent = fmt(share * 100, 2) + ' %';
     const budget = 1 - slo.target;
     const left = budget > 0 ? 1 - (1 - share) / budget : 0;
-    $('slo-budget').textContent = 'error budget left: ' + fmt(Math.max(left, 0) * 100, 0) + ' % (since the workers started)';
-    $('slo-card').className = share < slo.target ? 'card alert' : 'card';
+    const worst = slo.worst;
+    const worstShare = worst ? worst.within / worst.total : 1;
+    $('slo-budget').textContent = 'error budget left: ' + fmt(Math.max(left, 0) * 100, 0) + ' % (since the workers started)'
+      + (worst ? '; worst: ' + worst.consumer + ' ' + worst.eventType + ' ' + fmt(worstShare * 100, 2) + ' %' : '');
+    $('slo-card').className = share < slo.target || worstShare < slo.target ? 'card alert' : 'card';
   } else {
     $('slo').textContent = 'no events yet';
     $('slo-budget').textContent = '';
@@ -156,6 +159,11 @@ function render(overview) {
     cell(row, fmt(queue.unacked));
     cell(row, fmt(queue.consumers), queue.consumers === 0 && queue.name.endsWith('.work') ? 'alert' : '');
     cell(row, fmt(queue.ackRate, 1));
+    // The work waiting, in seconds at the pace its consumers acknowledged over the last minute (what alert
+    // WorkQueueBacklog judges over five): past the SLO's threshold, every event in it is handled late.
+    const backlog = queue.ready === 0 ? 0 : queue.ackRateMinute > 0 ? queue.ready / queue.ackRateMinute : Infinity;
+    cell(row, backlog === Infinity ? '∞' : fmt(backlog, 0) + ' s',
+      backlog > overview.slo.thresholdSeconds ? 'alert' : '');
   });
 
   let parkedTotal = 0;

@@ -68,8 +68,11 @@ public final class PipelineOverview {
     /** How many stuck orders a snapshot lists (the oldest); the gauge counts them all. */
     static final int STUCK_LISTED = 10;
 
-    /** The objective: {@code target} of {@code eventType} handled within {@code thresholdSeconds} of occurring. */
-    public record Slo(String eventType, double thresholdSeconds, double target) {}
+    /**
+     * The objective: {@code target} of the events each consumer handles, of every type, handled within
+     * {@code thresholdSeconds} of occurring (the alert rules' event-age SLO, one ratio per consumer and event type).
+     */
+    public record Slo(double thresholdSeconds, double target) {}
 
     private final Endpoints endpoints;
     private final Slo slo;
@@ -173,7 +176,11 @@ public final class PipelineOverview {
         Map<String, Object> part = part("RabbitMQ management API /api/queues/" + vhost);
         Reply answer = calls.broker(
                 "queues/" + URLEncoder.encode(vhost, StandardCharsets.UTF_8).replace("+", "%20")
-                        + "?columns=name,messages_ready,messages_unacknowledged,consumers,message_stats.ack_details.rate");
+                        + "?columns=name,messages_ready,messages_unacknowledged,consumers,"
+                        + "message_stats.ack_details.rate,message_stats.ack_details.avg_rate"
+                        // avg_rate: over the last minute, in 10 s samples. Consumers that acknowledge a batch at a
+                        // time leave the current rate at 0 between batches; a minute's average is their pace.
+                        + "&msg_rates_age=60&msg_rates_incr=10");
         if (!answer.ok()) {
             return failed(part, "rabbitmq", answer);
         }
@@ -191,9 +198,9 @@ public final class PipelineOverview {
             row.put("ready", queue.path("messages_ready").asLong());
             row.put("unacked", queue.path("messages_unacknowledged").asLong());
             row.put("consumers", queue.path("consumers").asLong());
-            row.put(
-                    "ackRate",
-                    queue.path("message_stats").path("ack_details").path("rate").asDouble());
+            JsonNode acks = queue.path("message_stats").path("ack_details");
+            row.put("ackRate", acks.path("rate").asDouble());
+            row.put("ackRateMinute", acks.path("avg_rate").asDouble());
             queues.add(row);
         }
         queues.sort((a, b) -> ((String) a.get("name")).compareTo((String) b.get("name")));
@@ -218,18 +225,27 @@ public final class PipelineOverview {
         part.put("messages", outcomes);
         // Only order-worker records orders reaching a final state (SHIPPED, CANCELLED, ...).
         part.put("completed", metrics.sum("orderly_order_completion_seconds_count"));
-        // Micrometer writes a bucket's bound as a double: le="30.0".
+        // Micrometer writes a bucket's bound as a double: le="30.0". One stage per event type this worker handles.
         String le = Double.toString(slo.thresholdSeconds());
-        part.put(
-                "sloWithin",
-                metrics.sum(
-                        "orderly_event_age_seconds_bucket",
-                        labels -> slo.eventType().equals(labels.get("event_type")) && le.equals(labels.get("le"))));
-        part.put(
-                "sloTotal",
-                metrics.sum(
-                        "orderly_event_age_seconds_count",
-                        labels -> slo.eventType().equals(labels.get("event_type"))));
+        Map<String, double[]> stages = new TreeMap<>();
+        metrics.samples("orderly_event_age_seconds_count")
+                .forEach(sample -> stages.computeIfAbsent(
+                                        sample.labels().getOrDefault("event_type", "?"), type -> new double[2])[1] +=
+                        sample.value());
+        metrics.samples("orderly_event_age_seconds_bucket", labels -> le.equals(labels.get("le")))
+                .forEach(sample -> stages.computeIfAbsent(
+                                        sample.labels().getOrDefault("event_type", "?"), type -> new double[2])[0] +=
+                        sample.value());
+        List<Map<String, Object>> slos = new ArrayList<>();
+        stages.forEach((eventType, counts) -> {
+            Map<String, Object> stage = new LinkedHashMap<>();
+            stage.put("consumer", worker);
+            stage.put("eventType", eventType);
+            stage.put("within", counts[0]);
+            stage.put("total", counts[1]);
+            slos.add(stage);
+        });
+        part.put("slo", slos);
         Reply groups = calls.service(service, at(base, "/actuator/parkinglot/groups"));
         JsonNode list = null;
         if (groups.ok()) {
@@ -252,23 +268,45 @@ public final class PipelineOverview {
         return part;
     }
 
+    /**
+     * Every worker's stages summed, and the worst stage: the consumer and event type with the smallest share within
+     * the threshold (what the burn-rate alerts single out), if any stage has handled an event late.
+     */
+    @SuppressWarnings("unchecked")
     private Map<String, Object> slo(List<Map<String, Object>> workers) {
         double within = 0;
         double total = 0;
+        Map<String, Object> worst = null;
         for (Map<String, Object> worker : workers) {
-            if (worker.get("sloTotal") instanceof Double count && worker.get("sloWithin") instanceof Double ok) {
+            if (!(worker.get("slo") instanceof List<?> stages)) {
+                continue;
+            }
+            for (Object each : stages) {
+                Map<String, Object> stage = (Map<String, Object>) each;
+                double ok = (Double) stage.get("within");
+                double count = (Double) stage.get("total");
                 within += ok;
                 total += count;
+                // Only a stage with late events is the worst: among stages all on time, none is.
+                if (ok < count && (worst == null || ok / count < share(worst))) {
+                    worst = stage;
+                }
             }
         }
         Map<String, Object> part = new LinkedHashMap<>();
         part.put("source", "orderly_event_age_seconds of every worker");
-        part.put("eventType", slo.eventType());
         part.put("thresholdSeconds", slo.thresholdSeconds());
         part.put("target", slo.target());
         part.put("within", within);
         part.put("total", total);
+        if (worst != null) {
+            part.put("worst", worst);
+        }
         return part;
+    }
+
+    private static double share(Map<String, Object> stage) {
+        return (Double) stage.get("within") / (Double) stage.get("total");
     }
 
     private static Reply metrics(Calls calls, URI base, String service) {

@@ -23,7 +23,7 @@ class PipelineOverviewTests {
     private final PipelineOverview overview = new PipelineOverview(
             new PipelineOverview.Endpoints(
                     URI.create("http://127.0.0.1:8080"), API, RELAY, Map.of("payment", PAYMENT), "orderly"),
-            new PipelineOverview.Slo("order.created", 30.0, 0.95),
+            new PipelineOverview.Slo(30.0, 0.95),
             Clock.fixed(Instant.parse("2026-12-03T10:00:00Z"), ZoneOffset.UTC));
 
     @Test
@@ -52,7 +52,11 @@ class PipelineOverviewTests {
                     case "http://127.0.0.1:8182/actuator/prometheus" -> new PipelineOverview.Reply(200, """
                             orderly_consumer_messages_total{event_type="inventory.reserved",outcome="processed"} 40.0
                             orderly_consumer_messages_total{event_type="inventory.reserved",outcome="parked"} 1.0
-                            orderly_event_age_seconds_bucket{event_type="order.created",le="30.0"} 0.0
+                            orderly_event_age_seconds_bucket{event_type="inventory.reserved",le="1.0"} 20.0
+                            orderly_event_age_seconds_bucket{event_type="inventory.reserved",le="30.0"} 30.0
+                            orderly_event_age_seconds_count{event_type="inventory.reserved"} 40.0
+                            orderly_event_age_seconds_bucket{event_type="order.cancelled",le="30.0"} 2.0
+                            orderly_event_age_seconds_count{event_type="order.cancelled"} 2.0
                             """);
                     case "http://127.0.0.1:8080/orders/stuck?limit=10" -> new PipelineOverview.Reply(200, """
                             {"after_seconds":300.0,"orders":[{"order_id":"7d1e0c9e-1d4c-4a52-9a43-0f5b8f1f4a11",
@@ -67,10 +71,11 @@ class PipelineOverviewTests {
             @Override
             public PipelineOverview.Reply broker(String path) {
                 assertThat(path)
-                        .startsWith("queues/orderly?columns=name,messages_ready,messages_unacknowledged,consumers");
+                        .startsWith("queues/orderly?columns=name,messages_ready,messages_unacknowledged,consumers")
+                        .endsWith("&msg_rates_age=60&msg_rates_incr=10");
                 return new PipelineOverview.Reply(200, """
                         [{"name":"payment.work","messages_ready":7,"messages_unacknowledged":2,"consumers":4,
-                          "message_stats":{"ack_details":{"rate":12.5}}},
+                          "message_stats":{"ack_details":{"rate":12.5,"avg_rate":9.5}}},
                          {"name":"order.work","messages_ready":0,"messages_unacknowledged":0,"consumers":4}]""");
             }
         });
@@ -105,15 +110,57 @@ class PipelineOverviewTests {
                         42.0)));
         assertThat(part(snapshot, "queues").get("queues"))
                 .isEqualTo(List.of(
-                        Map.of("name", "order.work", "ready", 0L, "unacked", 0L, "consumers", 4L, "ackRate", 0.0),
-                        Map.of("name", "payment.work", "ready", 7L, "unacked", 2L, "consumers", 4L, "ackRate", 12.5)));
+                        Map.of(
+                                "name",
+                                "order.work",
+                                "ready",
+                                0L,
+                                "unacked",
+                                0L,
+                                "consumers",
+                                4L,
+                                "ackRate",
+                                0.0,
+                                "ackRateMinute",
+                                0.0),
+                        Map.of(
+                                "name",
+                                "payment.work",
+                                "ready",
+                                7L,
+                                "unacked",
+                                2L,
+                                "consumers",
+                                4L,
+                                "ackRate",
+                                12.5,
+                                "ackRateMinute",
+                                9.5)));
         @SuppressWarnings("unchecked")
         Map<String, Object> payment = ((List<Map<String, Object>>) snapshot.get("workers")).getFirst();
         assertThat(payment)
                 .containsEntry("worker", "payment")
                 .containsEntry("messages", Map.of("parked", 1.0, "processed", 40.0))
                 .containsEntry("parked", 1L);
-        assertThat(part(snapshot, "slo")).containsEntry("within", 0.0).containsEntry("total", 0.0);
+        assertThat(payment.get("slo"))
+                .as("one stage per event type the worker handled, its events within 30 s of all")
+                .isEqualTo(List.of(
+                        Map.of("consumer", "payment", "eventType", "inventory.reserved", "within", 30.0, "total", 40.0),
+                        Map.of("consumer", "payment", "eventType", "order.cancelled", "within", 2.0, "total", 2.0)));
+        assertThat(part(snapshot, "slo"))
+                .containsEntry("within", 32.0)
+                .containsEntry("total", 42.0)
+                .containsEntry(
+                        "worst",
+                        Map.of(
+                                "consumer",
+                                "payment",
+                                "eventType",
+                                "inventory.reserved",
+                                "within",
+                                30.0,
+                                "total",
+                                40.0));
     }
 
     @Test

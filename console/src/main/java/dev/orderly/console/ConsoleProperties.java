@@ -68,12 +68,12 @@ record ConsoleProperties(
     }
 
     /**
-     * @param eventType the event type the objective is about
+     * The event-age objective, as the alert rules hold it: for every consumer and event type.
+     *
      * @param threshold how soon after it occurred an event must be handled
      * @param target the share of events that must be handled within the threshold (the error budget is the rest)
      */
     record Slo(
-            @DefaultValue("order.created") String eventType,
             @DefaultValue("30s") Duration threshold,
             @DefaultValue("0.95") double target) {}
 }

@@ -35,7 +35,6 @@ class OverviewController {
                         properties.workers(),
                         properties.broker().virtualHost()),
                 new PipelineOverview.Slo(
-                        properties.slo().eventType(),
                         properties.slo().threshold().toMillis() / 1000.0,
                         properties.slo().target()),
                 Clock.systemUTC());

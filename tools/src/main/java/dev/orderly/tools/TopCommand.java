@@ -132,7 +132,7 @@ final class TopCommand {
                         actuator(Service.OUTBOX_RELAY),
                         workers,
                         "orderly"),
-                new PipelineOverview.Slo("order.created", 30.0, 0.95),
+                new PipelineOverview.Slo(30.0, 0.95),
                 Clock.systemUTC());
     }
 
@@ -244,13 +244,20 @@ final class TopCommand {
         if (total > 0) {
             double share = ((Number) slo.get("within")).doubleValue() / total;
             double left = 1 - (1 - share) / (1 - target);
-            lines.add("SLO        " + slo.get("eventType") + " within " + number(slo.get("thresholdSeconds")) + " s: "
+            lines.add("SLO        events within " + number(slo.get("thresholdSeconds")) + " s: "
                     + String.format(Locale.ROOT, "%.2f %%", share * 100) + " (target "
                     + String.format(Locale.ROOT, "%.0f %%", target * 100) + "), error budget left "
                     + String.format(Locale.ROOT, "%.0f %%", Math.max(left, 0) * 100)
                     + (share < target ? "   ! BELOW THE TARGET" : ""));
+            if (slo.get("worst") instanceof Map<?, ?> worst) {
+                double worstShare =
+                        ((Number) worst.get("within")).doubleValue() / ((Number) worst.get("total")).doubleValue();
+                lines.add("           worst: " + worst.get("consumer") + " " + worst.get("eventType") + " "
+                        + String.format(Locale.ROOT, "%.2f %%", worstShare * 100)
+                        + (worstShare < target ? "   ! BELOW THE TARGET" : ""));
+            }
         } else {
-            lines.add("SLO        " + slo.get("eventType") + ": no events yet");
+            lines.add("SLO        events: none handled yet");
         }
         lines.add("");
 

@@ -85,11 +85,20 @@ class TopCommandTests {
                 "slo",
                         Map.of(
                                 "source", "orderly_event_age_seconds of every worker",
-                                "eventType", "order.created",
                                 "thresholdSeconds", 30.0,
                                 "target", 0.95,
                                 "within", 90.0,
-                                "total", 100.0));
+                                "total", 100.0,
+                                "worst",
+                                        Map.of(
+                                                "consumer",
+                                                "order",
+                                                "eventType",
+                                                "order.created",
+                                                "within",
+                                                40.0,
+                                                "total",
+                                                50.0)));
     }
 
     @Test
@@ -104,7 +113,8 @@ class TopCommandTests {
                 .contains("accepted 44 (2.0/s)")
                 .contains("completed 32 (1.0/s)")
                 .contains("stuck 1 PAID (oldest 320.0 s)")
-                .contains("90.00 % (target 95 %), error budget left 0 %   ! BELOW THE TARGET")
+                .contains("events within 30.0 s: 90.00 % (target 95 %), error budget left 0 %   ! BELOW THE TARGET")
+                .contains("worst: order order.created 80.00 %   ! BELOW THE TARGET")
                 .containsPattern("orders\\.outbox\\s+3\\s+1\\.5\\s+2\\.0\\s+held\\s+no")
                 .containsPattern("payment\\.work\\s+7\\s+2\\s+4\\s+1\\.5")
                 .doesNotContain("payment.retry.1s")
