@@ -18,7 +18,8 @@ import tools.jackson.databind.JsonNode;
  * The operator's console as a person uses it, in a real headless Chromium against the running pipeline: signed in at
  * the auth-server's form, the overview counts the orders placed and shows the queues drained; a poison message shows
  * up under its reason, is inspected, replayed (and parks again: a replay does not mend a body) and purged only once
- * the parking lot's name is typed, and both actions are in the worker's audit under the operator's name; a viewer
+ * the parking lot's name is typed, and both actions are in the worker's audit under the operator's name; an order
+ * parked while the payment gateway was down ships once the gateway is back and its group is replayed; a viewer
  * sees no replay or purge button, and the replay they send anyway is refused by the worker. The screenshots the README
  * shows are made here.
  */
@@ -29,12 +30,14 @@ class ConsoleIntegrationTests {
     private final Shop shop;
     private final PaymentWork paymentWork;
     private final ParkingLot paymentParkingLot;
+    private final Faults faults;
 
     ConsoleIntegrationTests(Pipeline pipeline) {
         this.pipeline = pipeline;
         this.shop = new Shop(pipeline);
         this.paymentWork = new PaymentWork(pipeline);
         this.paymentParkingLot = new ParkingLot(pipeline, "payment");
+        this.faults = new Faults(pipeline);
     }
 
     @Test
@@ -146,6 +149,59 @@ class ConsoleIntegrationTests {
     }
 
     @Test
+    void anOrderParkedWhileTheGatewayWasDownShipsOnceTheGatewayIsBackAndItsGroupIsReplayed() throws Exception {
+        // The payment gateway down: every call fails as unavailable, and two attempts are all a message gets, so that
+        // the order's inventory.reserved is parked within seconds rather than after the retry tiers' minutes.
+        faults.stop("payment-worker");
+        String order;
+        long parked;
+        try {
+            faults.up(
+                    "payment-gateway-down",
+                    Map.of(
+                            "ORDERLY_PAYMENT_SIMULATOR_TRANSIENT_FAILURE_RATE", "1",
+                            "ORDERLY_MESSAGING_RETRY_MAX_ATTEMPTS", "2"));
+            order = shop.place(shop.newSku(10), 1);
+            shop.awaitStatus(order, "RESERVED");
+            parked = paymentParkingLot
+                    .awaitParked(reservedEventId(order))
+                    .path("id")
+                    .asLong();
+            assertThat(shop.order(order).path("status").asString())
+                    .as("waiting for its payment")
+                    .isEqualTo("RESERVED");
+        } finally {
+            // The gateway back: payment-worker with its usual settings.
+            faults.stop("payment-worker");
+            faults.up("payment-gateway-back");
+            faults.awaitAllReady();
+        }
+
+        try (Browser browser = Browser.open(pipeline).signIn(pipeline, AuthUser.OPERATOR)) {
+            browser.click(exhaustedButton("Messages"));
+            browser.click(By.cssSelector("#lot-payment tr.parked-message[data-id='" + parked + "'] button"));
+            browser.await(
+                    "the parked message's reason",
+                    d -> browser.text("message-summary").contains("ATTEMPTS_EXHAUSTED"));
+            assertThat(browser.text("message-body")).contains(order);
+
+            browser.click(exhaustedButton("Replay group"));
+
+            browser.await("the replay's outcome", d -> browser.text("status").startsWith("Replayed "));
+            shop.awaitStatus(order, "SHIPPED");
+            browser.await(
+                    "the group gone once replayed",
+                    d -> browser.findAll(By.xpath(EXHAUSTED)).isEmpty());
+            assertThat(paymentParkingLot.audit()).anySatisfy(entry -> {
+                assertThat(entry.path("action").asString()).isEqualTo("REPLAY");
+                assertThat(entry.path("selection").asString())
+                        .isEqualTo("eventType=inventory.reserved,reason=ATTEMPTS_EXHAUSTED");
+                assertThat(entry.path("actor").asString()).isEqualTo("operator");
+            });
+        }
+    }
+
+    @Test
     void aViewerSeesNoReplayOrPurgeButtonAndAReplaySentAnywayIsRefusedByTheWorker() throws Exception {
         String poisonId = "console-viewer-" + UUID.randomUUID();
         long parked = park(poisonId, "{\"event_id\": not json either");
@@ -233,6 +289,29 @@ class ConsoleIntegrationTests {
 
     private static By groupButton(String text) {
         return By.xpath(GROUP + "//button[text()='" + text + "']");
+    }
+
+    /** The payment parking lot's row of the group of inventory.reserved messages whose attempts ran out. */
+    private static final String EXHAUSTED = "//div[@id='lot-payment']//tr[contains(@class, 'group')"
+            + " and @data-reason='ATTEMPTS_EXHAUSTED' and @data-event-type='inventory.reserved']";
+
+    private static By exhaustedButton(String text) {
+        return By.xpath(EXHAUSTED + "//button[text()='" + text + "']");
+    }
+
+    /** The id of the inventory.reserved event order-worker wrote for {@code order}: its AMQP message id. */
+    private String reservedEventId(String order) throws java.sql.SQLException {
+        try (java.sql.Connection database = pipeline.databaseSuperuser();
+                java.sql.PreparedStatement select = database.prepareStatement("SELECT event_id::text FROM orders.outbox"
+                        + " WHERE event_type = 'inventory.reserved' AND aggregate_id = ?")) {
+            select.setString(1, order);
+            try (java.sql.ResultSet row = select.executeQuery()) {
+                assertThat(row.next())
+                        .as("the inventory.reserved of %s in orders.outbox", order)
+                        .isTrue();
+                return row.getString(1);
+            }
+        }
     }
 
     /** A signed poison message put into payment.work, once parked: its parked id. */

@@ -92,6 +92,14 @@ final class Faults {
         }
     }
 
+    /**
+     * A polite stop of a service: SIGTERM, which lets it finish the deliveries in flight (its graceful shutdown), then
+     * waits until the process is gone.
+     */
+    long stop(String name) {
+        return signal(name, "TERM", Duration.ofSeconds(60));
+    }
+
     /** {@code kill -9} of a service (or the broker or database), then waits until the process is gone. */
     long kill9(String name) {
         return signal(name, "KILL", Duration.ofSeconds(15));
@@ -161,7 +169,16 @@ final class Faults {
 
     /** {@code ./orderly up}: starts what is not running and waits for it; its output in {@code orderly-up-LABEL.log}. */
     String up(String label) {
-        return pipeline.orderly(UP_TIMEOUT, pipeline.state().resolveSibling("orderly-up-" + label + ".log"), "up");
+        return up(label, Map.of());
+    }
+
+    /**
+     * {@code ./orderly up} with {@code settings} in its environment, which reach only the services it starts now: a
+     * service stopped before runs again with them, the others keep what they had.
+     */
+    String up(String label, Map<String, String> settings) {
+        return pipeline.orderly(
+                UP_TIMEOUT, pipeline.state().resolveSibling("orderly-up-" + label + ".log"), settings, "up");
     }
 
     /** Whether the service answers its readiness probe with 200. */

@@ -105,6 +105,10 @@ final class Pipeline implements AutoCloseable {
         // at once, 10 a second by default) would refuse most of them. A limit these tests never reach, still applied.
         environment.put("ORDERLY_API_RATE_LIMIT_CAPACITY", "1000000");
         environment.put("ORDERLY_API_RATE_LIMIT_REFILL", "1000000");
+        // An order counts as stuck after 20 s instead of 5 minutes, counted every 2 s, so that the slow-consumer drill
+        // sees OrdersStuck fire (it still waits out the rule's own 2 minutes) within minutes, not a quarter hour.
+        environment.put("ORDERLY_API_STUCK_ORDERS_AFTER", "20s");
+        environment.put("ORDERLY_API_STUCK_ORDERS_SAMPLE_INTERVAL", "2s");
         // One RabbitMQ node by default; -Dorderly.rabbitmq.nodes=3 runs every test on a cluster of three, as production
         // runs it, with the drills that take one node away (docs/running.md#the-system-tests: on 2 cores the cluster
         // adds minutes that CI's 30 cannot spare yet).
@@ -140,7 +144,16 @@ final class Pipeline implements AutoCloseable {
      * @throws IllegalStateException if it fails or outlives {@code timeout}
      */
     String orderly(Duration timeout, Path log, String... args) {
+        return orderly(timeout, log, Map.of(), args);
+    }
+
+    /**
+     * As {@link #orderly(Duration, Path, String...)}, with {@code settings} added to its environment: {@code ./orderly
+     * up} passes them on to the services it starts (and only to those), as a user's own environment.
+     */
+    String orderly(Duration timeout, Path log, Map<String, String> settings, String... args) {
         ProcessBuilder builder = command(args).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(settings);
         try {
             Files.createDirectories(log.getParent());
             Process process = builder.start();
