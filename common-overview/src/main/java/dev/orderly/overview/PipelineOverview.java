@@ -9,6 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -84,18 +88,52 @@ public final class PipelineOverview {
         this.clock = clock;
     }
 
-    /** One snapshot, read now through {@code calls}. */
+    /**
+     * One snapshot, read now through {@code calls}: each part on a virtual thread of its own, so that a source that
+     * does not answer delays the snapshot by its own timeout once, not once per part after it. {@code calls} must take
+     * calls from several threads at once.
+     */
     public Map<String, Object> snapshot(Calls calls) {
         Map<String, Object> overview = new LinkedHashMap<>();
         overview.put("at", clock.instant().toString());
-        overview.put("orders", orders(calls));
-        overview.put("outboxes", outboxes(calls));
-        overview.put("queues", queues(calls));
-        List<Map<String, Object>> workers = new ArrayList<>();
-        endpoints.workers().keySet().stream().sorted().forEach(worker -> workers.add(worker(calls, worker)));
-        overview.put("workers", workers);
-        overview.put("slo", slo(workers));
+        try (ExecutorService parts = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Map<String, Object>> orders = parts.submit(() -> orders(calls));
+            Future<Map<String, Object>> outboxes = parts.submit(() -> outboxes(calls));
+            Future<Map<String, Object>> queues = parts.submit(() -> queues(calls));
+            Map<String, Future<Map<String, Object>>> byWorker = new TreeMap<>();
+            endpoints
+                    .workers()
+                    .keySet()
+                    .forEach(worker -> byWorker.put(worker, parts.submit(() -> worker(calls, worker))));
+            overview.put("orders", joined(orders, "order-api"));
+            overview.put("outboxes", joined(outboxes, "outbox-relay"));
+            overview.put("queues", joined(queues, "rabbitmq"));
+            List<Map<String, Object>> workers = new ArrayList<>();
+            byWorker.forEach((worker, part) -> {
+                Map<String, Object> read = joined(part, worker + "-worker");
+                read.putIfAbsent("worker", worker);
+                workers.add(read);
+            });
+            overview.put("workers", workers);
+            overview.put("slo", slo(workers));
+        }
         return overview;
+    }
+
+    /** The part {@code read} made, or, if it failed unexpectedly, a part that says so (never the whole snapshot). */
+    private static Map<String, Object> joined(Future<Map<String, Object>> read, String service) {
+        try {
+            return read.get();
+        } catch (ExecutionException e) {
+            Map<String, Object> part = part(service);
+            part.put("error", "reading " + service + " failed: " + e.getCause());
+            return part;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Map<String, Object> part = part(service);
+            part.put("error", "interrupted while reading " + service);
+            return part;
+        }
     }
 
     private Map<String, Object> orders(Calls calls) {

@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -192,6 +194,39 @@ class PipelineOverviewTests {
         @SuppressWarnings("unchecked")
         Map<String, Object> payment = ((List<Map<String, Object>>) snapshot.get("workers")).getFirst();
         assertThat(payment).containsEntry("parkedError", "403 This needs scope parkinglot:read.");
+    }
+
+    @Test
+    void aSourceThatDoesNotAnswerHoldsUpNoOtherPart() {
+        CountDownLatch brokerAsked = new CountDownLatch(1);
+        Map<String, Object> snapshot = overview.snapshot(new PipelineOverview.Calls() {
+            @Override
+            public PipelineOverview.Reply service(String service, URI uri) {
+                if (!service.equals("outbox-relay")) {
+                    return PipelineOverview.Reply.noAnswer(service + " is down");
+                }
+                // The relay answers only once the broker has been asked as well: were the parts read one after the
+                // other, the outboxes (read before the queues) would wait for it in vain.
+                try {
+                    return brokerAsked.await(10, TimeUnit.SECONDS)
+                            ? new PipelineOverview.Reply(200, "orderly_outbox_backlog{source=\"orders.outbox\"} 3.0\n")
+                            : PipelineOverview.Reply.noAnswer("the broker was not asked while the relay was");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return PipelineOverview.Reply.noAnswer("interrupted");
+                }
+            }
+
+            @Override
+            public PipelineOverview.Reply broker(String path) {
+                brokerAsked.countDown();
+                return new PipelineOverview.Reply(200, "[]");
+            }
+        });
+
+        assertThat(part(snapshot, "outboxes")).doesNotContainKey("error").containsKey("tables");
+        assertThat(part(snapshot, "queues")).containsEntry("queues", List.of());
+        assertThat(part(snapshot, "orders")).containsEntry("error", "order-api answered 502: order-api is down");
     }
 
     @SuppressWarnings("unchecked")

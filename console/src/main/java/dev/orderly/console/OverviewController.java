@@ -1,11 +1,13 @@
 package dev.orderly.console;
 
 import dev.orderly.overview.PipelineOverview;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.http.HttpMethod;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.core.user.OAuth2User;
@@ -46,13 +48,20 @@ class OverviewController {
     }
 
     @GetMapping("/api/overview")
-    Map<String, Object> overview(@AuthenticationPrincipal OAuth2User user) {
+    Map<String, Object> overview(
+            @AuthenticationPrincipal OAuth2User user,
+            Authentication authentication,
+            HttpServletRequest request,
+            HttpServletResponse response) {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("user", me(user));
+        // Taken here, once: the snapshot's parts call from threads of their own, which hold neither the request nor
+        // its session.
+        String token = services.accessToken(authentication, request, response);
         answer.putAll(overview.snapshot(new PipelineOverview.Calls() {
             @Override
             public PipelineOverview.Reply service(String service, java.net.URI uri) {
-                return services.call(HttpMethod.GET, uri, service).reply();
+                return services.get(uri, service, token).reply();
             }
 
             @Override

@@ -3,6 +3,8 @@ package dev.orderly.console;
 import static org.springframework.security.oauth2.client.web.client.RequestAttributeClientRegistrationIdResolver.clientRegistrationId;
 
 import dev.orderly.overview.PipelineOverview;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -14,6 +16,10 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
+import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.web.client.OAuth2ClientHttpRequestInterceptor;
 import org.springframework.stereotype.Component;
@@ -34,11 +40,14 @@ import tools.jackson.databind.json.JsonMapper;
 class Services {
 
     private final RestClient services;
+    private final RestClient withToken;
     private final RestClient broker;
     private final ConsoleProperties properties;
+    private final OAuth2AuthorizedClientManager authorizedClients;
 
     Services(ConsoleProperties properties, OAuth2AuthorizedClientManager authorizedClients) {
         this.properties = properties;
+        this.authorizedClients = authorizedClients;
         SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
         requests.setConnectTimeout(properties.timeout());
         requests.setReadTimeout(properties.timeout());
@@ -46,6 +55,7 @@ class Services {
                 .requestFactory(requests)
                 .requestInterceptor(new OAuth2ClientHttpRequestInterceptor(authorizedClients))
                 .build();
+        this.withToken = RestClient.builder().requestFactory(requests).build();
         String credentials =
                 properties.broker().username() + ":" + properties.broker().password();
         this.broker = RestClient.builder()
@@ -75,6 +85,38 @@ class Services {
                         // JSON from the parking lot and order-api, the text exposition from /actuator/prometheus.
                         .accept(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON, MediaType.TEXT_PLAIN)
                         .attributes(clientRegistrationId(SecurityConfiguration.REGISTRATION)),
+                uri,
+                service);
+    }
+
+    /**
+     * The signed-in user's access token, refreshed first if it has expired: taken in the request's own thread, which
+     * holds the session the refreshed token is saved in, and once, so that calls made at once from other threads
+     * ({@link #get}) never refresh it twice with the same refresh token.
+     *
+     * @throws ClientAuthorizationRequiredException if the user holds no token (the page's sign-in ended)
+     */
+    String accessToken(Authentication user, HttpServletRequest request, HttpServletResponse response) {
+        OAuth2AuthorizedClient client = authorizedClients.authorize(
+                OAuth2AuthorizeRequest.withClientRegistrationId(SecurityConfiguration.REGISTRATION)
+                        .principal(user)
+                        .attribute(HttpServletRequest.class.getName(), request)
+                        .attribute(HttpServletResponse.class.getName(), response)
+                        .build());
+        if (client == null) {
+            throw new ClientAuthorizationRequiredException(SecurityConfiguration.REGISTRATION);
+        }
+        return client.getAccessToken().getTokenValue();
+    }
+
+    /** {@code GET uri} of {@code service} with {@code token} (from {@link #accessToken}); safe from any thread. */
+    Answer get(URI uri, String service, String token) {
+        return answer(
+                withToken
+                        .get()
+                        .uri(uri)
+                        .header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+                        .accept(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON, MediaType.TEXT_PLAIN),
                 uri,
                 service);
     }

@@ -175,7 +175,8 @@ final class TopCommand {
         };
     }
 
-    private String token(AuthClient client) {
+    /** A token of {@code client}'s, asked for again every few minutes; synchronized: a snapshot's parts call at once. */
+    private synchronized String token(AuthClient client) {
         Instant issued = tokenAt.get(client);
         if (issued == null || Duration.between(issued, Instant.now()).compareTo(TOKEN_REFRESH) > 0) {
             token.put(client, tokens.token(client));
