@@ -270,13 +270,17 @@ public final class ReliableListener implements ChannelAwareBatchMessageListener 
                     handlers.prepareBatch(
                             toApply.stream().<InboundEvent<?>>map(Ready::event).toList());
                 }
-                for (Ready<?> delivery : toApply) {
+                // The handlers' outbox rows and timeline entries, one multi-row insert each for the whole batch.
+                try (DeferredInserts.Scope inserts = DeferredInserts.open()) {
+                    for (Ready<?> delivery : toApply) {
+                        applying.clear();
+                        applying.add(delivery);
+                        delivery.putMdc();
+                        delivery.apply();
+                    }
                     applying.clear();
-                    applying.add(delivery);
-                    delivery.putMdc();
-                    delivery.apply();
+                    inserts.flush();
                 }
-                applying.clear();
                 return each;
             });
         } catch (RuntimeException failure) {

@@ -4,6 +4,7 @@ import dev.orderly.contracts.Envelope;
 import dev.orderly.contracts.EventCodec;
 import dev.orderly.contracts.Json;
 import dev.orderly.contracts.MessageHeaders;
+import dev.orderly.messaging.consumer.DeferredInserts;
 import dev.orderly.messaging.signing.MessageSigner;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -29,14 +30,15 @@ import tools.jackson.databind.json.JsonMapper;
  * signature over those bytes and fields with the key id ({@link MessageSigner}) and, when the change was caused by a
  * traced request, its {@code traceparent}. The row is signed here, before it is stored, so neither the outbox table nor
  * the relay can alter an event without its consumers noticing. Once the transaction has committed, the
- * {@link OutboxNotifier} (if any) wakes the relay.
+ * {@link OutboxNotifier} (if any) wakes the relay. Inside a batch of deliveries the row is written with the batch's
+ * others, in one statement before the batch commits ({@link DeferredInserts}).
  */
 public final class OutboxWriter {
 
     private final JdbcClient jdbc;
     private final EventCodec codec;
     private final JsonMapper json;
-    private final String insertSql;
+    private final DeferredInserts.Statement insert;
     private final OutboxTable table;
     private final MessageSigner signer;
     private final @Nullable OutboxNotifier notifier;
@@ -58,10 +60,11 @@ public final class OutboxWriter {
         this.table = table;
         this.signer = signer;
         this.notifier = notifier;
-        this.insertSql = """
-                INSERT INTO %s (event_id, event_type, routing_key, aggregate_id, payload, headers)
-                VALUES (:eventId, :eventType, :routingKey, :aggregateId, CAST(:payload AS json), CAST(:headers AS jsonb))
-                """.formatted(table.qualifiedName());
+        this.insert = new DeferredInserts.Statement(
+                "INSERT INTO %s (event_id, event_type, routing_key, aggregate_id, payload, headers) VALUES"
+                        .formatted(table.qualifiedName()),
+                "(?, ?, ?, ?, CAST(? AS json), CAST(? AS jsonb))",
+                "");
     }
 
     /**
@@ -87,14 +90,16 @@ public final class OutboxWriter {
         if (traceparent != null) {
             headers.put(MessageHeaders.TRACEPARENT, traceparent);
         }
-        jdbc.sql(insertSql)
-                .param("eventId", envelope.eventId())
-                .param("eventType", envelope.eventType())
-                .param("routingKey", envelope.eventType())
-                .param("aggregateId", aggregateId)
-                .param("payload", payload)
-                .param("headers", json.writeValueAsString(headers))
-                .update();
+        // At once; inside a batch of deliveries, with the batch's other rows before it commits.
+        DeferredInserts.insert(
+                jdbc,
+                insert,
+                envelope.eventId(),
+                envelope.eventType(),
+                envelope.eventType(),
+                aggregateId,
+                payload,
+                json.writeValueAsString(headers));
         if (notifier != null) {
             // Registered once per transaction: synchronizations are kept in a set.
             TransactionSynchronizationManager.registerSynchronization(new NotifyAfterCommit(notifier, table));

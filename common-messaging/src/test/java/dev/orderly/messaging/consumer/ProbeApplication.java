@@ -14,7 +14,8 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * A consumer of domain {@code probe} for the runtime's tests: its handler records an effect row per applied event and
+ * A consumer of domain {@code probe} for the runtime's tests: its handler records an effect row per applied event (a
+ * deferred insert, as outbox rows are: one statement for a batch's) and
  * then behaves as the test scripted for the event's correlation id (fail transiently, fail permanently, block, drop
  * the consuming connection after the commit).
  */
@@ -57,6 +58,9 @@ public class ProbeApplication {
     /** The probe handler. */
     static final class Probe {
 
+        private static final DeferredInserts.Statement EFFECT = new DeferredInserts.Statement(
+                "INSERT INTO probe_effects (event_id, order_id, attempt) VALUES", "(?, ?, ?)", "");
+
         private final JdbcClient jdbc;
         private final CachingConnectionFactory connectionFactory;
         private final Map<String, Script> scripts = new ConcurrentHashMap<>();
@@ -72,9 +76,8 @@ public class ProbeApplication {
 
         void on(InboundEvent<?> event) {
             String correlation = event.envelope().correlationId();
-            jdbc.sql("INSERT INTO probe_effects (event_id, order_id, attempt) VALUES (?, ?, ?)")
-                    .params(event.envelope().eventId(), correlation, event.attempt())
-                    .update();
+            // As an outbox row is written: at once, or with the rest of its batch before the batch commits.
+            DeferredInserts.insert(jdbc, EFFECT, event.envelope().eventId(), correlation, event.attempt());
             Script script = scripts.get(correlation);
             switch (script) {
                 case null -> {}

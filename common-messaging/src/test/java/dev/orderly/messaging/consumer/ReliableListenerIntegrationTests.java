@@ -236,6 +236,31 @@ class ReliableListenerIntegrationTests {
     }
 
     @Test
+    void aBatchWritesItsDeferredRowsInOneStatementInDeliveryOrder() {
+        List<Envelope<OrderCreated>> batch = whileStopped(20);
+
+        awaitEach(batch, 1);
+        awaitWorkQueueEmpty();
+
+        List<UUID> published = batch.stream().map(Envelope::eventId).toList();
+        List<List<UUID>> statements = jdbc.sql(
+                        "SELECT event_ids FROM probe_insert_statements WHERE event_ids && ?" + " ORDER BY id")
+                .param(published.toArray(UUID[]::new))
+                .query((rs, n) -> List.of((UUID[]) rs.getArray(1).getArray()))
+                .list();
+        assertThat(statements)
+                .as("one insert statement per transaction, however many deliveries it applied")
+                .hasSize((int) transactions(batch));
+        assertThat(statements).hasSizeLessThan(20);
+        for (List<UUID> statement : statements) {
+            assertThat(statement)
+                    .as("a statement's rows in the order their deliveries came")
+                    .isSortedAccordingTo(java.util.Comparator.comparingInt(published::indexOf));
+        }
+        assertThat(statements.stream().mapToInt(List::size).sum()).isEqualTo(20);
+    }
+
+    @Test
     void onePoisonAndOneTransientFailureInABatchTakeNoNeighbourWithThem() {
         List<Envelope<OrderCreated>> batch = whileStopped(20);
         Envelope<OrderCreated> poison = batch.get(7);

@@ -1,5 +1,6 @@
 package dev.orderly.worker.order.orders;
 
+import dev.orderly.messaging.consumer.DeferredInserts;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -26,6 +27,12 @@ class Orders {
 
     /** An event as its order's timeline records it; also what a held shipment keeps until it is applied. */
     record Step(UUID eventId, String eventType, @Nullable String detail, Instant occurredAt) {}
+
+    /** A timeline entry, once per (order, event). */
+    private static final DeferredInserts.Statement TIMELINE = new DeferredInserts.Statement(
+            "INSERT INTO order_timeline (order_id, event_id, event_type, status, detail, occurred_at) VALUES",
+            "(?, ?, ?, ?, ?, ?)",
+            "ON CONFLICT DO NOTHING");
 
     private final JdbcClient jdbc;
 
@@ -70,18 +77,17 @@ class Orders {
             OrderStatus status,
             @Nullable String detail,
             Instant occurredAt) {
-        jdbc.sql("""
-                        INSERT INTO order_timeline (order_id, event_id, event_type, status, detail, occurred_at)
-                        VALUES (:orderId, :eventId, :eventType, :status, :detail, :occurredAt)
-                        ON CONFLICT DO NOTHING
-                        """)
-                .param("orderId", orderId)
-                .param("eventId", eventId)
-                .param("eventType", eventType)
-                .param("status", status.name())
-                .param("detail", detail)
-                .param("occurredAt", OffsetDateTime.ofInstant(occurredAt, ZoneOffset.UTC))
-                .update();
+        // At once; inside a batch of deliveries, with the batch's other entries before it commits (nothing reads the
+        // timeline back within a transaction).
+        DeferredInserts.insert(
+                jdbc,
+                TIMELINE,
+                orderId,
+                eventId,
+                eventType,
+                status.name(),
+                detail,
+                OffsetDateTime.ofInstant(occurredAt, ZoneOffset.UTC));
     }
 
     /** Keeps a shipment that arrived while the order was not PAID yet; false if one is already held for the order. */
