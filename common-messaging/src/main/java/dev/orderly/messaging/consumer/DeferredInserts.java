@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -15,7 +16,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *
  * <p>Outside a batch (one delivery in its own transaction, a request) {@link #insert} runs the single-row statement at
  * once, as it always did. In a batch, the {@link ReliableListener} opens the scope ({@link #open}) before the first
- * handler and {@link Scope#flush flushes} it after the last one, still inside the transaction, so a failing insert
+ * handler and {@link Scope#writeAll writes} it after the last one, still inside the transaction, so a failing insert
  * fails the batch like any handler's failure would: nothing of it commits, and each delivery is applied again in a
  * transaction of its own, where its rows are written at once.
  *
@@ -66,7 +67,7 @@ public final class DeferredInserts {
 
     /**
      * Opens a scope for the current transaction: the inserts made in it until {@link Scope#close} wait for
-     * {@link Scope#flush}.
+     * {@link Scope#writeAll}.
      *
      * @throws IllegalStateException if no transaction is active, or a scope is open already
      */
@@ -76,13 +77,35 @@ public final class DeferredInserts {
         }
         Scope scope = new Scope();
         TransactionSynchronizationManager.bindResource(Scope.class, scope);
+        // Suspended with its transaction: an inner REQUIRES_NEW transaction (a simulator's own ledger) writes its rows
+        // at once, in itself, rather than into the batch's.
+        TransactionSynchronizationManager.registerSynchronization(scope);
         return scope;
     }
 
     /** The rows of one transaction's batch, by statement, in first-use order. */
-    static final class Scope implements AutoCloseable {
+    static final class Scope implements TransactionSynchronization, AutoCloseable {
 
         private final Map<Statement, Pending> pending = new LinkedHashMap<>();
+        private boolean closed;
+
+        @Override
+        public void suspend() {
+            TransactionSynchronizationManager.unbindResourceIfPossible(Scope.class);
+        }
+
+        @Override
+        public void resume() {
+            // Never again once closed: a row deferred then would have no flush to write it.
+            if (!closed) {
+                TransactionSynchronizationManager.bindResource(Scope.class, this);
+            }
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            close();
+        }
 
         private record Pending(JdbcClient jdbc, List<Object[]> rows) {}
 
@@ -93,7 +116,7 @@ public final class DeferredInserts {
         }
 
         /** Writes every row gathered so far, one multi-row statement per statement (and per {@link #MAX_ROWS}). */
-        void flush() {
+        void writeAll() {
             pending.forEach((statement, rows) -> {
                 List<Object[]> all = rows.rows();
                 for (int from = 0; from < all.size(); from += MAX_ROWS) {
@@ -113,6 +136,7 @@ public final class DeferredInserts {
         /** Ends the scope; rows not flushed are dropped (their transaction is failing). */
         @Override
         public void close() {
+            closed = true;
             pending.clear();
             TransactionSynchronizationManager.unbindResourceIfPossible(Scope.class);
         }

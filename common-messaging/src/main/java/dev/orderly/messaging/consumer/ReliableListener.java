@@ -279,7 +279,7 @@ public final class ReliableListener implements ChannelAwareBatchMessageListener 
                         delivery.apply();
                     }
                     applying.clear();
-                    inserts.flush();
+                    inserts.writeAll();
                 }
                 return each;
             });

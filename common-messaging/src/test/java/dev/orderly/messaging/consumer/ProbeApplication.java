@@ -10,8 +10,11 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A consumer of domain {@code probe} for the runtime's tests: its handler records an effect row per applied event (a
@@ -31,8 +34,10 @@ public class ProbeApplication {
     }
 
     @Bean
-    Probe probe(JdbcClient jdbc, CachingConnectionFactory connectionFactory) {
-        return new Probe(jdbc, connectionFactory);
+    Probe probe(JdbcClient jdbc, CachingConnectionFactory connectionFactory, PlatformTransactionManager transactions) {
+        TransactionTemplate requiresNew = new TransactionTemplate(transactions);
+        requiresNew.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        return new Probe(jdbc, connectionFactory, requiresNew);
     }
 
     /** What the probe does for one correlation id. */
@@ -49,6 +54,12 @@ public class ProbeApplication {
         record DropConnectionBeforeCommit() implements Script {}
 
         /**
+         * A row written in a transaction of the handler's own ({@code REQUIRES_NEW}, as a provider's ledger is), which
+         * commits; then the handler fails for good. Its row's order id is the correlation id with {@code /inner}.
+         */
+        record InnerTransactionThenFail() implements Script {}
+
+        /**
          * Both connections closed in the middle of the transaction, as a crash closes them: the broker's (no ack can
          * follow) and the database's (its own backend terminated: the transaction is rolled back).
          */
@@ -63,11 +74,13 @@ public class ProbeApplication {
 
         private final JdbcClient jdbc;
         private final CachingConnectionFactory connectionFactory;
+        private final TransactionTemplate requiresNew;
         private final Map<String, Script> scripts = new ConcurrentHashMap<>();
 
-        Probe(JdbcClient jdbc, CachingConnectionFactory connectionFactory) {
+        Probe(JdbcClient jdbc, CachingConnectionFactory connectionFactory, TransactionTemplate requiresNew) {
             this.jdbc = jdbc;
             this.connectionFactory = connectionFactory;
+            this.requiresNew = requiresNew;
         }
 
         void script(String correlationId, Script script) {
@@ -86,6 +99,11 @@ public class ProbeApplication {
                     throw new TransientFailure("probe gateway unavailable on attempt " + event.attempt());
                 case Script.FailTransiently fail -> {}
                 case Script.FailPermanently fail -> throw new IllegalStateException("probe cannot apply this, ever");
+                case Script.InnerTransactionThenFail inner -> {
+                    requiresNew.executeWithoutResult(status -> DeferredInserts.insert(
+                            jdbc, EFFECT, event.envelope().eventId(), correlation + "/inner", event.attempt()));
+                    throw new IllegalStateException("probe fails after its inner transaction committed");
+                }
                 case Script.Block block -> {
                     block.entered().countDown();
                     try {

@@ -261,6 +261,26 @@ class ReliableListenerIntegrationTests {
     }
 
     @Test
+    void aHandlersOwnInnerTransactionInABatchWritesItsRowsItselfNotIntoTheBatch() {
+        List<Envelope<OrderCreated>> batch = whileStopped(20);
+        Envelope<OrderCreated> inner = batch.get(5);
+        probe.script(inner.correlationId(), new Script.InnerTransactionThenFail());
+
+        container.start();
+
+        awaitParked(inner);
+        awaitEach(batch.stream().filter(event -> event != inner).toList(), 1);
+        assertThat(jdbc.sql("SELECT count(*) FROM probe_effects WHERE order_id = ?")
+                        .param(inner.correlationId() + "/inner")
+                        .query(Long.class)
+                        .single())
+                .as("one row per attempt, each committed by its own inner transaction: in the batch (rolled back"
+                        + " after it) and alone; deferred into the batch, the first would have gone with it")
+                .isEqualTo(2);
+        awaitWorkQueueEmpty();
+    }
+
+    @Test
     void onePoisonAndOneTransientFailureInABatchTakeNoNeighbourWithThem() {
         List<Envelope<OrderCreated>> batch = whileStopped(20);
         Envelope<OrderCreated> poison = batch.get(7);
