@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@code ./orderly top}: the console's overview in the terminal ({@link PipelineOverview}, the same snapshot), redrawn
@@ -58,6 +59,7 @@ final class TopCommand {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<AuthClient, String> token = new EnumMap<>(AuthClient.class);
     private final Map<AuthClient, Instant> tokenAt = new EnumMap<>(AuthClient.class);
+    private final ReentrantLock tokenLock = new ReentrantLock();
 
     TopCommand(StateDirectory state, Console console) {
         this.state = state;
@@ -175,14 +177,23 @@ final class TopCommand {
         };
     }
 
-    /** A token of {@code client}'s, asked for again every few minutes; synchronized: a snapshot's parts call at once. */
-    private synchronized String token(AuthClient client) {
-        Instant issued = tokenAt.get(client);
-        if (issued == null || Duration.between(issued, Instant.now()).compareTo(TOKEN_REFRESH) > 0) {
-            token.put(client, tokens.token(client));
-            tokenAt.put(client, Instant.now());
+    /**
+     * A token of {@code client}'s, asked for again every few minutes. Under a lock, since a snapshot's parts call at
+     * once; a ReentrantLock rather than synchronized, which would pin a virtual thread's carrier on Java 21 while the
+     * token is fetched.
+     */
+    private String token(AuthClient client) {
+        tokenLock.lock();
+        try {
+            Instant issued = tokenAt.get(client);
+            if (issued == null || Duration.between(issued, Instant.now()).compareTo(TOKEN_REFRESH) > 0) {
+                token.put(client, tokens.token(client));
+                tokenAt.put(client, Instant.now());
+            }
+            return token.get(client);
+        } finally {
+            tokenLock.unlock();
         }
-        return token.get(client);
     }
 
     private PipelineOverview.Reply get(HttpRequest.Builder request, String service) {
