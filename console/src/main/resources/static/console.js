@@ -161,9 +161,14 @@ function render(overview) {
     cell(row, fmt(queue.ackRate, 1));
     // The work waiting, in seconds at the pace its consumers acknowledged over the last minute (what alert
     // WorkQueueBacklog judges over five): past the SLO's threshold, every event in it is handled late.
-    const backlog = queue.ready === 0 ? 0 : queue.ackRateMinute > 0 ? queue.ready / queue.ackRateMinute : Infinity;
-    cell(row, backlog === Infinity ? '∞' : fmt(backlog, 0) + ' s',
-      backlog > overview.slo.thresholdSeconds ? 'alert' : '');
+    // Only a work queue has a pace to keep: a parking lot or orders.unrouted waits for a person by design.
+    if (queue.name.endsWith('.work')) {
+      const backlog = queue.ready === 0 ? 0 : queue.ackRateMinute > 0 ? queue.ready / queue.ackRateMinute : Infinity;
+      cell(row, backlog === Infinity ? '∞' : fmt(backlog, 0) + ' s',
+        backlog > overview.slo.thresholdSeconds ? 'alert' : '');
+    } else {
+      cell(row, '');
+    }
   });
 
   let parkedTotal = 0;
@@ -250,6 +255,11 @@ function renderLots(workers) {
       });
       table.appendChild(body);
       div.appendChild(table);
+      if (can('parkinglot:replay')) {
+        // Every parked message of this worker, whatever its reason, through the same rate-limited replay.
+        const total = worker.groups.reduce((sum, group) => sum + group.count, 0);
+        div.appendChild(button('Replay all ' + fmt(total), () => replay(worker.worker, {all: true}), 'replay-all'));
+      }
     }
     lots.appendChild(div);
   });
@@ -389,11 +399,19 @@ async function audit() {
 
 // ---- orders
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An order id shows that order; anything else is a customer id, whose latest orders are listed, each a link. */
 async function lookUp(event) {
   if (event) event.preventDefault();
   const id = $('order-id').value.trim();
   const out = $('order');
   out.replaceChildren();
+  if (id === '') return;
+  if (!UUID.test(id)) {
+    await customerOrders(id, out);
+    return;
+  }
   try {
     const order = await call('GET', 'api/orders/' + encodeURIComponent(id));
     const head = document.createElement('p');
@@ -412,9 +430,44 @@ async function lookUp(event) {
     });
     out.appendChild(timeline);
   } catch (e) {
+    if (e.status === 404) {
+      // No such order: perhaps a customer whose id is a UUID (an identity provider's subject often is).
+      await customerOrders(id, out);
+      return;
+    }
     const p = document.createElement('p');
     p.className = 'error';
-    p.textContent = e.status === 404 ? 'No order ' + id + ' (or not yours to read)' : e.message;
+    p.textContent = e.message;
+    out.appendChild(p);
+  }
+}
+
+async function customerOrders(customer, out) {
+  try {
+    const listing = await call('GET', 'api/orders?customer=' + encodeURIComponent(customer));
+    const head = document.createElement('p');
+    head.id = 'customer-orders-head';
+    head.textContent = listing.orders.length === 0 ? 'No order ' + customer + ', and no orders of a customer ' + customer
+      : 'The latest ' + listing.orders.length + ' orders of customer ' + listing.customer_id + ', newest first:';
+    out.appendChild(head);
+    const list = document.createElement('ul');
+    list.id = 'customer-orders';
+    listing.orders.forEach((order) => {
+      const li = document.createElement('li');
+      const link = document.createElement('a');
+      link.href = '#orders';
+      link.className = 'customer-order';
+      link.textContent = order.order_id;
+      link.addEventListener('click', () => { $('order-id').value = order.order_id; lookUp(); });
+      li.append(link, document.createTextNode(' ' + order.status + ', ' + fmt(order.total_cents / 100, 2) + ' '
+        + order.currency + ', ' + new Date(order.created_at).toLocaleString()));
+      list.appendChild(li);
+    });
+    out.appendChild(list);
+  } catch (e) {
+    const p = document.createElement('p');
+    p.className = 'error';
+    p.textContent = e.message;
     out.appendChild(p);
   }
 }

@@ -83,6 +83,18 @@ class ConsoleIntegrationTests {
                     .extracting(WebElement::getText)
                     .anySatisfy(stage -> assertThat(stage).startsWith("PENDING"))
                     .anySatisfy(stage -> assertThat(stage).startsWith("SHIPPED"));
+
+            WebElement lookup = browser.find(By.id("order-id"));
+            lookup.clear();
+            lookup.sendKeys(shop.customer());
+            browser.click(By.cssSelector("#order-form button"));
+            browser.await(
+                    "the customer's latest orders, the last one placed among them",
+                    d -> browser.findAll(By.cssSelector("#customer-orders a.customer-order")).stream()
+                            .anyMatch(link -> link.getText().equals(orders.getLast())));
+            browser.click(By.xpath("//ul[@id='customer-orders']//a[text()='" + orders.getLast() + "']"));
+            browser.await(
+                    "that order's timeline", d -> browser.text("order-status").startsWith(orders.getLast()));
         }
     }
 
@@ -96,6 +108,9 @@ class ConsoleIntegrationTests {
             browser.click(By.cssSelector("#lot-payment tr.parked-message[data-id='" + parked + "'] button"));
             browser.await(
                     "the message's body", d -> browser.text("message-body").contains("not json at all"));
+            assertThat(browser.findAll(By.cssSelector("#lot-payment button.replay-all")))
+                    .as("an operator may replay the whole parking lot")
+                    .hasSize(1);
             assertThat(browser.text("message-summary")).contains("UNPARSEABLE").contains(poisonId);
             browser.screenshot("console-parking-lot.png", "parking-lots");
 
@@ -218,6 +233,9 @@ class ConsoleIntegrationTests {
             browser.await(
                     "the message's body", d -> browser.text("message-body").contains("not json either"));
             assertThat(browser.find(By.id("message-replay")).isDisplayed()).isFalse();
+            assertThat(browser.findAll(By.cssSelector("#lot-payment button.replay-all")))
+                    .as("no Replay all either")
+                    .isEmpty();
             assertThat(browser.find(By.id("message-purge")).isDisplayed()).isFalse();
 
             Map<String, Object> refused = browser.fetch("POST", "api/parking-lots/payment/replay?id=" + parked);

@@ -31,6 +31,17 @@ class OrderProblems {
     }
 
     @ExceptionHandler
+    ProblemDetail customerOrdersRefused(CustomerOrdersRefusedException e) {
+        return Problems.of(
+                HttpStatus.FORBIDDEN,
+                "customer-mismatch",
+                "Customer mismatch",
+                e.getMessage(),
+                List.of(new Problems.FieldError(
+                        "customer_id", "must be the access token's customer, or left out, without orders:read-all")));
+    }
+
+    @ExceptionHandler
     ProblemDetail customerMismatch(CustomerMismatchException e) {
         return Problems.of(
                 HttpStatus.FORBIDDEN,

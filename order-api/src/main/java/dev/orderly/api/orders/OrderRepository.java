@@ -95,6 +95,24 @@ class OrderRepository {
                         timeline(orderId)));
     }
 
+    /** The customer's latest {@code limit} orders, newest first (index {@code orders_by_customer}). */
+    List<CustomerOrders.Summary> latestOf(String customerId, int limit) {
+        return jdbc.sql("""
+                        SELECT id, status, currency, total_cents, created_at, updated_at FROM orders
+                        WHERE customer_id = :customer ORDER BY created_at DESC, id DESC LIMIT :limit
+                        """)
+                .param("customer", customerId)
+                .param("limit", limit)
+                .query((rs, row) -> new CustomerOrders.Summary(
+                        rs.getObject("id", UUID.class),
+                        OrderStatus.valueOf(rs.getString("status")),
+                        rs.getString("currency"),
+                        rs.getLong("total_cents"),
+                        rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                        rs.getObject("updated_at", OffsetDateTime.class).toInstant()))
+                .list();
+    }
+
     private record OrderRow(
             OrderStatus status,
             String customerId,

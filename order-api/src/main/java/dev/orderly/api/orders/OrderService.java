@@ -180,6 +180,20 @@ class OrderService {
                 .orElseThrow(() -> new OrderNotFoundException(orderId));
     }
 
+    /**
+     * The customer's latest orders, newest first: the caller's own, or any customer's with {@code orders:read-all}.
+     *
+     * @param customerId whose; null or blank for the caller's own
+     * @throws CustomerOrdersRefusedException if they are another customer's and the caller may not read them
+     */
+    CustomerOrders latestOf(@Nullable String customerId, Caller caller, int limit) {
+        String customer = customerId == null || customerId.isBlank() ? caller.customerId() : customerId;
+        if (!caller.mayRead(customer)) {
+            throw new CustomerOrdersRefusedException(caller.customerId());
+        }
+        return new CustomerOrders(customer, orders.latestOf(customer, limit));
+    }
+
     /** Deletes one batch of expired idempotency keys; scheduled by the application's configuration. */
     int purgeExpiredIdempotencyKeys() {
         return idempotencyKeys.purgeExpired(idempotency.purgeBatchSize());

@@ -24,10 +24,11 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code POST /orders} and {@code GET /orders/{order_id}}.
+ * {@code POST /orders}, {@code GET /orders/{order_id}} and {@code GET /orders?customer_id=}.
  *
  * <p>Thin on purpose: it checks what only HTTP knows (headers, the caller's token), hands the order to
  * {@link OrderService}, and shapes the answer. Every error becomes a problem detail in {@link OrderProblems} or the
@@ -128,6 +129,23 @@ class OrdersController {
                     + "token also has orders:read-all.")
     OrderView get(@PathVariable("order_id") UUID orderId, Authentication authentication) {
         return orders.get(orderId, Caller.of(authentication));
+    }
+
+    @GetMapping
+    @Operation(
+            summary = "List a customer's latest orders",
+            description = "Newest first, at most limit (1 to 100, 20 by default): each order's id, status, total "
+                    + "and times (GET /orders/{order_id} has its lines and timeline). Needs scope orders:read; "
+                    + "without customer_id they are the token's customer's, and another customer's need "
+                    + "orders:read-all too (403 customer-mismatch otherwise).")
+    CustomerOrders list(
+            @Parameter(description = "whose orders; the token's customer if left out")
+                    @RequestParam(name = "customer_id", required = false)
+                    @Nullable
+                    String customerId,
+            @RequestParam(name = "limit", defaultValue = "20") int limit,
+            Authentication authentication) {
+        return orders.latestOf(customerId, Caller.of(authentication), Math.clamp(limit, 1, 100));
     }
 
     private static void requireValid(String key) {

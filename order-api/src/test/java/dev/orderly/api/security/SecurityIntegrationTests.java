@@ -172,6 +172,39 @@ class SecurityIntegrationTests {
     }
 
     @Test
+    void aCustomersOrdersAreListedNewestFirstForItselfAndForATokenThatMayReadEveryOrder() {
+        String customer = "customer-" + UUID.randomUUID();
+        UUID first = place(customer);
+        UUID second = place(customer);
+        Api me = admin.withToken(TestTokens.forClient(customer, "orders:read"));
+        Api someoneElse = admin.withToken(TestTokens.forClient("customer-" + UUID.randomUUID(), "orders:read"));
+        Api operator = admin.withToken(TestTokens.forClient("operator", "orders:read", "orders:read-all"));
+
+        HttpResponse<String> mine = me.get("/orders");
+        HttpResponse<String> named = me.get("/orders?customer_id=" + customer);
+        HttpResponse<String> refused = someoneElse.get("/orders?customer_id=" + customer);
+        HttpResponse<String> latest = operator.get("/orders?customer_id=" + customer + "&limit=1");
+
+        assertThat(mine.statusCode()).isEqualTo(200);
+        assertThat(Api.json(mine).get("customer_id").asString()).isEqualTo(customer);
+        assertThat(Api.json(mine).get("orders"))
+                .extracting(order -> order.get("order_id").asString())
+                .containsExactly(second.toString(), first.toString());
+        assertThat(Api.json(named).get("orders")).hasSize(2);
+        assertRefusal(refused, 403, "customer-mismatch");
+        assertThat(refused.body()).doesNotContain(first.toString()).doesNotContain(second.toString());
+        assertThat(latest.statusCode()).isEqualTo(200);
+        assertThat(Api.json(latest).get("orders"))
+                .extracting(order -> order.get("order_id").asString())
+                .containsExactly(second.toString());
+        assertThat(admin.withToken(TestTokens.forClient(customer, "inventory:read"))
+                        .get("/orders")
+                        .statusCode())
+                .as("without orders:read")
+                .isEqualTo(403);
+    }
+
+    @Test
     void aCustomerReadsItsOwnOrder() {
         String customer = "customer-" + UUID.randomUUID();
         UUID mine = place(customer);
