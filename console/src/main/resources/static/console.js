@@ -94,12 +94,8 @@ function render(overview) {
   list.replaceChildren();
   (orders.stuckOrders || []).forEach((order) => {
     const li = document.createElement('li');
-    const link = document.createElement('a');
-    link.href = '#orders';
-    link.className = 'stuck-order';
-    link.textContent = order.order_id;
-    link.addEventListener('click', () => { $('order-id').value = order.order_id; lookUp(); });
-    li.append(link, document.createTextNode(' ' + order.status + ' for ' + fmt(order.age_seconds) + ' s'));
+    li.append(orderLink(order.order_id, 'stuck-order'),
+      document.createTextNode(' ' + order.status + ' for ' + fmt(order.age_seconds) + ' s'));
     list.appendChild(li);
   });
   if (orders.stuckOrdersError) {
@@ -399,6 +395,16 @@ async function audit() {
 
 // ---- orders
 
+/** A link that shows the order's timeline below. */
+function orderLink(orderId, className) {
+  const link = document.createElement('a');
+  link.href = '#orders';
+  link.className = className;
+  link.textContent = orderId;
+  link.addEventListener('click', () => { $('order-id').value = orderId; lookUp(); });
+  return link;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An order id shows that order; anything else is a customer id, whose latest orders are listed, each a link. */
@@ -454,13 +460,8 @@ async function customerOrders(customer, out) {
     list.id = 'customer-orders';
     listing.orders.forEach((order) => {
       const li = document.createElement('li');
-      const link = document.createElement('a');
-      link.href = '#orders';
-      link.className = 'customer-order';
-      link.textContent = order.order_id;
-      link.addEventListener('click', () => { $('order-id').value = order.order_id; lookUp(); });
-      li.append(link, document.createTextNode(' ' + order.status + ', ' + fmt(order.total_cents / 100, 2) + ' '
-        + order.currency + ', ' + new Date(order.created_at).toLocaleString()));
+      li.append(orderLink(order.order_id, 'customer-order'), document.createTextNode(' ' + order.status + ', '
+        + fmt(order.total_cents / 100, 2) + ' ' + order.currency + ', ' + new Date(order.created_at).toLocaleString()));
       list.appendChild(li);
     });
     out.appendChild(list);
