@@ -112,6 +112,18 @@ final class Browser implements AutoCloseable {
                         rowSelector);
     }
 
+    /**
+     * The texts of every element {@code selector} matches, read in one go inside the page: the overview redraws every
+     * 2 s, so elements found first and read after may be gone by then (a stale element reference).
+     */
+    @SuppressWarnings("unchecked")
+    List<String> texts(String selector) {
+        return (List<String>) ((JavascriptExecutor) driver)
+                .executeScript(
+                        "return Array.from(document.querySelectorAll(arguments[0])).map((e) => e.innerText.trim());",
+                        selector);
+    }
+
     WebElement find(By by) {
         return driver.findElement(by);
     }

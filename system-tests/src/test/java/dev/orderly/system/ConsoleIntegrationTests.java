@@ -79,8 +79,7 @@ class ConsoleIntegrationTests {
             browser.click(By.cssSelector("#order-form button"));
             browser.await(
                     "the order's timeline", d -> browser.text("order-status").contains("SHIPPED"));
-            assertThat(browser.findAll(By.cssSelector("#order .timeline li")))
-                    .extracting(WebElement::getText)
+            assertThat(browser.texts("#order .timeline li"))
                     .anySatisfy(stage -> assertThat(stage).startsWith("PENDING"))
                     .anySatisfy(stage -> assertThat(stage).startsWith("SHIPPED"));
 
@@ -90,8 +89,7 @@ class ConsoleIntegrationTests {
             browser.click(By.cssSelector("#order-form button"));
             browser.await(
                     "the customer's latest orders, the last one placed among them",
-                    d -> browser.findAll(By.cssSelector("#customer-orders a.customer-order")).stream()
-                            .anyMatch(link -> link.getText().equals(orders.getLast())));
+                    d -> browser.texts("#customer-orders a.customer-order").contains(orders.getLast()));
             browser.click(By.xpath("//ul[@id='customer-orders']//a[text()='" + orders.getLast() + "']"));
             browser.await(
                     "that order's timeline", d -> browser.text("order-status").startsWith(orders.getLast()));
@@ -225,9 +223,12 @@ class ConsoleIntegrationTests {
             browser.await(
                     "the UNPARSEABLE group in payment.parking-lot",
                     d -> !d.findElements(By.xpath(GROUP)).isEmpty());
-            assertThat(browser.findAll(By.xpath(GROUP + "//button")))
-                    .extracting(WebElement::getText)
-                    .containsExactly("Messages");
+            List<String> buttons = browser.await(
+                    "the group's buttons, read while the page was not redrawing them",
+                    d -> d.findElements(By.xpath(GROUP + "//button")).stream()
+                            .map(WebElement::getText)
+                            .toList());
+            assertThat(buttons).containsExactly("Messages");
             browser.click(groupButton("Messages"));
             browser.click(By.cssSelector("#lot-payment tr.parked-message[data-id='" + parked + "'] button"));
             browser.await(

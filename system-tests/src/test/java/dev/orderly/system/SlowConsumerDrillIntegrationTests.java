@@ -17,7 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.openqa.selenium.By;
 
 /**
  * The slow-consumer drill: payment-worker's gateway slows down under a bounded stream of orders, and an operator sees
@@ -118,18 +117,13 @@ class SlowConsumerDrillIntegrationTests {
                 await("the console showing payment.work's backlog at its consumer's pace, past the SLO")
                         .atMost(Duration.ofMinutes(2))
                         .pollInterval(Duration.ofSeconds(1))
-                        .until(() ->
-                                browser
-                                        .findAll(By.cssSelector("#queues tr[data-queue='payment.work'] td.alert"))
-                                        .stream()
-                                        .anyMatch(cell -> cell.getText().matches("[\\d,]+ s")));
+                        .until(() -> browser.texts("#queues tr[data-queue='payment.work'] td.alert").stream()
+                                .anyMatch(cell -> cell.matches("[\\d,]+ s")));
                 await("the console listing orders stuck in RESERVED, each a link")
                         .atMost(Duration.ofMinutes(2))
                         .pollInterval(Duration.ofSeconds(1))
-                        .until(() -> browser.findAll(By.cssSelector("#stuck-orders li")).stream()
-                                .anyMatch(order -> order.getText().contains("RESERVED")
-                                        && !order.findElements(By.cssSelector("a.stuck-order"))
-                                                .isEmpty()));
+                        .until(() -> browser.texts("#stuck-orders li:has(a.stuck-order)").stream()
+                                .anyMatch(order -> order.contains("RESERVED")));
                 assertThat(browser.text("stuck")).contains("RESERVED");
                 browser.screenshot("console-slow-consumer.png", "overview");
 
