@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderly.testsupport.TestKeys;
 import dev.orderly.testsupport.TestTokens;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -42,6 +44,12 @@ class ManagementSecurityTests {
 
     @Autowired
     ManagementApplication.ParkingLot parkingLot;
+
+    @Autowired
+    JwtDecoder decoder;
+
+    @Autowired
+    MeterRegistry meters;
 
     @BeforeEach
     void forgetCalls() {
@@ -106,6 +114,28 @@ class ManagementSecurityTests {
         HttpResponse<String> monitoring = send("GET", "/actuator/prometheus", token(ManagementScopes.METRICS_READ));
         assertThat(monitoring.statusCode()).isEqualTo(200);
         assertThat(monitoring.body()).contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void aTokenIsVerifiedOnceAndItsLaterRequestsAreAnsweredFromTheVerifiedTokens() throws Exception {
+        assertThat(decoder).isInstanceOf(VerifiedTokens.class);
+        String token = token(ManagementScopes.METRICS_READ);
+        double hitsBefore = verifiedTokens("hit");
+
+        assertThat(send("GET", "/actuator/prometheus", token).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/actuator/prometheus", token).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/actuator/parkinglot", token).statusCode())
+                .as("a known token keeps its scopes, no more")
+                .isEqualTo(403);
+
+        assertThat(verifiedTokens("hit") - hitsBefore).isEqualTo(2);
+    }
+
+    private double verifiedTokens(String result) {
+        return meters.get("cache.gets")
+                .tags("cache", "orderly.verified-tokens", "result", result)
+                .functionCounter()
+                .count();
     }
 
     @Test

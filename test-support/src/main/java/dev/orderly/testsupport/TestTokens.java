@@ -79,6 +79,12 @@ public final class TestTokens {
             return this;
         }
 
+        /** Expires {@code from} now. */
+        public Token expiresIn(Duration from) {
+            expiresAt = Instant.now().plus(from);
+            return this;
+        }
+
         /** Expired {@code ago}: well past the resource server's 60 s of allowed clock skew if over a minute. */
         public Token expired(Duration ago) {
             expiresAt = Instant.now().minus(ago);
