@@ -25,8 +25,10 @@ import org.springframework.security.oauth2.jwt.JwtException;
  * are kept (a refused one is checked again every time); an entry ends at the token's {@code exp}, so an expired token
  * goes back to the decoder, which refuses it; a token without {@code exp} is not kept. What a cached token keeps, as
  * any verified JWT does, is its validity until {@code exp} if its signing key is withdrawn meanwhile; the decoder's
- * own JWK-set cache has the same effect for up to five minutes. Bounded to {@code maxTokens} entries, the least used
- * going first, so many tokens cost memory only up to that bound.
+ * own JWK-set cache has the same effect for up to five minutes. A kept token's {@code exp} is checked against the wall
+ * clock on every hit as well, since the entry's end is measured on a monotonic ticker (a suspended machine, a clock
+ * stepped forward). Bounded to {@code maxTokens} entries, the least used going first: a token and its parsed claims
+ * take about 3 KB, so the default of 1,000 costs about 3 MB of heap at most.
  */
 final class VerifiedTokens implements JwtDecoder {
 
@@ -54,8 +56,11 @@ final class VerifiedTokens implements JwtDecoder {
     @Override
     public Jwt decode(String token) throws JwtException {
         @Nullable Jwt known = verified.getIfPresent(token);
-        if (known != null) {
+        if (known != null && stillValid(known)) {
             return known;
+        }
+        if (known != null) {
+            verified.invalidate(token);
         }
         Jwt jwt = decoder.decode(token);
         @Nullable Instant expiresAt = jwt.getExpiresAt();
@@ -69,6 +74,15 @@ final class VerifiedTokens implements JwtDecoder {
     VerifiedTokens measuredBy(MeterRegistry meters) {
         CaffeineCacheMetrics.monitor(meters, verified, "orderly.verified-tokens");
         return this;
+    }
+
+    /**
+     * Whether a kept token's {@code exp} is still ahead by the wall clock. The entry's own end is measured on the
+     * monotonic ticker, which does not move while the machine is suspended and ignores a clock stepped forward.
+     */
+    private boolean stillValid(Jwt known) {
+        @Nullable Instant expiresAt = known.getExpiresAt();
+        return expiresAt != null && expiresAt.isAfter(clock.get());
     }
 
     /** From now until the token's {@code exp} (only tokens that expire later are kept). */

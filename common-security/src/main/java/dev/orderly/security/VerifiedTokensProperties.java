@@ -6,12 +6,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The verified tokens a service keeps ({@link VerifiedTokens}), under {@code orderly.security.verified-tokens}.
  *
- * @param maxTokens how many distinct tokens are kept at most, the least used going first; {@code 0} checks every
- *     request's token afresh
+ * @param maxTokens how many distinct tokens are kept at most, the least used going first (about 3 KB each: a token and
+ *     its parsed claims); {@code 0} checks every request's token afresh
  */
 @ConfigurationProperties("orderly.security.verified-tokens")
-public record VerifiedTokensProperties(
-        @DefaultValue("10000") long maxTokens) {
+public record VerifiedTokensProperties(@DefaultValue("1000") long maxTokens) {
 
     public VerifiedTokensProperties {
         if (maxTokens < 0) {

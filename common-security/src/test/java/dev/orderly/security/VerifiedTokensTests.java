@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -57,14 +58,40 @@ class VerifiedTokensTests {
                 .expiresIn(Duration.ofMinutes(2))
                 .mint();
         tokens.decode(token);
-        nanos.addAndGet(Duration.ofSeconds(119).toNanos());
+        nanos.addAndGet(Duration.ofSeconds(60).toNanos());
         tokens.decode(token);
         assertThat(checks).as("still before its exp").hasValue(1);
 
-        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+        nanos.addAndGet(Duration.ofSeconds(61).toNanos());
         tokens.decode(token);
 
         assertThat(checks).as("past its exp: back to the decoder").hasValue(2);
+    }
+
+    @Test
+    void aKnownTokenWhoseExpiryThePassedWallClockReachedIsCheckedAgainThoughTheTickerStood() {
+        // A machine suspended for a while, or a clock stepped forward: the monotonic ticker has not moved.
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+        VerifiedTokens tokens = new VerifiedTokens(counted, 100, ticker, now::get);
+        String token = TestTokens.token("shop").expiresIn(Duration.ofMinutes(2)).mint();
+        tokens.decode(token);
+
+        now.set(now.get().plus(Duration.ofMinutes(5)));
+        tokens.decode(token);
+
+        assertThat(checks)
+                .as("back to the decoder, which checks the time itself")
+                .hasValue(2);
+    }
+
+    @Test
+    void aTokenWithoutAnExpiryIsNeverKept() {
+        String endless = TestTokens.token("shop").withoutExpiry().mint();
+
+        tokens.decode(endless);
+        tokens.decode(endless);
+
+        assertThat(checks).hasValue(2);
     }
 
     @Test

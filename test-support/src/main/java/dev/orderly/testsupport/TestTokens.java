@@ -59,7 +59,7 @@ public final class TestTokens {
     public static final class Token {
 
         private final Map<String, Object> claims = new LinkedHashMap<>();
-        private Instant expiresAt = Instant.now().plus(VALIDITY);
+        private @Nullable Instant expiresAt = Instant.now().plus(VALIDITY);
         private KeyPair keys = TestKeys.trusted();
 
         private Token() {}
@@ -76,6 +76,12 @@ public final class TestTokens {
             } else {
                 claims.put(name, value);
             }
+            return this;
+        }
+
+        /** Without an {@code exp} claim (a resource server accepts it: nothing says it has expired). */
+        public Token withoutExpiry() {
+            expiresAt = null;
             return this;
         }
 
@@ -99,13 +105,16 @@ public final class TestTokens {
 
         /** The signed compact JWT, for an {@code Authorization: Bearer} header. */
         public String mint() {
-            Instant issuedAt = expiresAt.isAfter(Instant.now()) ? Instant.now() : expiresAt.minus(VALIDITY);
+            Instant now = Instant.now();
+            Instant issuedAt = expiresAt == null || expiresAt.isAfter(now) ? now : expiresAt.minus(VALIDITY);
             JwtClaimsSet.Builder set = JwtClaimsSet.builder()
                     .issuer(ISSUER)
                     .issuedAt(issuedAt)
                     .notBefore(issuedAt)
-                    .expiresAt(expiresAt)
                     .id(UUID.randomUUID().toString());
+            if (expiresAt != null) {
+                set.expiresAt(expiresAt);
+            }
             claims.forEach(set::claim);
             NimbusJwtEncoder encoder = NimbusJwtEncoder.withKeyPair(
                             (RSAPublicKey) keys.getPublic(), (RSAPrivateKey) keys.getPrivate())
