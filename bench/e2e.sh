@@ -20,7 +20,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ensure_jdk
 ensure_packages
 if [[ -n ${SMOKE:-} ]]; then
-  : "${DURATION:=3}" "${WARMUP:=2}" "${RATES:=10}" "${SEARCH:=20}" "${SETTLE:=30}" "${CEILING_SECONDS:=2}"
+  : "${DURATION:=3}" "${WARMUP:=2}" "${RATES:=10}" "${SEARCH:=20}" "${SETTLE:=30}" "${CEILING_SECONDS:=2}" "${IDLE_SECONDS:=2}" "${WARMUP_MAX:=0}"
 fi
 DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-45}
@@ -28,11 +28,13 @@ RATES=${RATES:-"50 100 200"}
 SEARCH=${SEARCH:-"250 300 350 400 500"}
 SETTLE=${SETTLE:-60} # longest wait, after a step, for its orders to reach a final state
 CEILING_SECONDS=${CEILING_SECONDS:-15}
+IDLE_SECONDS=${IDLE_SECONDS:-10}
+WARMUP_MAX=${WARMUP_MAX:-360} # the warm-up's bound while waiting for the JIT to settle
 STATE=$(mktemp -d /tmp/orderly-e2e-bench.XXXXXX)
 export ORDERLY_STATE_DIR=$STATE LOGGING_STRUCTURED_FORMAT_CONSOLE=
 # Measure the services with the full JIT (./orderly up's default stops at C1 to start faster on 2 cores).
 # A smoke run keeps ./orderly up's C1-only default: it starts faster, and its figures mean nothing anyway.
-[[ -n ${SMOKE:-} ]] || export ORDERLY_JAVA_OPTS=${ORDERLY_JAVA_OPTS:-"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m"}
+[[ -n ${SMOKE:-} ]] || export ORDERLY_JAVA_OPTS=${ORDERLY_JAVA_OPTS:-"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=512m -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=10000"}
 # Hundreds of orders a second through one client (shop): order-api's rate limit per caller (20 at once, 10 a second by
 # default) would refuse most. A limit the benchmark never reaches, so it measures the limiter's cost and not its refusals.
 export ORDERLY_API_RATE_LIMIT_CAPACITY=${ORDERLY_API_RATE_LIMIT_CAPACITY:-1000000}
@@ -78,10 +80,14 @@ pids_of() {
     *) cat "$STATE/run/$1.pid" ;;
   esac
 }
-cpu_ticks() { # comma-separated pids -> utime+stime ticks
-  local total=0 pid
+cpu_ticks() { # comma-separated pids (or /proc/<pid>/task/<tid> paths) -> utime+stime ticks; a vanished one counts 0
+  local total=0 pid ticks
   for pid in ${1//,/ }; do
-    [[ -r /proc/$pid/stat ]] && total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    [[ $pid == /* ]] || pid=/proc/$pid
+    # The fields after the command name, which may hold spaces ("C2 CompilerThre"): utime and stime are the 12th and
+    # 13th of them.
+    ticks=$(sed 's/^.*) //' "$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }') || ticks=0
+    total=$((total + ${ticks:-0}))
   done
   echo $total
 }
@@ -93,8 +99,38 @@ rss_mb() { # comma-separated pids -> summed RSS in MB
   echo $((total / 1024))
 }
 PARTS="$SERVICES postgres rabbitmq"
-declare -A TICKS
-snapshot() { local part; for part in $PARTS; do TICKS[$part]=$(cpu_ticks "$(pids_of "$part")"); done; }
+declare -A TICKS PG_TICKS
+snapshot() {
+  local part pid
+  for part in $PARTS; do TICKS[$part]=$(cpu_ticks "$(pids_of "$part")"); done
+  PG_TICKS=()
+  for pid in $(pgrep -P "$(cat "$STATE/run/postgres.pid")" || true); do PG_TICKS[$pid]=$(cpu_ticks "$pid"); done
+}
+# PostgreSQL's CPU since the snapshot by who used it: a backend by its role (one role per service), a background
+# process by its kind (autovacuum, walwriter, checkpointer, ...), from each process's title.
+postgres_by_role() { # seconds -> one line
+  local seconds=$1 pid title who hz ticks
+  declare -A used=()
+  hz=$(getconf CLK_TCK)
+  for pid in $(pgrep -P "$(cat "$STATE/run/postgres.pid")" || true); do
+    title=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+    [[ -n $title ]] || continue # exited meanwhile
+    title=${title#postgres: }
+    [[ ${title%% *} == *: ]] && title=${title#* } # "postgres: <cluster name>: ..." where one is set
+    # A backend is "<role> <database> <address> <state>", a background process "<kind> ...".
+    case $title in
+      autovacuum*) who=autovacuum ;;
+      *) who=${title%% *} ;;
+    esac
+    ticks=$(( $(cpu_ticks "$pid") - ${PG_TICKS[$pid]:-0} ))
+    if (( ticks > 0 )); then used[$who]=$(( ${used[$who]:-0} + ticks )); fi
+  done
+  for who in "${!used[@]}"; do
+    if (( used[$who] * 100 / (hz * seconds) > 0 )); then
+      printf '%s %s\n' $(( used[$who] * 100 / (hz * seconds) )) "$who"
+    fi
+  done | sort -rn | awk '{ printf "%s%s %s%%", (NR > 1 ? ", " : ""), $2, $1 } END { print "" }'
+}
 usage_line() { # seconds -> "part cpu% rss" for every part; sets BUSIEST
   local seconds=$1 part now cpu best=0 hz
   hz=$(getconf CLK_TCK)
@@ -203,6 +239,7 @@ step() { # label rate -> one line of figures; sets SUSTAINED (1 if every order o
   until=$(psql_ -c 'SELECT clock_timestamp()')
   echo "  $label: offered $rate orders/s, accepted $ACCEPTED/s (non-2xx $REFUSED)"
   usage_line "$DURATION"
+  echo "    postgres by role (% of one core): $(postgres_by_role "$DURATION")"
   # What each order cost PostgreSQL during the step: its transactions (every commit, read-only ones too, e.g. lease
   # checks) and its WAL flushes (a commit that writes waits for one; concurrent commits can share one).
   awk -v b="$database_before" -v a="$database_after" -v n="$ACCEPTED" -v d="$DURATION" 'BEGIN {
@@ -250,11 +287,50 @@ SQL
   (( SUSTAINED == 1 )) || echo "    NOT sustained: completed $completed/s of $ACCEPTED/s accepted during the step, $open still open ${SETTLE}s after it, $REFUSED refused"
 }
 
+# CPU seconds the services' JIT compiler threads (HotSpot's "C1/C2 CompilerThread<n>") have used so far, summed over
+# the five JVMs, from /proc (a thread's utime + stime).
+jit_seconds() {
+  local part task ticks=0
+  for part in $SERVICES; do
+    for task in /proc/"$(cat "$STATE/run/$part.pid")"/task/*; do
+      if [[ $(cat "$task/comm" 2>/dev/null) == C[12]\ CompilerThre* ]]; then
+        ticks=$((ticks + $(cpu_ticks "$task")))
+      fi
+    done
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'
+}
+
 echo
-echo "## warm-up: ${WARMUP}s at 100 orders/s (not measured)"
+echo "## warm-up: ${WARMUP}s at 100 orders/s, then 30 s more at a time until the JIT has settled (not measured)"
+# The JIT keeps compiling for minutes on 2 cores (C2 took a quarter of each JVM's CPU in a step measured after 60 s
+# of warm-up): measured before it settles, a step's CPU per order is partly compilation. Settled: the compilers
+# together spent under 5 % of one core over the last 30 s; the warm-up ends after about WARMUP_MAX seconds anyway. A
+# share below 0 (a compiler thread ended, taking its count with it) is not taken for settled.
 offer 100 "$WARMUP"
+WARMED=$WARMUP JIT_BEFORE=$(jit_seconds)
+while (( WARMED < WARMUP_MAX )); do
+  offer 100 30
+  WARMED=$((WARMED + 30)) JIT_NOW=$(jit_seconds)
+  JIT_SHARE=$(awk -v a="$JIT_BEFORE" -v b="$JIT_NOW" 'BEGIN { printf "%.0f", (b - a) * 100 / 30 }')
+  echo "  after ${WARMED}s: the JIT compilers used ${JIT_SHARE} % of one core over the last 30 s (${JIT_NOW} s in all)"
+  JIT_BEFORE=$JIT_NOW
+  if (( JIT_SHARE >= 0 && JIT_SHARE < 5 )); then break; fi
+done
 deadline=$((SECONDS + SETTLE))
 while (( $(open_orders '-infinity') > 0 && SECONDS < deadline )); do sleep 1; done
+
+# The fixed background: what every process uses with no order in flight (the relay's polls and lease checks, health
+# checks, the broker's own timers, the JIT finishing). At a rate r it is background / r of each order's CPU (the steps'
+# CPU over their orders, as docs/benchmarks.md gives it).
+echo
+echo "## idle: ${IDLE_SECONDS}s with no orders (the fixed background)"
+snapshot
+sleep "$IDLE_SECONDS" # a measurement window, not a wait for a condition
+IDLE_USAGE=$(usage_line "$IDLE_SECONDS")
+echo "$IDLE_USAGE"
+IDLE_TOTAL=$(echo "$IDLE_USAGE" | awk '{ sum += $3 } END { print sum + 0 }')
+echo "    in all: $IDLE_TOTAL % of one core, i.e. $(awk -v t="$IDLE_TOTAL" 'BEGIN { printf "%.1f ms at 50, %.1f at 100, %.1f at 200 orders/s", t * 10 / 50, t * 10 / 100, t * 10 / 200 }') of each order's CPU"
 
 echo
 echo "## fixed arrival rates"

@@ -82,7 +82,8 @@ public final class Orderly {
               ORDERLY_POSTGRES_OPTIONS          extra PostgreSQL server options, e.g. "-c shared_preload_libraries=pg_stat_statements"
               ORDERLY_SERVICES                  which services `up` starts (default all, e.g. "order-api" for the intake bench);
                                                 the auth-server always starts
-              ORDERLY_JAVA_OPTS                 the services' JVM options (default: serial GC, MaxRAM 512m, C1 only, capped caches)
+              ORDERLY_JAVA_OPTS                 the services' JVM options (default: serial GC, MaxRAM 512m, C1 only, capped caches,
+                                                the C heap trimmed every 10 s)
               ORDERLY_BUILD                     auto (default: rebuild the jars when sources changed), never, always
               ORDERLY_START_TIMEOUT             seconds each service may take to become ready (default 240)
             Every other variable is passed on to the services, which read their settings by Spring's relaxed names:
