@@ -183,6 +183,39 @@ class OrderWorkerIntegrationTests {
         assertThat(batchFallbacks()).as("no batch rolled back").isEqualTo(fallbacksBefore);
     }
 
+    /**
+     * Each order's payment and then its shipment in one batch: the batch reads its orders once, when it locks them,
+     * and the shipment must see the status the payment just moved its order to (PAID), not the one read (RESERVED),
+     * else it would be held for a payment that has already been applied and its order would stay PAID.
+     */
+    @Test
+    void aPaymentAndItsShipmentInOneBatchShipTheOrder() {
+        String sku = sku();
+        events.stock(sku, 10);
+        List<UUID> orderIds = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            orderIds.add(reservedOrder(sku, 1));
+        }
+        container.stop();
+        for (UUID orderId : orderIds) {
+            events.publish(OrderEvents.envelope(
+                    new PaymentAuthorized(orderId, "pay-" + orderId, "c-1", 100, "EUR"), "payment-worker"));
+            events.publish(shipment(orderId));
+        }
+        await().atMost(DEADLINE).until(() -> queueDepth() == 2L * orderIds.size());
+        double fallbacksBefore = batchFallbacks();
+        double batchesBefore = batches();
+
+        container.start();
+
+        orderIds.forEach(orderId -> awaitStatus(orderId, "SHIPPED"));
+        assertThat(events.stockOf(sku)).as("each shipped once").containsExactly(5, 0);
+        assertThat(batches()).as("applied in batches").isGreaterThan(batchesBefore);
+        assertThat(batchFallbacks()).as("no batch rolled back").isEqualTo(fallbacksBefore);
+        assertThat(events.timeline(orderIds.getFirst()))
+                .contains("payment.authorized:PAID", "shipment.scheduled:SHIPPED");
+    }
+
     @Test
     void orderWithoutEnoughStockIsRejectedAndHoldsNothing() {
         String plenty = sku();

@@ -1,15 +1,21 @@
 package dev.orderly.worker.order.orders;
 
 import dev.orderly.messaging.consumer.DeferredInserts;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The {@code orders} and {@code order_timeline} tables, as order-worker changes them.
@@ -40,33 +46,104 @@ class Orders {
         this.jdbc = jdbc;
     }
 
-    /** Locks a batch's orders, in id order (before any stock lock, like {@link #lock}); missing ones are skipped. */
+    /**
+     * Locks a batch's orders, in id order (before any stock lock, like {@link #lock}); missing ones are skipped. What
+     * it reads stands for the rest of the transaction: {@link #lock} answers a locked order from it, and
+     * {@link #move} keeps it current, so a batch of 20 events reads its orders once instead of 21 times (nothing else
+     * changes a row this transaction holds locked).
+     */
     void lockAll(Collection<UUID> orderIds) {
-        jdbc.sql("SELECT id FROM orders WHERE id = ANY (?) ORDER BY id FOR UPDATE")
+        Map<UUID, Locked> locked = new HashMap<>();
+        jdbc.sql("SELECT id, status, created_at FROM orders WHERE id = ANY (?) ORDER BY id FOR UPDATE")
                 .param(orderIds.toArray(UUID[]::new))
-                .query(UUID.class)
-                .list();
+                .query(rs -> {
+                    locked.put(rs.getObject("id", UUID.class), locked(rs));
+                });
+        LockedOrders.of(this)
+                .ifPresentOrElse(held -> held.orders.putAll(locked), () -> LockedOrders.open(this, locked));
     }
 
     /** Locks the order for this transaction (every handler takes the order's lock before any stock lock). */
     Optional<Locked> lock(UUID orderId) {
+        Optional<Locked> held = LockedOrders.of(this).map(orders -> orders.orders.get(orderId));
+        if (held.isPresent()) {
+            return held;
+        }
         return jdbc.sql("SELECT status, created_at FROM orders WHERE id = ? FOR UPDATE")
                 .param(orderId)
-                .query((rs, n) -> new Locked(
-                        OrderStatus.valueOf(rs.getString("status")),
-                        rs.getObject("created_at", OffsetDateTime.class).toInstant()))
+                .query((rs, n) -> locked(rs))
                 .optional();
+    }
+
+    private static Locked locked(ResultSet rs) throws SQLException {
+        return new Locked(
+                OrderStatus.valueOf(rs.getString("status")),
+                rs.getObject("created_at", OffsetDateTime.class).toInstant());
     }
 
     /** Makes the order's {@code transition}; false if the order was not in the transition's {@code from}. */
     boolean move(UUID orderId, OrderStatus.Transition transition, Instant at) {
-        return jdbc.sql("UPDATE orders SET status = :to, updated_at = :at WHERE id = :id AND status = :from")
+        boolean moved = jdbc.sql("UPDATE orders SET status = :to, updated_at = :at WHERE id = :id AND status = :from")
                         .param("to", transition.to().name())
                         .param("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
                         .param("id", orderId)
                         .param("from", transition.from().name())
                         .update()
                 == 1;
+        if (moved) {
+            LockedOrders.of(this)
+                    .ifPresent(held -> held.orders.computeIfPresent(
+                            orderId, (id, was) -> new Locked(transition.to(), was.createdAt())));
+        }
+        return moved;
+    }
+
+    /**
+     * The orders a batch's transaction locked, as they stand in it; bound to that transaction (suspended with it, so
+     * an inner transaction of its own reads the table) and gone when it completes.
+     */
+    private static final class LockedOrders implements TransactionSynchronization {
+
+        private final Orders key;
+        private final Map<UUID, Locked> orders;
+        private boolean completed;
+
+        private LockedOrders(Orders key, Map<UUID, Locked> orders) {
+            this.key = key;
+            this.orders = orders;
+        }
+
+        static Optional<LockedOrders> of(Orders key) {
+            return Optional.ofNullable((LockedOrders) TransactionSynchronizationManager.getResource(key));
+        }
+
+        /** Binds {@code orders} to the current transaction; outside one (no synchronization), nothing is kept. */
+        static void open(Orders key, Map<UUID, Locked> orders) {
+            if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+                return;
+            }
+            LockedOrders held = new LockedOrders(key, orders);
+            TransactionSynchronizationManager.bindResource(key, held);
+            TransactionSynchronizationManager.registerSynchronization(held);
+        }
+
+        @Override
+        public void suspend() {
+            TransactionSynchronizationManager.unbindResourceIfPossible(key);
+        }
+
+        @Override
+        public void resume() {
+            if (!completed) {
+                TransactionSynchronizationManager.bindResource(key, this);
+            }
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            completed = true;
+            TransactionSynchronizationManager.unbindResourceIfPossible(key);
+        }
     }
 
     /** Appends an event to the order's timeline, once. */
