@@ -429,9 +429,19 @@ async function lookUp(event) {
     const start = Date.parse(order.created_at);
     (order.timeline || []).forEach((entry) => {
       const li = document.createElement('li');
-      li.className = 'stage';
+      li.className = 'stage' + (entry.retries > 0 || entry.replayed ? ' retried' : '');
       li.textContent = entry.status + ' +' + fmt((Date.parse(entry.occurred_at) - start) / 1000, 3) + ' s ('
         + entry.event_type + ')' + (entry.detail ? ': ' + entry.detail : '');
+      // What the stage took besides first deliveries (GET /orders/{id}: retries, replayed).
+      if (entry.retries > 0 || entry.replayed) {
+        const took = document.createElement('span');
+        took.className = 'retries';
+        took.textContent = [
+          entry.retries > 0 ? '↻ ' + entry.retries + (entry.retries === 1 ? ' retry' : ' retries') : null,
+          entry.replayed ? 'replayed from a parking lot' : null,
+        ].filter((part) => part !== null).join(', ');
+        li.append(' ', took);
+      }
       timeline.appendChild(li);
     });
     out.appendChild(timeline);

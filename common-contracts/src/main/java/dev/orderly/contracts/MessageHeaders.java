@@ -57,6 +57,19 @@ public final class MessageHeaders {
     /** When a parked message was replayed, ISO-8601 UTC. */
     public static final String REPLAYED_AT = "orderly-replayed-at";
 
+    /**
+     * On an event a consumer's handler wrote: how many times the delivery that caused it was retried before that
+     * handler succeeded (absent when it was not), so the order's timeline can show each stage's retries. Not signed:
+     * for display, never for a decision.
+     */
+    public static final String CAUSE_RETRIES = "orderly-cause-retries";
+
+    /**
+     * On an event a consumer's handler wrote: {@code true} when the delivery that caused it was a replay out of a
+     * parking lot (absent otherwise). Not signed: for display, never for a decision.
+     */
+    public static final String CAUSE_REPLAYED = "orderly-cause-replayed";
+
     /** The {@code content_type} of every Orderly message body. */
     public static final String CONTENT_TYPE_JSON = "application/json";
 

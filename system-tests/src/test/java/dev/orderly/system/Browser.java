@@ -35,7 +35,13 @@ final class Browser implements AutoCloseable {
     static final Duration DEADLINE = Duration.ofSeconds(60);
 
     /** Where the screenshots the README shows are written (docs/images holds copies of them). */
-    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    /**
+     * Where {@link #screenshot} writes: {@code ORDERLY_SCREENSHOTS} if set (the README's are made with it set to
+     * {@code docs/images}, see docs/running.md), else {@code target/screenshots}.
+     */
+    static final Path SCREENSHOTS = Path.of(System.getenv()
+            .getOrDefault(
+                    "ORDERLY_SCREENSHOTS", Path.of("target", "screenshots").toString()));
 
     private final ChromeDriver driver;
     private final String console;

@@ -211,6 +211,28 @@ class ConsoleIntegrationTests {
                         .isEqualTo("eventType=inventory.reserved,reason=ATTEMPTS_EXHAUSTED");
                 assertThat(entry.path("actor").asString()).isEqualTo("operator");
             });
+            assertThat(shop.order(order).path("timeline"))
+                    .as("the payment's step was replayed; the others took their first deliveries")
+                    .anySatisfy(step -> {
+                        assertThat(step.path("status").asString()).isEqualTo("PAID");
+                        assertThat(step.path("replayed").asBoolean()).isTrue();
+                    })
+                    .anySatisfy(step -> {
+                        assertThat(step.path("status").asString()).isEqualTo("RESERVED");
+                        assertThat(step.path("replayed").asBoolean()).isFalse();
+                        assertThat(step.path("retries").asInt()).isZero();
+                    });
+
+            browser.find(By.id("order-id")).sendKeys(order);
+            browser.click(By.cssSelector("#order-form button"));
+            browser.await(
+                    "the order's timeline", d -> browser.text("order-status").contains("SHIPPED"));
+            assertThat(browser.texts("#order .timeline li.retried"))
+                    .as("the picture marks the replayed step, and only it")
+                    .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                    .startsWith("PAID")
+                    .endsWith("replayed from a parking lot");
+            browser.screenshot("console-order.png", "order");
         }
     }
 

@@ -204,8 +204,16 @@ public final class ReliableListener implements ChannelAwareBatchMessageListener 
     private <D extends EventData> @Nullable Ready<D> ready(
             Envelope<D> envelope, Message message, @Nullable String traceparent, int attempt, long started) {
         return handlers.handlerFor(envelope.data())
-                .map(handler ->
-                        new Ready<>(message, new InboundEvent<>(envelope, traceparent, attempt), handler, started))
+                .map(handler -> new Ready<>(
+                        message,
+                        new InboundEvent<>(
+                                envelope,
+                                traceparent,
+                                attempt,
+                                message.getMessageProperties().getHeaders().containsKey(MessageHeaders.REPLAYED_AT),
+                                causeOf(message.getMessageProperties())),
+                        handler,
+                        started))
                 .orElse(null);
     }
 
@@ -531,6 +539,26 @@ public final class ReliableListener implements ChannelAwareBatchMessageListener 
             }
         }
         return 1;
+    }
+
+    /**
+     * The cause's retries its producer recorded; what cannot be read as such counts as none (these headers are not
+     * signed and only shown, never acted on).
+     */
+    static Retries causeOf(MessageProperties props) {
+        Object count = props.getHeaders().get(MessageHeaders.CAUSE_RETRIES);
+        int retries = 0;
+        if (count instanceof Number number) {
+            retries = Math.max(0, number.intValue());
+        } else if (count != null) {
+            try {
+                retries = Math.max(0, Integer.parseInt(count.toString().strip()));
+            } catch (NumberFormatException e) {
+                retries = 0;
+            }
+        }
+        boolean replayed = "true".equals(headerText(props, MessageHeaders.CAUSE_REPLAYED));
+        return retries == 0 && !replayed ? Retries.NONE : new Retries(retries, replayed);
     }
 
     static @Nullable String headerText(MessageProperties props, String name) {

@@ -5,6 +5,8 @@ import dev.orderly.contracts.EventCodec;
 import dev.orderly.contracts.Json;
 import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.messaging.consumer.DeferredInserts;
+import dev.orderly.messaging.consumer.InboundEvent;
+import dev.orderly.messaging.consumer.Retries;
 import dev.orderly.messaging.signing.MessageSigner;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -76,6 +78,21 @@ public final class OutboxWriter {
      * @throws IllegalStateException if no transaction is active
      */
     public void append(Envelope<?> envelope, String aggregateId, @Nullable String traceparent) {
+        append(envelope, aggregateId, traceparent, Retries.NONE);
+    }
+
+    /**
+     * Records {@code envelope}, which a handler wrote for {@code cause}, for publishing once the current transaction
+     * commits: with the cause's {@code traceparent}, and what its delivery took ({@link MessageHeaders#CAUSE_RETRIES},
+     * {@link MessageHeaders#CAUSE_REPLAYED}) so that the stage's retries can be shown where the event is handled.
+     *
+     * @throws IllegalStateException if no transaction is active
+     */
+    public void appendCausedBy(Envelope<?> envelope, String aggregateId, InboundEvent<?> cause) {
+        append(envelope, aggregateId, cause.traceparent(), cause.retries());
+    }
+
+    private void append(Envelope<?> envelope, String aggregateId, @Nullable String traceparent, Retries cause) {
         if (!TransactionSynchronizationManager.isActualTransactionActive()) {
             throw new IllegalStateException(("Refusing to write %s event %s to the outbox outside a transaction: "
                             + "the row must commit or roll back with the change it announces")
@@ -89,6 +106,12 @@ public final class OutboxWriter {
         headers.putAll(signer.headers(envelope, payload.getBytes(StandardCharsets.UTF_8)));
         if (traceparent != null) {
             headers.put(MessageHeaders.TRACEPARENT, traceparent);
+        }
+        if (cause.count() > 0) {
+            headers.put(MessageHeaders.CAUSE_RETRIES, cause.count());
+        }
+        if (cause.replayed()) {
+            headers.put(MessageHeaders.CAUSE_REPLAYED, "true");
         }
         // At once; inside a batch of deliveries, with the batch's other rows before it commits.
         DeferredInserts.insert(

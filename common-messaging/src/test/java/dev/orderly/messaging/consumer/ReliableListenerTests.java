@@ -51,6 +51,34 @@ class ReliableListenerTests {
     }
 
     @Test
+    void theCausesRetriesAreNoneWithoutHeadersReadFromThemAndNoneWhereUnreadable() {
+        MessageProperties props = new MessageProperties();
+        assertThat(ReliableListener.causeOf(props)).isEqualTo(Retries.NONE);
+        props.setHeader(MessageHeaders.CAUSE_RETRIES, 2);
+        assertThat(ReliableListener.causeOf(props)).isEqualTo(new Retries(2, false));
+        props.setHeader(MessageHeaders.CAUSE_RETRIES, " 3 ");
+        props.setHeader(MessageHeaders.CAUSE_REPLAYED, "true");
+        assertThat(ReliableListener.causeOf(props)).isEqualTo(new Retries(3, true));
+        props.setHeader(MessageHeaders.CAUSE_RETRIES, -5);
+        props.setHeader(MessageHeaders.CAUSE_REPLAYED, "yes");
+        assertThat(ReliableListener.causeOf(props)).isEqualTo(Retries.NONE);
+        props.setHeader(MessageHeaders.CAUSE_RETRIES, "many");
+        assertThat(ReliableListener.causeOf(props)).isEqualTo(Retries.NONE);
+    }
+
+    @Test
+    void aStageTakesTheRetriesOfItsCauseAndOfItsOwnDelivery() {
+        Retries cause = new Retries(2, false);
+        InboundEvent<?> third = new InboundEvent<>(null, null, 3, false, cause);
+        InboundEvent<?> replayed = new InboundEvent<>(null, null, 1, true, Retries.NONE);
+
+        assertThat(third.retries()).isEqualTo(new Retries(2, false));
+        assertThat(third.stage()).isEqualTo(new Retries(4, false));
+        assertThat(replayed.retries()).isEqualTo(new Retries(0, true));
+        assertThat(replayed.stage()).isEqualTo(new Retries(0, true));
+    }
+
+    @Test
     void attemptIsOneWithoutHeaderAndReadFromIt() {
         MessageProperties props = new MessageProperties();
         assertThat(ReliableListener.attemptOf(props)).isEqualTo(1);

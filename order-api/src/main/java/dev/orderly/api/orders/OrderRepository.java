@@ -137,7 +137,7 @@ class OrderRepository {
 
     private List<OrderView.TimelineEntry> timeline(UUID orderId) {
         return jdbc.sql("""
-                        SELECT event_type, event_id, status, detail, occurred_at FROM order_timeline
+                        SELECT event_type, event_id, status, detail, occurred_at, retries, replayed FROM order_timeline
                         WHERE order_id = :id ORDER BY occurred_at, recorded_at
                         """)
                 .param("id", orderId)
@@ -146,7 +146,9 @@ class OrderRepository {
                         rs.getObject("event_id", UUID.class),
                         OrderStatus.valueOf(rs.getString("status")),
                         rs.getString("detail"),
-                        rs.getObject("occurred_at", OffsetDateTime.class).toInstant()))
+                        rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
+                        rs.getInt("retries"),
+                        rs.getBoolean("replayed")))
                 .list();
     }
 

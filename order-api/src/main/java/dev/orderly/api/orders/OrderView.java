@@ -20,11 +20,17 @@ record OrderView(
     /** One line of the order, with its total. */
     record Line(String sku, int quantity, long unitPriceCents, long lineTotalCents) {}
 
-    /** One event that touched the order, the status it left the order in, and when it happened. */
+    /**
+     * One event that touched the order, the status it left the order in, when it happened, and what getting it there
+     * took besides first deliveries: the retries of the deliveries that made this step (the event's producer's for the
+     * one that caused it, and order-worker's own) and whether one of them was replayed out of a parking lot.
+     */
     record TimelineEntry(
             String eventType,
             UUID eventId,
             OrderStatus status,
             @Nullable String detail,
-            Instant occurredAt) {}
+            Instant occurredAt,
+            int retries,
+            boolean replayed) {}
 }

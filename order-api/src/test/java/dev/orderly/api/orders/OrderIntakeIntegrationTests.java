@@ -134,6 +134,8 @@ class OrderIntakeIntegrationTests {
         assertThat(timeline.get(0).get("status").asString()).isEqualTo("PENDING");
         assertThat(timeline.get(0).get("occurred_at").asString())
                 .isEqualTo(body.get("created_at").asString());
+        assertThat(timeline.get(0).get("retries").asInt()).as("taken at once").isZero();
+        assertThat(timeline.get(0).get("replayed").asBoolean()).isFalse();
     }
 
     @Test

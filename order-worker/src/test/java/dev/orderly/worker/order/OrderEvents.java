@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
@@ -88,11 +89,21 @@ final class OrderEvents {
     }
 
     void publish(Envelope<?> envelope) {
-        publish(envelope.eventType(), envelope.eventId().toString(), codec.toJson(envelope));
+        publish(envelope, Map.of());
+    }
+
+    /** As the relay publishes {@code envelope}, with {@code headers} from its outbox row's besides the usual. */
+    void publish(Envelope<?> envelope, Map<String, Object> headers) {
+        publish(envelope.eventType(), envelope.eventId().toString(), codec.toJson(envelope), headers);
     }
 
     void publish(String routingKey, String messageId, byte[] body) {
+        publish(routingKey, messageId, body, Map.of());
+    }
+
+    private void publish(String routingKey, String messageId, byte[] body, Map<String, Object> headers) {
         MessageProperties props = new MessageProperties();
+        headers.forEach(props::setHeader);
         props.setMessageId(messageId);
         props.setType(routingKey);
         props.setContentType(MessageHeaders.CONTENT_TYPE_JSON);
@@ -121,6 +132,15 @@ final class OrderEvents {
                 .params(orderId.toString(), eventType)
                 .query(Long.class)
                 .single();
+    }
+
+    /** The order's timeline entries as "event_type:STATUS retries replayed", in the order they were recorded. */
+    List<String> retries(UUID orderId) {
+        return jdbc.sql("SELECT event_type || ':' || status || ' ' || retries || ' ' || replayed FROM order_timeline "
+                        + "WHERE order_id = ? ORDER BY recorded_at")
+                .param(orderId)
+                .query(String.class)
+                .list();
     }
 
     List<String> timeline(UUID orderId) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.orderly.contracts.Envelope;
 import dev.orderly.contracts.EventTypes;
+import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.contracts.OrderCreated;
 import dev.orderly.contracts.OrderLine;
 import dev.orderly.contracts.PaymentAuthorized;
@@ -146,6 +147,50 @@ class OrderWorkerIntegrationTests {
         assertThat(outcome(EventTypes.ORDER_CREATED, "parked"))
                 .as("never parked")
                 .isEqualTo(parkedBefore);
+        assertThat(events.retries(waiting.data().orderId()))
+                .as("the reservation's step on the timeline shows it was retried")
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .matches("inventory\\.reserved:RESERVED [1-9][0-9]* false");
+        assertThat(jdbc.sql("SELECT (headers->>'orderly-cause-retries')::int FROM outbox WHERE aggregate_id = ? "
+                                + "AND event_type = ?")
+                        .params(waiting.data().orderId().toString(), EventTypes.INVENTORY_RESERVED)
+                        .query(Integer.class)
+                        .single())
+                .as("and so does the event it caused, for the next stage")
+                .isPositive();
+        assertThat(events.retries(flowing.data().orderId())).containsExactly("inventory.reserved:RESERVED 0 false");
+        assertThat(jdbc.sql("SELECT headers->>'orderly-cause-retries' IS NOT NULL FROM outbox WHERE aggregate_id = ? "
+                                + "AND event_type = ?")
+                        .params(flowing.data().orderId().toString(), EventTypes.INVENTORY_RESERVED)
+                        .query(Boolean.class)
+                        .single())
+                .as("a first delivery's event carries no retries")
+                .isFalse();
+    }
+
+    /**
+     * A step's retries on the timeline: those its producer recorded for the delivery that caused the event, and a
+     * replay; a shipment held for its payment keeps its own until it is applied.
+     */
+    @Test
+    void eachStepOnTheTimelineShowsTheRetriesAndReplaysItsEventsDeliveriesTook() {
+        String sku = sku();
+        events.stock(sku, 5);
+        UUID orderId = reservedOrder(sku, 1);
+
+        double heldBefore = heldShipments("held");
+        events.publish(shipment(orderId), Map.of(MessageHeaders.CAUSE_RETRIES, 3));
+        await().atMost(DEADLINE).until(() -> heldShipments("held") > heldBefore);
+        events.publish(
+                OrderEvents.envelope(new PaymentAuthorized(orderId, "pay-3", "c-1", 100, "EUR"), "payment-worker"),
+                Map.of(MessageHeaders.CAUSE_RETRIES, "2", MessageHeaders.CAUSE_REPLAYED, "true"));
+        awaitStatus(orderId, "SHIPPED");
+
+        assertThat(events.retries(orderId))
+                .containsExactly(
+                        "inventory.reserved:RESERVED 0 false",
+                        "payment.authorized:PAID 2 true",
+                        "shipment.scheduled:SHIPPED 3 false");
     }
 
     /**

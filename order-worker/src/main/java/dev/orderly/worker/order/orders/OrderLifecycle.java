@@ -138,8 +138,8 @@ class OrderLifecycle {
                         new InventoryReserved(
                                 orderId, order.customerId(), order.currency(), order.totalCents(), reserved.lines()),
                         event);
-                moveAndNote(Transition.MARK_RESERVED, orderId, step(next, null));
-                outbox.append(next, orderId.toString(), event.traceparent());
+                moveAndNote(Transition.MARK_RESERVED, orderId, step(next, event, null));
+                outbox.appendCausedBy(next, orderId.toString(), event);
             }
             case Reservation.Rejected rejected -> {
                 Envelope<InventoryRejected> next =
@@ -147,8 +147,8 @@ class OrderLifecycle {
                 moveAndNote(
                         Transition.MARK_REJECTED,
                         orderId,
-                        step(next, next.data().reason()));
-                outbox.append(next, orderId.toString(), event.traceparent());
+                        step(next, event, next.data().reason()));
+                outbox.appendCausedBy(next, orderId.toString(), event);
                 metrics.completedAfterCommit(
                         Transition.MARK_REJECTED.to(), Duration.between(locked.createdAt(), clock.instant()));
             }
@@ -223,8 +223,7 @@ class OrderLifecycle {
         OrderStatus current = locked.status();
         return switch (transition.in(current)) {
             case ALREADY -> {
-                orders.timeline(
-                        orderId, step.eventId(), step.eventType(), current, "already " + current, step.occurredAt());
+                orders.timeline(orderId, step, current, "already " + current);
                 yield false;
             }
             case EARLY ->
@@ -252,15 +251,16 @@ class OrderLifecycle {
             // Cannot happen while we hold the row lock; if it does, retrying re-reads the state.
             throw new TransientFailure("Order " + orderId + " left " + transition.from() + " while locked");
         }
-        orders.timeline(orderId, step.eventId(), step.eventType(), transition.to(), step.detail(), step.occurredAt());
+        orders.timeline(orderId, step, transition.to(), step.detail());
     }
 
     private static Orders.Step step(InboundEvent<?> event, @Nullable String detail) {
-        return step(event.envelope(), detail);
+        return step(event.envelope(), event, detail);
     }
 
-    private static Orders.Step step(Envelope<?> envelope, @Nullable String detail) {
-        return new Orders.Step(envelope.eventId(), envelope.eventType(), detail, envelope.occurredAt());
+    /** {@code envelope}'s step, which handling {@code event} made: with that stage's retries. */
+    private static Orders.Step step(Envelope<?> envelope, InboundEvent<?> event, @Nullable String detail) {
+        return new Orders.Step(envelope.eventId(), envelope.eventType(), detail, envelope.occurredAt(), event.stage());
     }
 
     private Orders.Locked lock(UUID orderId, InboundEvent<?> event) {
@@ -273,7 +273,7 @@ class OrderLifecycle {
 
     private void skip(Orders.Step step, UUID orderId, OrderStatus current, OrderStatus expected) {
         String note = "ignored: the order was " + current + ", " + step.eventType() + " applies to " + expected;
-        orders.timeline(orderId, step.eventId(), step.eventType(), current, note, step.occurredAt());
+        orders.timeline(orderId, step, current, note);
         metrics.skippedAfterCommit(step.eventType(), current);
         log.warn("{} {} for order {}: {}", step.eventType(), step.eventId(), orderId, note);
     }

@@ -1,6 +1,7 @@
 package dev.orderly.worker.order.orders;
 
 import dev.orderly.messaging.consumer.DeferredInserts;
+import dev.orderly.messaging.consumer.Retries;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -31,13 +32,17 @@ class Orders {
     /** An order's status and when it was created, read under a row lock. */
     record Locked(OrderStatus status, Instant createdAt) {}
 
-    /** An event as its order's timeline records it; also what a held shipment keeps until it is applied. */
-    record Step(UUID eventId, String eventType, @Nullable String detail, Instant occurredAt) {}
+    /**
+     * An event as its order's timeline records it, with what its deliveries took; also what a held shipment keeps
+     * until it is applied.
+     */
+    record Step(UUID eventId, String eventType, @Nullable String detail, Instant occurredAt, Retries retries) {}
 
     /** A timeline entry, once per (order, event). */
     private static final DeferredInserts.Statement TIMELINE = new DeferredInserts.Statement(
-            "INSERT INTO order_timeline (order_id, event_id, event_type, status, detail, occurred_at) VALUES",
-            "(?, ?, ?, ?, ?, ?)",
+            "INSERT INTO order_timeline (order_id, event_id, event_type, status, detail, occurred_at, retries, replayed)"
+                    + " VALUES",
+            "(?, ?, ?, ?, ?, ?, ?, ?)",
             "ON CONFLICT DO NOTHING");
 
     private final JdbcClient jdbc;
@@ -147,31 +152,28 @@ class Orders {
     }
 
     /** Appends an event to the order's timeline, once. */
-    void timeline(
-            UUID orderId,
-            UUID eventId,
-            String eventType,
-            OrderStatus status,
-            @Nullable String detail,
-            Instant occurredAt) {
+    void timeline(UUID orderId, Step step, OrderStatus status, @Nullable String detail) {
         // At once; inside a batch of deliveries, with the batch's other entries before it commits (nothing reads the
         // timeline back within a transaction).
         DeferredInserts.insert(
                 jdbc,
                 TIMELINE,
                 orderId,
-                eventId,
-                eventType,
+                step.eventId(),
+                step.eventType(),
                 status.name(),
                 detail,
-                OffsetDateTime.ofInstant(occurredAt, ZoneOffset.UTC));
+                OffsetDateTime.ofInstant(step.occurredAt(), ZoneOffset.UTC),
+                step.retries().count(),
+                step.retries().replayed());
     }
 
     /** Keeps a shipment that arrived while the order was not PAID yet; false if one is already held for the order. */
     boolean holdShipment(UUID orderId, Step shipment) {
         return jdbc.sql("""
-                        INSERT INTO early_shipments (order_id, event_id, event_type, detail, occurred_at)
-                        VALUES (:orderId, :eventId, :eventType, :detail, :occurredAt)
+                        INSERT INTO early_shipments (order_id, event_id, event_type, detail, occurred_at, retries,
+                                                     replayed)
+                        VALUES (:orderId, :eventId, :eventType, :detail, :occurredAt, :retries, :replayed)
                         ON CONFLICT (order_id) DO NOTHING
                         """)
                         .param("orderId", orderId)
@@ -179,20 +181,25 @@ class Orders {
                         .param("eventType", shipment.eventType())
                         .param("detail", shipment.detail())
                         .param("occurredAt", OffsetDateTime.ofInstant(shipment.occurredAt(), ZoneOffset.UTC))
+                        .param("retries", shipment.retries().count())
+                        .param("replayed", shipment.retries().replayed())
                         .update()
                 == 1;
     }
 
     /** Removes and returns the shipment held for the order, if any. */
     Optional<Step> takeHeldShipment(UUID orderId) {
-        return jdbc.sql(
-                        "DELETE FROM early_shipments WHERE order_id = ? RETURNING event_id, event_type, detail, occurred_at")
+        return jdbc.sql("""
+                        DELETE FROM early_shipments WHERE order_id = ?
+                        RETURNING event_id, event_type, detail, occurred_at, retries, replayed
+                        """)
                 .param(orderId)
                 .query((rs, n) -> new Step(
                         rs.getObject("event_id", UUID.class),
                         rs.getString("event_type"),
                         rs.getString("detail"),
-                        rs.getObject("occurred_at", OffsetDateTime.class).toInstant()))
+                        rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
+                        new Retries(rs.getInt("retries"), rs.getBoolean("replayed"))))
                 .optional();
     }
 }

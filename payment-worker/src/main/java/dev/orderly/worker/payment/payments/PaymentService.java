@@ -73,7 +73,7 @@ class PaymentService {
             return;
         }
         if (authorization.approved()) {
-            outbox.append(
+            outbox.appendCausedBy(
                     next(
                             new PaymentAuthorized(
                                     orderId,
@@ -83,9 +83,9 @@ class PaymentService {
                                     order.currency()),
                             event),
                     orderId.toString(),
-                    event.traceparent());
+                    event);
         } else {
-            outbox.append(
+            outbox.appendCausedBy(
                     next(
                             new PaymentDeclined(
                                     orderId,
@@ -94,7 +94,7 @@ class PaymentService {
                                     order.currency()),
                             event),
                     orderId.toString(),
-                    event.traceparent());
+                    event);
         }
     }
 

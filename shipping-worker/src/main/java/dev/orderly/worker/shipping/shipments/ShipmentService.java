@@ -75,6 +75,6 @@ class ShipmentService {
                 PRODUCER,
                 event.envelope().correlationId(),
                 clock);
-        outbox.append(next, orderId.toString(), event.traceparent());
+        outbox.appendCausedBy(next, orderId.toString(), event);
     }
 }
