@@ -169,7 +169,9 @@ class EventRecordsTests {
                         MessageHeaders.ATTEMPTS,
                         MessageHeaders.ORIGINAL_ROUTING_KEY,
                         MessageHeaders.PARKED_AT,
-                        MessageHeaders.REPLAYED_AT))
+                        MessageHeaders.REPLAYED_AT,
+                        MessageHeaders.CAUSE_RETRIES,
+                        MessageHeaders.CAUSE_REPLAYED))
                 .allSatisfy(header -> assertThat(header).startsWith("orderly-"));
     }
 }

@@ -34,7 +34,6 @@ final class Browser implements AutoCloseable {
 
     static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    /** Where the screenshots the README shows are written (docs/images holds copies of them). */
     /**
      * Where {@link #screenshot} writes: {@code ORDERLY_SCREENSHOTS} if set (the README's are made with it set to
      * {@code docs/images}, see docs/running.md), else {@code target/screenshots}.

@@ -30,7 +30,7 @@ public record InboundEvent<D extends EventData>(
 
     /** This delivery's own retries so far: the attempts before this one, and whether it is a replay. */
     public Retries retries() {
-        return new Retries(attempt - 1, replayed);
+        return new Retries(Math.clamp(attempt - 1L, 0, Retries.MAX_COUNT), replayed);
     }
 
     /**

@@ -547,18 +547,19 @@ public final class ReliableListener implements ChannelAwareBatchMessageListener 
      */
     static Retries causeOf(MessageProperties props) {
         Object count = props.getHeaders().get(MessageHeaders.CAUSE_RETRIES);
-        int retries = 0;
+        long retries = 0;
         if (count instanceof Number number) {
-            retries = Math.max(0, number.intValue());
+            retries = number.longValue();
         } else if (count != null) {
             try {
-                retries = Math.max(0, Integer.parseInt(count.toString().strip()));
+                retries = Long.parseLong(count.toString().strip());
             } catch (NumberFormatException e) {
                 retries = 0;
             }
         }
+        retries = Math.clamp(retries, 0, Retries.MAX_COUNT);
         boolean replayed = "true".equals(headerText(props, MessageHeaders.CAUSE_REPLAYED));
-        return retries == 0 && !replayed ? Retries.NONE : new Retries(retries, replayed);
+        return retries == 0 && !replayed ? Retries.NONE : new Retries((int) retries, replayed);
     }
 
     static @Nullable String headerText(MessageProperties props, String name) {

@@ -14,14 +14,20 @@ public record Retries(int count, boolean replayed) {
     /** Handled at its first delivery. */
     public static final Retries NONE = new Retries(0, false);
 
+    /**
+     * The most a count says: a producer's header is not signed, so an absurd value must neither overflow a sum nor
+     * fail the delivery that carries it.
+     */
+    public static final int MAX_COUNT = 10_000;
+
     public Retries {
-        if (count < 0) {
-            throw new IllegalArgumentException("count must not be negative: " + count);
+        if (count < 0 || count > MAX_COUNT) {
+            throw new IllegalArgumentException("count must be from 0 to " + MAX_COUNT + ": " + count);
         }
     }
 
-    /** Both together: the retries of two deliveries one stage took. */
+    /** Both together: the retries of two deliveries one stage took (at most {@link #MAX_COUNT}). */
     public Retries plus(Retries other) {
-        return new Retries(count + other.count, replayed || other.replayed);
+        return new Retries(Math.min(MAX_COUNT, count + other.count), replayed || other.replayed);
     }
 }

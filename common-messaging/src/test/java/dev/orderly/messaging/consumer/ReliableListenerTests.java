@@ -64,6 +64,12 @@ class ReliableListenerTests {
         assertThat(ReliableListener.causeOf(props)).isEqualTo(Retries.NONE);
         props.setHeader(MessageHeaders.CAUSE_RETRIES, "many");
         assertThat(ReliableListener.causeOf(props)).isEqualTo(Retries.NONE);
+        props.setHeader(MessageHeaders.CAUSE_RETRIES, Long.MAX_VALUE);
+        assertThat(ReliableListener.causeOf(props))
+                .as("an absurd count is capped, never a failure")
+                .isEqualTo(new Retries(Retries.MAX_COUNT, false));
+        props.setHeader(MessageHeaders.CAUSE_RETRIES, "99999999999999999999");
+        assertThat(ReliableListener.causeOf(props)).as("unreadable as a number").isEqualTo(Retries.NONE);
     }
 
     @Test
@@ -76,6 +82,10 @@ class ReliableListenerTests {
         assertThat(third.stage()).isEqualTo(new Retries(4, false));
         assertThat(replayed.retries()).isEqualTo(new Retries(0, true));
         assertThat(replayed.stage()).isEqualTo(new Retries(0, true));
+        InboundEvent<?> capped = new InboundEvent<>(null, null, 5, false, new Retries(Retries.MAX_COUNT, false));
+        assertThat(capped.stage())
+                .as("a capped cause and its own retries add up to the cap, not past it")
+                .isEqualTo(new Retries(Retries.MAX_COUNT, false));
     }
 
     @Test

@@ -19,7 +19,8 @@ import tools.jackson.core.type.TypeReference;
  * consumers receive exactly what the producer wrote and validated; {@code message_id} is the event id, {@code type}
  * the event type, {@code content_type} {@code application/json}, delivery mode persistent, {@code timestamp} the
  * row's {@code created_at} (second precision, as AMQP has it; the envelope's {@code occurred_at} keeps the exact time),
- * and the headers are the row's {@code headers} object ({@code event_version}, {@code traceparent}). The timestamp
+ * and the headers are the row's {@code headers} object ({@code event_version}, the signature's, {@code traceparent},
+ * what the cause's delivery took: whatever the writer put there, copied as it is). The timestamp
  * comes from the row rather than the envelope so the relay never parses a body it only forwards.
  */
 final class RowMessages {
