@@ -10,21 +10,26 @@ import dev.orderly.contracts.InventoryReserved;
 import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.contracts.ReservedLine;
 import dev.orderly.contracts.Topology;
+import dev.orderly.messaging.config.ConsumerAutoConfiguration;
 import dev.orderly.testsupport.RealInfrastructure;
 import dev.orderly.testsupport.TestMessageKeys;
 import dev.orderly.worker.payment.gateway.GuardedPaymentGateway;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -53,6 +58,17 @@ class PaymentWorkerIntegrationTests {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    @Qualifier(ConsumerAutoConfiguration.WORK_CONTAINER)
+    SimpleMessageListenerContainer container;
+
+    @BeforeEach
+    void startTheContainer() {
+        if (!container.isRunning()) {
+            container.start();
+        }
+    }
+
     @Test
     void reservedOrderIsChargedOnceAndAnnounced() {
         Envelope<InventoryReserved> reserved = reserved("c-1", 2500);
@@ -67,6 +83,33 @@ class PaymentWorkerIntegrationTests {
                         .query(String.class)
                         .single())
                 .contains((String) ledger(reserved).get("payment_id"));
+    }
+
+    /**
+     * A batch asks the gateway for all its orders before its handlers run, and each handler takes its own order's
+     * answer: every order is asked once (were a handler not to find the call made ahead, it would ask again), and
+     * charged once.
+     */
+    @Test
+    void aBatchAsksTheGatewayForEachOfItsOrdersOnceAheadOfItsHandlers() {
+        List<Envelope<InventoryReserved>> orders = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            orders.add(reserved("c-batch-" + i, 100 + i));
+        }
+        container.stop();
+        orders.forEach(this::publish);
+        await().atMost(DEADLINE).until(() -> depth(Topology.workQueue("payment")) == orders.size());
+        double batchesBefore = batches();
+        double fallbacksBefore = batchFallbacks();
+
+        container.start();
+
+        orders.forEach(order -> awaitPayment(order, "AUTHORIZED"));
+        assertThat(orders)
+                .as("each order asked once and charged once")
+                .allSatisfy(order -> assertThat(ledger(order)).containsEntry("requests", 1));
+        assertThat(batches()).as("applied in batches").isGreaterThan(batchesBefore);
+        assertThat(batchFallbacks()).as("no batch rolled back").isEqualTo(fallbacksBefore);
     }
 
     @Test
@@ -234,6 +277,16 @@ class PaymentWorkerIntegrationTests {
                 .tag("event_type", EventTypes.INVENTORY_RESERVED)
                 .tag("outcome", "retried")
                 .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private double batches() {
+        var summary = meters.find("orderly.consumer.batch.size").summary();
+        return summary == null ? 0 : summary.count();
+    }
+
+    private double batchFallbacks() {
+        var counter = meters.find("orderly.consumer.batch.fallbacks").counter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -2,6 +2,7 @@ package dev.orderly.worker.order.orders;
 
 import dev.orderly.messaging.consumer.DeferredInserts;
 import dev.orderly.messaging.consumer.Retries;
+import dev.orderly.messaging.consumer.TransactionBound;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -15,8 +16,6 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The {@code orders} and {@code order_timeline} tables, as order-worker changes them.
@@ -64,13 +63,12 @@ class Orders {
                 .query(rs -> {
                     locked.put(rs.getObject("id", UUID.class), locked(rs));
                 });
-        LockedOrders.of(this)
-                .ifPresentOrElse(held -> held.orders.putAll(locked), () -> LockedOrders.open(this, locked));
+        TransactionBound.get(this, () -> new HashMap<UUID, Locked>()).ifPresent(held -> held.putAll(locked));
     }
 
     /** Locks the order for this transaction (every handler takes the order's lock before any stock lock). */
     Optional<Locked> lock(UUID orderId) {
-        Optional<Locked> held = LockedOrders.of(this).map(orders -> orders.orders.get(orderId));
+        Optional<Locked> held = TransactionBound.<Map<UUID, Locked>>find(this).map(orders -> orders.get(orderId));
         if (held.isPresent()) {
             return held;
         }
@@ -96,59 +94,11 @@ class Orders {
                         .update()
                 == 1;
         if (moved) {
-            LockedOrders.of(this)
-                    .ifPresent(held -> held.orders.computeIfPresent(
-                            orderId, (id, was) -> new Locked(transition.to(), was.createdAt())));
+            TransactionBound.<Map<UUID, Locked>>find(this)
+                    .ifPresent(held ->
+                            held.computeIfPresent(orderId, (id, was) -> new Locked(transition.to(), was.createdAt())));
         }
         return moved;
-    }
-
-    /**
-     * The orders a batch's transaction locked, as they stand in it; bound to that transaction (suspended with it, so
-     * an inner transaction of its own reads the table) and gone when it completes.
-     */
-    private static final class LockedOrders implements TransactionSynchronization {
-
-        private final Orders key;
-        private final Map<UUID, Locked> orders;
-        private boolean completed;
-
-        private LockedOrders(Orders key, Map<UUID, Locked> orders) {
-            this.key = key;
-            this.orders = orders;
-        }
-
-        static Optional<LockedOrders> of(Orders key) {
-            return Optional.ofNullable((LockedOrders) TransactionSynchronizationManager.getResource(key));
-        }
-
-        /** Binds {@code orders} to the current transaction; outside one (no synchronization), nothing is kept. */
-        static void open(Orders key, Map<UUID, Locked> orders) {
-            if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-                return;
-            }
-            LockedOrders held = new LockedOrders(key, orders);
-            TransactionSynchronizationManager.bindResource(key, held);
-            TransactionSynchronizationManager.registerSynchronization(held);
-        }
-
-        @Override
-        public void suspend() {
-            TransactionSynchronizationManager.unbindResourceIfPossible(key);
-        }
-
-        @Override
-        public void resume() {
-            if (!completed) {
-                TransactionSynchronizationManager.bindResource(key, this);
-            }
-        }
-
-        @Override
-        public void afterCompletion(int status) {
-            completed = true;
-            TransactionSynchronizationManager.unbindResourceIfPossible(key);
-        }
     }
 
     /** Appends an event to the order's timeline, once. */

@@ -2,6 +2,7 @@ package dev.orderly.worker.payment.payments;
 
 import dev.orderly.contracts.InventoryReserved;
 import dev.orderly.messaging.consumer.InboundEvent;
+import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,5 +22,10 @@ class PaymentListener {
 
     void on(InventoryReserved order, InboundEvent<?> event) {
         payments.authorize(order, event);
+    }
+
+    /** Before a batch's handlers run: the batch's gateway calls, all at once. */
+    void beforeBatch(List<InboundEvent<?>> events) {
+        payments.authorizeAhead(events);
     }
 }

@@ -7,10 +7,12 @@ import dev.orderly.contracts.PaymentAuthorized;
 import dev.orderly.contracts.PaymentDeclined;
 import dev.orderly.messaging.consumer.InboundEvent;
 import dev.orderly.messaging.outbox.OutboxWriter;
+import dev.orderly.messaging.resilience.CallsAhead;
 import dev.orderly.worker.payment.gateway.Authorization;
 import dev.orderly.worker.payment.gateway.AuthorizationRequest;
 import dev.orderly.worker.payment.gateway.GuardedPaymentGateway;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -24,32 +26,44 @@ import org.springframework.stereotype.Service;
  *
  * <p>Invariant: the gateway is asked with the order id as idempotency key, so a redelivery after a crash between the
  * charge and the commit asks again and gets the same answer, never a second charge; and an order gets one
- * {@code payments} row and one announcement, the first committed.
+ * {@code payments} row and one announcement, the first committed. That idempotency also lets a batch of deliveries
+ * ask the gateway for all its orders at once ({@link #authorizeAhead}) before its handlers take their answers.
  */
 @Service
-class PaymentService {
+class PaymentService implements AutoCloseable {
 
     static final String PRODUCER = "payment-worker";
 
     private static final Logger log = LoggerFactory.getLogger(PaymentService.class);
 
-    private final GuardedPaymentGateway gateway;
+    private final CallsAhead<AuthorizationRequest, Authorization> authorizations;
     private final JdbcClient jdbc;
     private final OutboxWriter outbox;
     private final Clock clock;
 
     PaymentService(GuardedPaymentGateway gateway, JdbcClient jdbc, OutboxWriter outbox, Clock clock) {
-        this.gateway = gateway;
+        this.authorizations = new CallsAhead<>(gateway::authorize);
         this.jdbc = jdbc;
         this.outbox = outbox;
         this.clock = clock;
     }
 
+    /**
+     * Before a batch's handlers: asks the gateway for every order of the batch at once, each handler then waiting for
+     * its own answer ({@link CallsAhead}) instead of one call after the other.
+     */
+    void authorizeAhead(List<InboundEvent<?>> events) {
+        authorizations.start(events.stream()
+                .map(InboundEvent::data)
+                .filter(InventoryReserved.class::isInstance)
+                .map(data -> request((InventoryReserved) data))
+                .toList());
+    }
+
     /** {@code inventory.reserved}: charge the order and announce whether it was authorized or declined. */
     void authorize(InventoryReserved order, InboundEvent<?> event) {
         UUID orderId = order.orderId();
-        Authorization authorization = gateway.authorize(
-                new AuthorizationRequest(orderId.toString(), order.customerId(), order.totalCents(), order.currency()));
+        Authorization authorization = authorizations.get(request(order));
         int stored = jdbc.sql("""
                         INSERT INTO payments (order_id, payment_id, customer_id, amount_cents, currency, status,
                                               decline_reason)
@@ -96,6 +110,16 @@ class PaymentService {
                     orderId.toString(),
                     event);
         }
+    }
+
+    private static AuthorizationRequest request(InventoryReserved order) {
+        return new AuthorizationRequest(
+                order.orderId().toString(), order.customerId(), order.totalCents(), order.currency());
+    }
+
+    @Override
+    public void close() {
+        authorizations.close();
     }
 
     private <D extends EventData> Envelope<D> next(D data, InboundEvent<?> cause) {

@@ -19,6 +19,7 @@ class PaymentsConfiguration {
     EventHandlers paymentHandlers(PaymentListener listener) {
         return EventHandlers.builder()
                 .on(InventoryReserved.class, event -> listener.on(event.data(), event))
+                .beforeBatch(listener::beforeBatch)
                 .build();
     }
 }

@@ -2,6 +2,7 @@ package dev.orderly.worker.shipping.shipments;
 
 import dev.orderly.contracts.PaymentAuthorized;
 import dev.orderly.messaging.consumer.InboundEvent;
+import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,5 +22,10 @@ class ShipmentListener {
 
     void on(PaymentAuthorized payment, InboundEvent<?> event) {
         shipments.book(payment, event);
+    }
+
+    /** Before a batch's handlers run: the batch's carrier bookings, all at once. */
+    void beforeBatch(List<InboundEvent<?>> events) {
+        shipments.bookAhead(events);
     }
 }

@@ -5,10 +5,12 @@ import dev.orderly.contracts.PaymentAuthorized;
 import dev.orderly.contracts.ShipmentScheduled;
 import dev.orderly.messaging.consumer.InboundEvent;
 import dev.orderly.messaging.outbox.OutboxWriter;
+import dev.orderly.messaging.resilience.CallsAhead;
 import dev.orderly.worker.shipping.carrier.Booking;
 import dev.orderly.worker.shipping.carrier.BookingRequest;
 import dev.orderly.worker.shipping.carrier.GuardedCarrier;
 import java.time.Clock;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,28 +26,40 @@ import org.springframework.stereotype.Service;
  * one announcement.
  */
 @Service
-class ShipmentService {
+class ShipmentService implements AutoCloseable {
 
     static final String PRODUCER = "shipping-worker";
 
     private static final Logger log = LoggerFactory.getLogger(ShipmentService.class);
 
-    private final GuardedCarrier carrier;
+    private final CallsAhead<BookingRequest, Booking> bookings;
     private final JdbcClient jdbc;
     private final OutboxWriter outbox;
     private final Clock clock;
 
     ShipmentService(GuardedCarrier carrier, JdbcClient jdbc, OutboxWriter outbox, Clock clock) {
-        this.carrier = carrier;
+        this.bookings = new CallsAhead<>(carrier::book);
         this.jdbc = jdbc;
         this.outbox = outbox;
         this.clock = clock;
     }
 
+    /**
+     * Before a batch's handlers: books every order's parcel of the batch at once, each handler then waiting for its
+     * own answer ({@link CallsAhead}) instead of one call after the other.
+     */
+    void bookAhead(List<InboundEvent<?>> events) {
+        bookings.start(events.stream()
+                .map(InboundEvent::data)
+                .filter(PaymentAuthorized.class::isInstance)
+                .map(data -> request((PaymentAuthorized) data))
+                .toList());
+    }
+
     /** {@code payment.authorized}: book the order's parcel and announce it. */
     void book(PaymentAuthorized payment, InboundEvent<?> event) {
         UUID orderId = payment.orderId();
-        Booking booking = carrier.book(new BookingRequest(orderId.toString(), payment.customerId()));
+        Booking booking = bookings.get(request(payment));
         int stored = jdbc.sql("""
                         INSERT INTO shipments (order_id, shipment_id, carrier, tracking_number, estimated_delivery)
                         VALUES (:orderId, :shipmentId, :carrier, :tracking, :delivery)
@@ -76,5 +90,14 @@ class ShipmentService {
                 event.envelope().correlationId(),
                 clock);
         outbox.appendCausedBy(next, orderId.toString(), event);
+    }
+
+    private static BookingRequest request(PaymentAuthorized payment) {
+        return new BookingRequest(payment.orderId().toString(), payment.customerId());
+    }
+
+    @Override
+    public void close() {
+        bookings.close();
     }
 }

@@ -19,6 +19,7 @@ class ShipmentsConfiguration {
     EventHandlers shippingHandlers(ShipmentListener listener) {
         return EventHandlers.builder()
                 .on(PaymentAuthorized.class, event -> listener.on(event.data(), event))
+                .beforeBatch(listener::beforeBatch)
                 .build();
     }
 }
