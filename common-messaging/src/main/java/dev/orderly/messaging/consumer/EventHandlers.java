@@ -69,7 +69,8 @@ public final class EventHandlers {
 
         /**
          * Sets what runs first in a batch's transaction, before its handlers: taking the rows the handlers will lock in
-         * one global order (see {@link BatchPreparation}). Not run for a delivery applied alone.
+         * one global order, or starting the provider calls they will make (see {@link BatchPreparation}). Not run for
+         * a delivery applied alone.
          */
         public Builder beforeBatch(BatchPreparation preparation) {
             this.beforeBatch = preparation;

@@ -98,6 +98,9 @@ public record MessagingProperties(
      *     for a row lock falls back to one transaction per delivery (each with the database's own lock timeout), so a
      *     row held elsewhere delays only its own delivery that long, not the whole batch; shorter than
      *     {@code orderly.database.lock-timeout}
+     * @param callsAhead provider calls a worker makes ahead of its batches' handlers at once, across its consumers
+     *     ({@link dev.orderly.messaging.resilience.CallsAhead}: payment- and shipping-worker); 0 makes none ahead, so
+     *     each handler calls in its turn
      */
     public record Listener(
             @DefaultValue("20") @Min(1) @Max(1000) int prefetch,
@@ -106,7 +109,8 @@ public record MessagingProperties(
             @DefaultValue("30s") Duration transactionTimeout,
             @DefaultValue("20") @Min(1) @Max(1000) int batchSize,
             @DefaultValue("10ms") Duration batchLinger,
-            @DefaultValue("500ms") Duration batchLockTimeout) {
+            @DefaultValue("500ms") Duration batchLockTimeout,
+            @DefaultValue("16") @Min(0) @Max(1000) int callsAhead) {
 
         public Listener {
             if (transactionTimeout.toSeconds() < 1) {

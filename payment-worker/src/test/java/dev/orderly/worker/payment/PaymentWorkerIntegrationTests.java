@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
@@ -86,15 +88,19 @@ class PaymentWorkerIntegrationTests {
     }
 
     /**
-     * A batch asks the gateway for all its orders before its handlers run, and each handler takes its own order's
-     * answer: every order is asked once (were a handler not to find the call made ahead, it would ask again), and
+     * A batch asks the gateway for all its orders at once before its handlers run, and each handler takes its own
+     * order's answer: all 12 calls are in flight together (one after the other, the four consumers could have at most
+     * four), every order is asked once (were a handler not to find the call made ahead, it would ask again), and
      * charged once.
      */
     @Test
-    void aBatchAsksTheGatewayForEachOfItsOrdersOnceAheadOfItsHandlers() {
+    void aBatchAsksTheGatewayForAllItsOrdersAtOnceAndEachOnce() {
         List<Envelope<InventoryReserved>> orders = new ArrayList<>();
+        ScriptedGateway.Script.Together together =
+                new ScriptedGateway.Script.Together(new CountDownLatch(12), new AtomicInteger());
         for (int i = 0; i < 12; i++) {
             orders.add(reserved("c-batch-" + i, 100 + i));
+            ScriptedGateway.SCRIPTS.put(orderId(orders.getLast()), together);
         }
         container.stop();
         orders.forEach(this::publish);
@@ -105,10 +111,11 @@ class PaymentWorkerIntegrationTests {
         container.start();
 
         orders.forEach(order -> awaitPayment(order, "AUTHORIZED"));
+        assertThat(together.apart()).as("every call met the others in flight").hasValue(0);
         assertThat(orders)
                 .as("each order asked once and charged once")
                 .allSatisfy(order -> assertThat(ledger(order)).containsEntry("requests", 1));
-        assertThat(batches()).as("applied in batches").isGreaterThan(batchesBefore);
+        await("the batches counted after their commits").atMost(DEADLINE).until(() -> batches() > batchesBefore);
         assertThat(batchFallbacks()).as("no batch rolled back").isEqualTo(fallbacksBefore);
     }
 

@@ -7,6 +7,8 @@ import dev.orderly.worker.payment.gateway.GatewayUnavailableException;
 import dev.orderly.worker.payment.gateway.PaymentGateway;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -25,6 +27,12 @@ class ScriptedGateway {
         record UnavailableFirst(int calls) implements Script {}
 
         record CrashAfterChargeFirst(int calls) implements Script {}
+
+        /**
+         * Each call waits (at most 1.5 s, within the time limiter's 2 s) until {@code arrived} counts every call of the
+         * group in flight at once, and counts in {@code apart} the calls that waited in vain.
+         */
+        record Together(CountDownLatch arrived, AtomicInteger apart) implements Script {}
     }
 
     static final Map<String, Script> SCRIPTS = new ConcurrentHashMap<>();
@@ -49,6 +57,17 @@ class ScriptedGateway {
         Script script = SCRIPTS.get(request.idempotencyKey());
         if (script instanceof Script.UnavailableFirst unavailable && call <= unavailable.calls()) {
             throw new GatewayUnavailableException("scripted: gateway unavailable on call " + call);
+        }
+        if (script instanceof Script.Together together) {
+            together.arrived().countDown();
+            try {
+                if (!together.arrived().await(1500, TimeUnit.MILLISECONDS)) {
+                    together.apart().incrementAndGet();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
         Authorization authorization = real.authorize(request);
         if (script instanceof Script.CrashAfterChargeFirst crash && call <= crash.calls()) {

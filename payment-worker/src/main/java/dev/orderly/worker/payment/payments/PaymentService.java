@@ -6,6 +6,7 @@ import dev.orderly.contracts.InventoryReserved;
 import dev.orderly.contracts.PaymentAuthorized;
 import dev.orderly.contracts.PaymentDeclined;
 import dev.orderly.messaging.consumer.InboundEvent;
+import dev.orderly.messaging.consumer.MessagingProperties;
 import dev.orderly.messaging.outbox.OutboxWriter;
 import dev.orderly.messaging.resilience.CallsAhead;
 import dev.orderly.worker.payment.gateway.Authorization;
@@ -41,8 +42,14 @@ class PaymentService implements AutoCloseable {
     private final OutboxWriter outbox;
     private final Clock clock;
 
-    PaymentService(GuardedPaymentGateway gateway, JdbcClient jdbc, OutboxWriter outbox, Clock clock) {
-        this.authorizations = new CallsAhead<>(gateway::authorize);
+    PaymentService(
+            GuardedPaymentGateway gateway,
+            JdbcClient jdbc,
+            OutboxWriter outbox,
+            Clock clock,
+            MessagingProperties messaging) {
+        this.authorizations =
+                new CallsAhead<>(gateway::authorize, messaging.listener().callsAhead());
         this.jdbc = jdbc;
         this.outbox = outbox;
         this.clock = clock;

@@ -4,6 +4,7 @@ import dev.orderly.contracts.Envelope;
 import dev.orderly.contracts.PaymentAuthorized;
 import dev.orderly.contracts.ShipmentScheduled;
 import dev.orderly.messaging.consumer.InboundEvent;
+import dev.orderly.messaging.consumer.MessagingProperties;
 import dev.orderly.messaging.outbox.OutboxWriter;
 import dev.orderly.messaging.resilience.CallsAhead;
 import dev.orderly.worker.shipping.carrier.Booking;
@@ -37,8 +38,9 @@ class ShipmentService implements AutoCloseable {
     private final OutboxWriter outbox;
     private final Clock clock;
 
-    ShipmentService(GuardedCarrier carrier, JdbcClient jdbc, OutboxWriter outbox, Clock clock) {
-        this.bookings = new CallsAhead<>(carrier::book);
+    ShipmentService(
+            GuardedCarrier carrier, JdbcClient jdbc, OutboxWriter outbox, Clock clock, MessagingProperties messaging) {
+        this.bookings = new CallsAhead<>(carrier::book, messaging.listener().callsAhead());
         this.jdbc = jdbc;
         this.outbox = outbox;
         this.clock = clock;
