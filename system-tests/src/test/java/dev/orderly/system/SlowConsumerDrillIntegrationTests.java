@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * its final state, reconciled as the failure drills are (nothing lost, nothing charged or shipped twice).
  *
  * <p>The slowdown is a restart of payment-worker with the simulated gateway at 800 ms a call (under its breaker's 1 s
- * slow-call threshold, so the breaker stays closed: slow, not failing) and one consumer, about 1.2 events a second,
+ * slow-call threshold, so the breaker stays closed: slow, not failing) and one consumer making its calls one after the
+ * other (no calls ahead of a batch's handlers, which would make a batch's calls at once), about 1.2 events a second,
  * while the stream offers about three; the recovery is a restart with its usual settings. The pipeline's order-api
  * counts an order as stuck after 20 s ({@link Pipeline}), so {@code OrdersStuck} fires within minutes; every rule is
  * the shipped one, its {@code for} included.
@@ -39,10 +40,11 @@ class SlowConsumerDrillIntegrationTests {
     /** Scrape and rule evaluation interval of the drill's Prometheus. */
     private static final Duration INTERVAL = Duration.ofSeconds(3);
 
-    /** payment-worker slowed: one consumer, and a gateway that takes 800 ms a call. */
+    /** payment-worker slowed: one consumer calling one order at a time, and a gateway that takes 800 ms a call. */
     private static final Map<String, String> SLOW_GATEWAY = Map.of(
             "ORDERLY_PAYMENT_SIMULATOR_LATENCY", "800ms",
-            "ORDERLY_MESSAGING_LISTENER_CONCURRENCY", "1");
+            "ORDERLY_MESSAGING_LISTENER_CONCURRENCY", "1",
+            "ORDERLY_MESSAGING_LISTENER_CALLS_AHEAD", "0");
 
     /**
      * Offered while payment-worker is slow: two and a half minutes at about twice what it handles. The alerts fire
