@@ -12,6 +12,7 @@ import dev.orderly.contracts.PaymentAuthorized;
 import dev.orderly.contracts.PaymentDeclined;
 import dev.orderly.contracts.ShipmentScheduled;
 import dev.orderly.messaging.config.ConsumerAutoConfiguration;
+import dev.orderly.testsupport.BatchMeters;
 import dev.orderly.testsupport.RealInfrastructure;
 import dev.orderly.testsupport.TestTokens;
 import java.net.URI;
@@ -652,13 +653,11 @@ class OrderWorkerIntegrationTests {
     }
 
     private double batches() {
-        var summary = meters.find("orderly.consumer.batch.size").summary();
-        return summary == null ? 0 : summary.count();
+        return BatchMeters.batches(meters);
     }
 
     private double batchFallbacks() {
-        var counter = meters.find("orderly.consumer.batch.fallbacks").counter();
-        return counter == null ? 0 : counter.count();
+        return BatchMeters.fallbacks(meters);
     }
 
     private double retried(String eventType) {

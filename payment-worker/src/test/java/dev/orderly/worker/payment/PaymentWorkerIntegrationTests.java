@@ -11,6 +11,7 @@ import dev.orderly.contracts.MessageHeaders;
 import dev.orderly.contracts.ReservedLine;
 import dev.orderly.contracts.Topology;
 import dev.orderly.messaging.config.ConsumerAutoConfiguration;
+import dev.orderly.testsupport.BatchMeters;
 import dev.orderly.testsupport.RealInfrastructure;
 import dev.orderly.testsupport.TestMessageKeys;
 import dev.orderly.worker.payment.gateway.GuardedPaymentGateway;
@@ -288,13 +289,11 @@ class PaymentWorkerIntegrationTests {
     }
 
     private double batches() {
-        var summary = meters.find("orderly.consumer.batch.size").summary();
-        return summary == null ? 0 : summary.count();
+        return BatchMeters.batches(meters);
     }
 
     private double batchFallbacks() {
-        var counter = meters.find("orderly.consumer.batch.fallbacks").counter();
-        return counter == null ? 0 : counter.count();
+        return BatchMeters.fallbacks(meters);
     }
 
     private long depth(String queue) {
