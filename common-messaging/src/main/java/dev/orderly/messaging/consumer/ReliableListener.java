@@ -527,18 +527,7 @@ public final class ReliableListener implements ChannelAwareBatchMessageListener 
     }
 
     static int attemptOf(MessageProperties props) {
-        Object value = props.getHeaders().get(MessageHeaders.ATTEMPT);
-        if (value instanceof Number number && number.intValue() >= 1) {
-            return number.intValue();
-        }
-        if (value != null) {
-            try {
-                return Math.max(1, Integer.parseInt(value.toString().strip()));
-            } catch (NumberFormatException e) {
-                return 1;
-            }
-        }
-        return 1;
+        return (int) Math.clamp(headerNumber(props, MessageHeaders.ATTEMPT, 1), 1, Integer.MAX_VALUE);
     }
 
     /**
@@ -546,20 +535,29 @@ public final class ReliableListener implements ChannelAwareBatchMessageListener 
      * signed and only shown, never acted on).
      */
     static Retries causeOf(MessageProperties props) {
-        Object count = props.getHeaders().get(MessageHeaders.CAUSE_RETRIES);
-        long retries = 0;
-        if (count instanceof Number number) {
-            retries = number.longValue();
-        } else if (count != null) {
-            try {
-                retries = Long.parseLong(count.toString().strip());
-            } catch (NumberFormatException e) {
-                retries = 0;
-            }
-        }
-        retries = Math.clamp(retries, 0, Retries.MAX_COUNT);
+        long retries = Math.clamp(headerNumber(props, MessageHeaders.CAUSE_RETRIES, 0), 0, Retries.MAX_COUNT);
         boolean replayed = "true".equals(headerText(props, MessageHeaders.CAUSE_REPLAYED));
         return retries == 0 && !replayed ? Retries.NONE : new Retries((int) retries, replayed);
+    }
+
+    /**
+     * A whole-number header as the broker delivers it (an int, a long, or text such as a JSON-sourced string), or
+     * {@code fallback} when it is absent or not a number: the runtime's own counters are unsigned, so a header that
+     * cannot be read never fails a delivery.
+     */
+    static long headerNumber(MessageProperties props, String name, long fallback) {
+        Object value = props.getHeaders().get(name);
+        if (value instanceof Number number) {
+            return number.longValue();
+        }
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.toString().strip());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     static @Nullable String headerText(MessageProperties props, String name) {
